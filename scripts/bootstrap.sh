@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what docledger needs on a fresh Debian 12 machine: apt packages and a
+# virtualenv with the pinned requirements. Quick when everything is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+APT_PKGS="tesseract-ocr tesseract-ocr-eng ghostscript qpdf unpaper pngquant chromium chromium-driver fonts-dejavu-core"
+missing=""
+for p in $APT_PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "docledger: installing system packages:$missing"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "docledger: creating virtualenv .venv"
+  $PY -m venv .venv
+fi
+stamp=".venv/.docledger-$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "docledger: installing Python packages (first run takes ~2 minutes)"
+  .venv/bin/pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
+  rm -f .venv/.docledger-*; touch "$stamp"
+fi
