@@ -1,0 +1,3 @@
+from docledger.blobs.local import BlobStore
+
+__all__ = ["BlobStore"]

@@ -1,0 +1,98 @@
+"""Content-addressed blob store on a local (or shared) filesystem.
+
+Bytes are stored once under ``sha256[:2]/sha256[2:4]/sha256``. Writes go to a temp file in
+the same directory and are renamed into place, so a reader never sees a partial blob and
+two writers of the same content race harmlessly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from docledger.exceptions import NotFound
+
+CHUNK = 1024 * 1024
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def put_bytes(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        if not self.exists(sha):
+            self._write(sha, lambda f: f.write(data))
+        return sha
+
+    def put_stream(self, stream: BinaryIO, *, max_bytes: int | None = None) -> tuple[str, int]:
+        """Stream into a temp file while hashing; returns (sha256, size).
+
+        Raises ``ValueError`` when more than ``max_bytes`` arrive (nothing is kept).
+        """
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise ValueError(f"more than {max_bytes} bytes")
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = digest.hexdigest()
+            target = self.path(sha)
+            if target.is_file():
+                os.unlink(tmp)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, target)
+            return sha, size
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def put_file(self, path: Path, *, max_bytes: int | None = None) -> tuple[str, int]:
+        with open(path, "rb") as f:
+            return self.put_stream(f, max_bytes=max_bytes)
+
+    def read(self, sha256: str) -> bytes:
+        try:
+            return self.path(sha256).read_bytes()
+        except FileNotFoundError as exc:
+            raise NotFound(f"blob {sha256} is missing from the blob store {self.root}") from exc
+
+    def copy_to(self, sha256: str, dest: Path) -> Path:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.path(sha256), dest)
+        return dest
+
+    def _write(self, sha: str, writer) -> None:  # type: ignore[no-untyped-def]
+        target = self.path(sha)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                writer(f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise

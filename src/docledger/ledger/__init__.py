@@ -1,0 +1,230 @@
+"""The ledger: Document Registry, Ownership, Lineage and Pipeline Operations over one store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from docledger.blobs import BlobStore
+from docledger.exceptions import InvalidRequest, NotFound
+from docledger.ids import iso, now
+from docledger.ledger import lineage as lineage_mod
+from docledger.ledger.events import sync_subscriptions
+from docledger.ledger.operations import add_timeline, set_status
+from docledger.ledger.registry import Arrival, register, stage_in, validate_classification
+from docledger.media_hint import declared_type
+from docledger.models import Registration, Status
+from docledger.settings import Settings, get_settings
+from docledger.stages import Stage, discover
+from docledger.store import Store, open_store
+
+
+class Ledger:
+    def __init__(self, settings: Settings | None = None, *, store: Store | None = None,
+                 stages: dict[str, Stage] | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        self.store = store or open_store(self.settings.resolved_database_url)
+        self.blobs = BlobStore(self.settings.blob_dir)
+        self._stages = stages
+        if stages is not None:
+            self.sync_subscriptions()
+
+    @property
+    def stages(self) -> dict[str, Stage]:
+        if self._stages is None:
+            self._stages = discover(self.settings)
+            self.sync_subscriptions()
+        return self._stages
+
+    def sync_subscriptions(self) -> None:
+        with self.store.transaction() as tx:
+            sync_subscriptions(tx, self._stages or {})
+
+    def close(self) -> None:
+        self.store.close()
+
+    # ---- Document Registry -----------------------------------------------------------------
+    def ingest_path(self, path: Path, *, owner: str | None = None, tenant: str | None = None,
+                    classification: str | None = None, source: str = "cli", name: str | None = None
+                    ) -> Registration:
+        _ = self.stages  # subscriptions must exist before the first event is fanned out
+        path = Path(path)
+        if not path.is_file():
+            raise InvalidRequest(f"{path} is not a file")
+        sha, size, stored = stage_in(self.blobs, path, self.settings)
+        arrival = Arrival(name=name or path.name, sha256=sha, size=size, stored=stored,
+                          owner=owner or self.settings.default_owner, tenant=tenant or self.settings.default_tenant,
+                          classification=validate_classification(classification
+                                                                 or self.settings.default_classification),
+                          source=f"{source}:{path}" if source == "cli" else source,
+                          declared_media_type=declared_type(name or path.name))
+        return self._register(arrival)
+
+    def ingest_bytes(self, data: bytes, name: str, *, owner: str | None = None, tenant: str | None = None,
+                     classification: str | None = None, source: str = "api") -> Registration:
+        _ = self.stages
+        sha = self.blobs.put_bytes(data)
+        arrival = Arrival(name=name, sha256=sha, size=len(data), stored=True,
+                          owner=owner or self.settings.default_owner, tenant=tenant or self.settings.default_tenant,
+                          classification=validate_classification(classification
+                                                                 or self.settings.default_classification),
+                          source=source, declared_media_type=declared_type(name))
+        return self._register(arrival)
+
+    def _register(self, arrival: Arrival) -> Registration:
+        for attempt in range(3):
+            try:
+                with self.store.transaction() as tx:
+                    reg = register(tx, arrival, self.settings)
+                    tx.after_commit(self.store.notify_work)
+                    return reg
+            except Exception as exc:  # a concurrent registration of the same bytes won the unique key
+                if "unique" not in str(exc).lower() or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def get_document(self, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+        with self.store.read() as tx:
+            doc = tx.fetchone("get_document", id=document_id)
+        if doc is None or (tenants is not None and doc["tenant"] not in tenants):
+            raise NotFound(f"no document {document_id}", hint="`docledger list` shows the registered documents.")
+        return document_json(doc)
+
+    def list_documents(self, *, status: str | None = None, tenant: str | None = None, owner: str | None = None,
+                       media_type: str | None = None, since: float | None = None, until: float | None = None,
+                       after: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        if status is not None and status.upper() not in Status.__members__:
+            raise InvalidRequest(f"unknown status {status!r}", hint=f"Use one of {', '.join(Status)}.")
+        with self.store.read() as tx:
+            rows = tx.fetchall("list_documents", status=status.upper() if status else None, tenant=tenant,
+                               owner=owner, media_type=media_type, since=since, until=until, after=after,
+                               limit=limit)
+        return [document_json(r) for r in rows]
+
+    # ---- Pipeline Operations ---------------------------------------------------------------
+    def status(self, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+        doc = self.get_document(document_id, tenants=tenants)
+        with self.store.read() as tx:
+            timeline = tx.fetchall("timeline_for_document", document_id=document_id)
+            problems = tx.fetchall("problems_for_document", document_id=document_id)
+        return {"document_id": document_id, "name": doc["name"], "status": doc["status"], "stage": doc["stage"],
+                "reason": doc["reason"], "message": doc["message"],
+                "problems": [{"stage": p["stage"], "page": p["page"], "code": p["code"], "message": p["message"],
+                              "terminal": bool(p["terminal"])} for p in problems],
+                "timeline": [{"time": iso(t["time"]), "stage": t["stage"], "status": t["status"],
+                              "message": t["message"], "attempt": t["attempt"], "worker": t["worker"]}
+                             for t in timeline]}
+
+    def summary(self, *, tenant: str | None = None) -> dict[str, Any]:
+        with self.store.read() as tx:
+            by_status = {r["status"]: int(r["n"]) for r in tx.fetchall("count_by_status", tenant=tenant)}
+            by_stage = [{"stage": r["stage"], "status": r["status"], "count": int(r["n"])}
+                        for r in tx.fetchall("count_by_stage", tenant=tenant)]
+            reasons = {r["reason"] or "unknown": int(r["n"]) for r in tx.fetchall("failures_by_reason", tenant=tenant)}
+            queue = {r["status"]: int(r["n"]) for r in tx.fetchall("queue_depth")}
+            durations = [{"stage": r["stage"], "runs": int(r["n"]), "total_ms": float(r["total_ms"] or 0),
+                          "max_ms": float(r["max_ms"] or 0)} for r in tx.fetchall("stage_durations")]
+        return {"documents_by_status": by_status, "by_stage": by_stage, "failures_by_reason": reasons,
+                "queue": queue, "dlq_size": queue.get("dead", 0), "stage_durations": durations}
+
+    # ---- Lineage ---------------------------------------------------------------------------
+    def lineage(self, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+        self.get_document(document_id, tenants=tenants)
+        with self.store.read() as tx:
+            return lineage_mod.document_lineage(tx, document_id)
+
+    def artifact_lineage(self, artifact_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+        with self.store.read() as tx:
+            result = lineage_mod.artifact_lineage(tx, artifact_id)
+        self.get_document(result["document_id"], tenants=tenants)
+        return result
+
+    def artifacts(self, document_id: str, *, tenants: list[str] | None = None) -> list[dict[str, Any]]:
+        self.get_document(document_id, tenants=tenants)
+        with self.store.read() as tx:
+            rows = tx.fetchall("artifacts_for_document", document_id=document_id)
+        return [artifact_json(r) for r in rows]
+
+    def artifact(self, artifact_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+        with self.store.read() as tx:
+            row = tx.fetchone("artifact_by_id", id=artifact_id)
+        if row is None:
+            raise NotFound(f"no artifact {artifact_id}")
+        self.get_document(row["document_id"], tenants=tenants)
+        return artifact_json(row)
+
+    # ---- Ownership -------------------------------------------------------------------------
+    def update_ownership(self, document_id: str, *, actor: str, tenants: list[str] | None = None,
+                         owner: str | None = None, classification: str | None = None,
+                         retention_until: float | None = None, legal_hold: bool | None = None,
+                         readers: list[str] | None = None) -> dict[str, Any]:
+        self.get_document(document_id, tenants=tenants)
+        with self.store.transaction() as tx:
+            tx.lock_document(document_id)
+            cur = tx.fetchone("get_document", id=document_id)
+            assert cur is not None
+            new = {"owner": owner or cur["owner"],
+                   "classification": validate_classification(classification) if classification
+                   else cur["classification"],
+                   "retention_until": retention_until if retention_until is not None else cur["retention_until"],
+                   "legal_hold": int(legal_hold) if legal_hold is not None else int(cur["legal_hold"]),
+                   "readers": json.dumps(readers) if readers is not None else cur["readers"]}
+            changes = [f"{k}: {cur[k]!r} -> {v!r}" for k, v in new.items() if cur[k] != v]
+            tx.execute("update_ownership", document_id=document_id, now=now(), **new)
+            if changes:
+                add_timeline(tx, document_id, "ownership", "changed", f"{actor} changed " + "; ".join(changes),
+                             worker=actor)
+        return self.get_document(document_id)
+
+    # ---- Dead letters ----------------------------------------------------------------------
+    def dead_letters(self, *, tenant: str | None = None) -> list[dict[str, Any]]:
+        with self.store.read() as tx:
+            rows = tx.fetchall("list_dead", tenant=tenant)
+        return [{"delivery_id": r["id"], "event_id": r["event_id"], "event_type": r["event_type"],
+                 "subscriber": r["subscriber"], "document_id": r["document_id"], "attempts": r["attempts"],
+                 "error": r["last_error"], "dead_since": iso(r["updated_at"])} for r in rows]
+
+    def replay(self, delivery_id: int | None = None, *, actor: str = "cli", tenant: str | None = None) -> list[int]:
+        """Put dead deliveries back in the queue (all of them, or one)."""
+        dead = self.dead_letters(tenant=tenant)
+        targets = [d for d in dead if delivery_id is None or d["delivery_id"] == delivery_id]
+        if delivery_id is not None and not targets:
+            raise NotFound(f"no dead-lettered delivery {delivery_id}", hint="`docledger dlq list` shows them.")
+        with self.store.transaction() as tx:
+            for d in targets:
+                tx.execute("replay_dead", id=d["delivery_id"], now=now())
+                if d["document_id"]:
+                    tx.lock_document(d["document_id"])
+                    tx.execute("clear_problems", document_id=d["document_id"], stage=d["subscriber"])
+                    set_status(tx, d["document_id"], Status.PROCESSING.value, stage=d["subscriber"],
+                               message=f"Replayed from the dead-letter queue by {actor}.")
+                    add_timeline(tx, d["document_id"], d["subscriber"], "replayed",
+                                 f"{actor} replayed delivery {d['delivery_id']} from the dead-letter queue")
+            tx.after_commit(self.store.notify_work)
+        return [d["delivery_id"] for d in targets]
+
+
+def document_json(r: dict[str, Any]) -> dict[str, Any]:
+    out = {"document_id": r["id"], "name": r["name"], "tenant": r["tenant"], "version": r.get("version"),
+           "status": r["status"], "stage": r.get("stage"), "reason": r.get("reason"), "message": r.get("message"),
+           "media_type": r.get("media_type"), "size": r.get("size"), "pages": r.get("pages"),
+           "arrived_at": iso(r.get("arrived_at")), "updated_at": iso(r.get("updated_at")),
+           "owner": r.get("owner"), "classification": r.get("classification")}
+    if "sha256" in r:
+        out.update({"sha256": r["sha256"], "source": r["source"], "declared_media_type": r["declared_media_type"],
+                    "series_id": r["series_id"], "retention_until": iso(r["retention_until"]),
+                    "legal_hold": bool(r["legal_hold"]), "readers": json.loads(r["readers"] or "[]"),
+                    "meta": json.loads(r["meta"] or "{}")})
+    return out
+
+
+def artifact_json(r: dict[str, Any]) -> dict[str, Any]:
+    return {"artifact_id": r["id"], "document_id": r["document_id"], "key": r["key"], "kind": r["kind"],
+            "sha256": r["sha256"], "size": r["size"], "media_type": r["media_type"], "page": r["page"],
+            "stage": r["stage"], "stage_version": r["stage_version"], "run_id": r["run_id"],
+            "meta": json.loads(r["meta"] or "{}")}
+
+
+__all__ = ["Ledger", "artifact_json", "document_json"]

@@ -1,0 +1,62 @@
+"""Pipeline Operations: per-document status, current stage and an append-only timeline.
+
+A document is terminal when no delivery for it is pending or leased. Its final status is
+derived from the problems stages recorded: a document-level terminal problem -> FAILED, any
+page/stage problem -> PARTIAL (naming them), none -> SUCCEEDED.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docledger.ids import now
+from docledger.models import TERMINAL, Status
+from docledger.store.base import Tx
+
+
+def add_timeline(tx: Tx, document_id: str, stage: str, status: str, message: str, *,
+                 attempt: int | None = None, worker: str | None = None) -> None:
+    tx.execute("insert_timeline", document_id=document_id, time=now(), stage=stage, status=status,
+               message=message, attempt=attempt, worker=worker)
+
+
+def set_status(tx: Tx, document_id: str, status: str, *, stage: str | None, reason: str | None = None,
+               message: str | None = None) -> None:
+    tx.execute("update_document_status", id=document_id, status=status, stage=stage, reason=reason,
+               message=message, now=now())
+
+
+def record_problem(tx: Tx, document_id: str, stage: str, page: int | None, code: str, message: str, *,
+                   terminal: bool, run_id: str | None) -> None:
+    tx.execute("insert_problem", document_id=document_id, stage=stage, page=page, code=code, message=message,
+               terminal=1 if terminal else 0, run_id=run_id, created_at=now())
+
+
+def finalize_if_idle(tx: Tx, document_id: str, *, stage: str | None) -> str | None:
+    """Set the terminal status when the document has no open deliveries; returns it (or None)."""
+    open_row = tx.fetchone("open_deliveries_for_document", document_id=document_id)
+    if open_row and int(open_row["n"]) > 0:
+        return None
+    doc = tx.fetchone("get_document", id=document_id)
+    if doc is None:
+        return None
+    problems = tx.fetchall("problems_for_document", document_id=document_id)
+    status, reason, message = derive_status(problems)
+    if doc["status"] == status and doc["reason"] == reason and doc["status"] in TERMINAL:
+        return status
+    set_status(tx, document_id, status, stage=stage, reason=reason, message=message)
+    add_timeline(tx, document_id, "pipeline", status, message)
+    return status
+
+
+def derive_status(problems: list[dict[str, Any]]) -> tuple[str, str | None, str]:
+    fatal = [p for p in problems if p["terminal"] and p["page"] is None]
+    if fatal:
+        return Status.FAILED.value, fatal[0]["code"], fatal[0]["message"]
+    if problems:
+        parts = []
+        for p in problems:
+            where = f"page {p['page']} ({p['stage']})" if p["page"] is not None else f"stage {p['stage']}"
+            parts.append(f"{where}: {p['message']}")
+        return Status.PARTIAL.value, problems[0]["code"], "Processed with problems — " + "; ".join(parts)
+    return Status.SUCCEEDED.value, None, "All stages completed."

@@ -1,0 +1,13 @@
+-- SQLite-specific statements (override queries.sql by name). SQLite has one writer at a
+-- time (BEGIN IMMEDIATE), so claiming needs no row locks.
+
+-- name: claim_candidate
+SELECT d.id FROM deliveries d
+WHERE d.subscriber IN (SELECT value FROM json_each(:subscribers))
+  AND ((d.status = 'pending' AND d.available_at <= :now)
+       OR (d.status = 'leased' AND d.lease_expires_at < :now AND d.attempts < :max_attempts))
+  AND NOT EXISTS (
+      SELECT 1 FROM deliveries p
+      WHERE p.subscriber = d.subscriber AND p.ordering_key = d.ordering_key AND p.id < d.id
+        AND p.status IN ('pending', 'leased'))
+ORDER BY d.id LIMIT 1;

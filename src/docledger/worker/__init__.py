@@ -1,0 +1,3 @@
+from docledger.worker.runner import Worker
+
+__all__ = ["Worker"]
