@@ -15,8 +15,8 @@ from docledger.store.base import Tx
 
 
 def add_timeline(tx: Tx, document_id: str, stage: str, status: str, message: str, *,
-                 attempt: int | None = None, worker: str | None = None) -> None:
-    tx.execute("insert_timeline", document_id=document_id, time=now(), stage=stage, status=status,
+                 attempt: int | None = None, worker: str | None = None, time: float | None = None) -> None:
+    tx.execute("insert_timeline", document_id=document_id, time=time or now(), stage=stage, status=status,
                message=message, attempt=attempt, worker=worker)
 
 

@@ -97,6 +97,7 @@ class StageContext:
     facts: dict[str, Any] = field(default_factory=dict)
     run_meta: dict[str, Any] = field(default_factory=dict)
     tx_hooks: list[Callable[[Tx], None]] = field(default_factory=list)
+    skipped: bool = False
 
     @property
     def document_id(self) -> str:
@@ -167,6 +168,10 @@ class StageContext:
         if pages is not None:
             self.facts["pages"] = pages
         self.facts.setdefault("meta", {}).update(meta)
+
+    def skip(self) -> None:
+        """This event turned out not to concern the stage: ack it without recording a run."""
+        self.skipped = True
 
     def in_transaction(self, hook: Callable[[Tx], None]) -> None:
         """Run ``hook(tx)`` inside the commit transaction (index rows, graph edges, counters)."""

@@ -60,7 +60,11 @@ class Worker:
                 return None
             tx.execute("lease_delivery", id=cand["id"], worker=self.worker_id, now=t,
                        lease_expires_at=t + self.settings.lease_seconds)
-            return tx.fetchone("get_delivery", id=cand["id"])
+            delivery = tx.fetchone("get_delivery", id=cand["id"])
+            if delivery and delivery["document_id"]:
+                tx.execute("mark_document_running", id=delivery["document_id"], stage=delivery["subscriber"],
+                           message=f"Running {delivery['subscriber']}", now=t)
+            return delivery
 
     def reap_exhausted(self) -> int:
         """Dead-letter deliveries whose workers died ``max_attempts`` times (poison documents)."""
@@ -131,15 +135,7 @@ class Worker:
         if document is None:
             self._commit(delivery, lambda tx: None)
             return
-        page = event.payload.get("page")
         started = now()
-        with self.store.transaction() as tx:
-            if document["status"] not in (Status.FAILED.value,):
-                set_status(tx, document["id"], Status.PROCESSING.value, stage=stage.name,
-                           message=f"Running {stage.name}" + (f" on page {page}" if page else ""))
-            add_timeline(tx, document["id"], stage.name, "started",
-                         f"{stage.name}@{stage.version} started" + (f" (page {page})" if page else ""),
-                         attempt=attempt, worker=self.worker_id)
         ctx = StageContext(stage=stage, document=document, event=event, store=self.store, blobs=self.ledger.blobs,
                            settings=self.settings, worker=self.worker_id, attempt=attempt, run_id=new_id("run_"))
         try:
@@ -150,6 +146,9 @@ class Worker:
         except Exception as exc:  # a crash in a stage is a recorded failure, never a dead worker
             log.warning("stage %s failed on %s: %s", stage.name, event.document_id, exc)
             self._retry_or_bury(delivery, ctx, started, exc)
+            return
+        if ctx.skipped:
+            self._commit(delivery, lambda tx: None)
             return
         try:
             self._commit(delivery, lambda tx: self._write_success(tx, ctx, started))
@@ -185,7 +184,13 @@ class Worker:
                    ended_at=ended, duration_ms=(ended - started) * 1000.0, error_code=error_code, error=error,
                    meta=json.dumps(meta, default=str))
 
+    def _started(self, tx: Tx, ctx: StageContext, started: float) -> None:
+        page = f" (page {ctx.page})" if ctx.page else ""
+        add_timeline(tx, ctx.document_id, ctx.stage.name, "started", f"{ctx.stage.name}@{ctx.stage.version} started"
+                     + page, attempt=ctx.attempt, worker=self.worker_id, time=started)
+
     def _write_success(self, tx: Tx, ctx: StageContext, started: float) -> None:
+        self._started(tx, ctx, started)
         self._insert_run(tx, ctx, started, "succeeded")
         for aid in sorted(ctx.inputs):
             tx.execute("insert_run_input", run_id=ctx.run_id, artifact_id=aid)
@@ -194,12 +199,7 @@ class Worker:
                        stage=ctx.stage.name, stage_version=ctx.stage.version, key=a.key, kind=a.kind,
                        sha256=a.sha256, size=a.size, media_type=a.media_type, page=a.page,
                        meta=json.dumps(a.meta, default=str), created_at=now())
-        if ctx.facts:
-            doc = tx.fetchone("get_document", id=ctx.document_id) or {}
-            meta = json.loads(doc.get("meta") or "{}")
-            meta.update(ctx.facts.get("meta", {}))
-            tx.execute("update_document_facts", id=ctx.document_id, media_type=ctx.facts.get("media_type"),
-                       pages=ctx.facts.get("pages"), meta=json.dumps(meta, default=str), now=now())
+        self._write_facts(tx, ctx)
         for page, code, message in ctx.problems:
             record_problem(tx, ctx.document_id, ctx.stage.name, page, code, message, terminal=False,
                            run_id=ctx.run_id)
@@ -216,9 +216,20 @@ class Worker:
                      f"{ctx.stage.name}@{ctx.stage.version} produced {n} artifact{'s' if n != 1 else ''}"
                      + (f" (page {ctx.page})" if ctx.page else ""), attempt=ctx.attempt, worker=self.worker_id)
 
+    def _write_facts(self, tx: Tx, ctx: StageContext) -> None:
+        if not ctx.facts:
+            return
+        doc = tx.fetchone("get_document", id=ctx.document_id) or {}
+        meta = json.loads(doc.get("meta") or "{}")
+        meta.update(ctx.facts.get("meta", {}))
+        tx.execute("update_document_facts", id=ctx.document_id, media_type=ctx.facts.get("media_type"),
+                   pages=ctx.facts.get("pages"), meta=json.dumps(meta, default=str), now=now())
+
     def _write_failure(self, tx: Tx, ctx: StageContext, started: float, exc: DocledgerError) -> None:
         message = str(exc)
+        self._started(tx, ctx, started)
         self._insert_run(tx, ctx, started, "failed", exc.code, message)
+        self._write_facts(tx, ctx)
         # A failed page makes the document PARTIAL; a failed document is FAILED.
         record_problem(tx, ctx.document_id, ctx.stage.name, ctx.page, exc.code, message, terminal=True,
                        run_id=ctx.run_id)
@@ -236,6 +247,7 @@ class Worker:
             with self.store.transaction() as tx:
                 if delivery["document_id"]:
                     tx.lock_document(delivery["document_id"])
+                self._started(tx, ctx, started)
                 self._insert_run(tx, ctx, started, "failed", "stage_error", detail)
                 if attempt < self.settings.max_attempts:
                     delay = min(self.settings.backoff_max_seconds,

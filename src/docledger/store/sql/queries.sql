@@ -202,3 +202,8 @@ SELECT id FROM documents WHERE id = :id;
 UPDATE deliveries SET status = 'leased', lease_owner = :worker, lease_expires_at = :lease_expires_at,
        attempts = attempts + 1, updated_at = :now
 WHERE id = :id;
+
+-- name: mark_document_running
+UPDATE documents SET stage = :stage, status = CASE WHEN status = 'FAILED' THEN status ELSE 'PROCESSING' END,
+       message = CASE WHEN status = 'FAILED' THEN message ELSE :message END, updated_at = :now
+WHERE id = :id;
