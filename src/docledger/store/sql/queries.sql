@@ -207,3 +207,24 @@ WHERE id = :id;
 UPDATE documents SET stage = :stage, status = CASE WHEN status = 'FAILED' THEN status ELSE 'PROCESSING' END,
        message = CASE WHEN status = 'FAILED' THEN message ELSE :message END, updated_at = :now
 WHERE id = :id;
+
+-- ==== auth: API tokens (owned by docledger.auth; keep this section at the end) ====
+
+-- name: auth_insert_token
+INSERT INTO api_tokens (id, token_hash, principal, tenants, role, created_at, revoked_at, last_used_at)
+VALUES (:id, :token_hash, :principal, :tenants, :role, :created_at, NULL, NULL);
+
+-- name: auth_token_by_hash
+SELECT id, principal, tenants, role, created_at, revoked_at, last_used_at FROM api_tokens
+WHERE token_hash = :token_hash;
+
+-- name: auth_list_tokens
+SELECT id, principal, tenants, role, created_at, revoked_at, last_used_at FROM api_tokens
+WHERE (CAST(:include_revoked AS INTEGER) = 1 OR revoked_at IS NULL)
+ORDER BY created_at, id;
+
+-- name: auth_revoke_token
+UPDATE api_tokens SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL;
+
+-- name: auth_touch_token
+UPDATE api_tokens SET last_used_at = :now WHERE id = :id;
