@@ -1,0 +1,114 @@
+"""Document export: the whole-document JSON assembled from every stage's per-page artifacts,
+plus text, CSV, original, searchable and redacted PDF exports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from docledger.exceptions import InvalidRequest, NotFound
+
+FORMATS = ("json", "text", "csv", "original", "searchable-pdf", "redacted-pdf")
+
+
+def _latest(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep one artifact per (stage, key): the newest stage version."""
+    best: dict[tuple[str, str], dict[str, Any]] = {}
+    for a in arts:
+        k = (a["stage"], a["key"])
+        if k not in best or a["stage_version"] >= best[k]["stage_version"]:
+            best[k] = a
+    return list(best.values())
+
+
+def _load(ledger: Any, art: dict[str, Any]) -> Any:
+    return json.loads(ledger.blobs.read(art["sha256"]).decode("utf-8"))
+
+
+def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+    doc = ledger.get_document(document_id, tenants=tenants)
+    arts = _latest(ledger.artifacts(document_id, tenants=tenants))
+    pages: dict[int, dict[str, Any]] = {}
+
+    def page(n: int) -> dict[str, Any]:
+        return pages.setdefault(n, {"page": n, "text": "", "tables": [], "lines": [], "forms": [],
+                                    "checkboxes": [], "signatures": []})
+
+    fields: dict[str, Any] = {}
+    entities: list[dict[str, Any]] = []
+    key_phrases: list[dict[str, Any]] = []
+    pii: list[dict[str, Any]] = []
+    for a in sorted(arts, key=lambda x: (x["page"] or 0, x["key"])):
+        kind, n = a["kind"], a["page"]
+        if kind == "text" and n is not None and a["stage"] in ("extract-text", "ocr", "xml"):
+            page(n)["text"] = ledger.blobs.read(a["sha256"]).decode("utf-8")
+        elif kind == "page-json" and n is not None:
+            data = _load(ledger, a)
+            p = page(n)
+            p["tables"] = data.get("tables", [])
+            p["forms"].extend(data.get("forms", []))
+            p["width"], p["height"] = data.get("width"), data.get("height")
+        elif kind == "ocr-json" and n is not None:
+            data = _load(ledger, a)
+            p = page(n)
+            for key in ("lines", "forms", "checkboxes", "signatures"):
+                p[key] = data.get(key, [])
+            p["tables"] = [{"rows": t.get("rows", []), "cells": t.get("cells", []), "bbox": t.get("bbox")}
+                           for t in data.get("tables", [])]
+            p["width"], p["height"] = data.get("width"), data.get("height")
+            p["engine"] = data.get("engine")
+            p["engine_version"] = data.get("engine_version")
+        elif kind == "fields-json":
+            fields.update(_load(ledger, a))
+        elif kind == "nlp-json" and n is not None:
+            data = _load(ledger, a)
+            entities.extend({**e, "page": n} for e in data.get("entities", []))
+            key_phrases.extend({**k, "page": n} for k in data.get("key_phrases", []))
+            pii.extend({**f, "page": n} for f in data.get("pii", []))
+        elif kind == "document-json" and a["stage"] in ("extract-text", "xml"):
+            fields.update({k: v for k, v in _load(ledger, a).get("fields", {}).items() if k not in fields})
+    return {"document_id": document_id, "name": doc["name"], "status": doc["status"],
+            "media_type": doc["media_type"], "pages": [pages[n] for n in sorted(pages)], "fields": fields,
+            "entities": entities, "key_phrases": key_phrases, "pii": pii}
+
+
+def export_document(ledger: Any, document_id: str, fmt: str, out_dir: Path, *,
+                    tenants: list[str] | None = None) -> list[Path]:
+    """Write the export to ``out_dir``; returns the files written."""
+    if fmt not in FORMATS:
+        raise InvalidRequest(f"unknown export format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    doc = ledger.get_document(document_id, tenants=tenants)
+    arts = _latest(ledger.artifacts(document_id, tenants=tenants))
+    if fmt == "json":
+        path = out_dir / "document.json"
+        path.write_text(json.dumps(document_export(ledger, document_id, tenants=tenants), indent=1,
+                                   ensure_ascii=False))
+        return [path]
+    if fmt == "text":
+        data = document_export(ledger, document_id, tenants=tenants)
+        path = out_dir / "document.txt"
+        path.write_text("\n\f\n".join(p["text"] for p in data["pages"]))
+        return [path]
+    if fmt == "original":
+        orig = [a for a in arts if a["kind"] == "original"]
+        if not orig:
+            raise NotFound(f"the original bytes of {document_id} were not stored (see its status for why)")
+        return [ledger.blobs.copy_to(orig[0]["sha256"], out_dir / Path(doc["name"]).name)]
+    if fmt == "csv":
+        written = []
+        for a in arts:
+            if a["kind"] in ("tables-csv", "forms-csv", "xml-paths-csv"):
+                name = a["key"].replace("/", "-")
+                written.append(ledger.blobs.copy_to(a["sha256"], out_dir / name))
+        if not written:
+            raise NotFound(f"document {document_id} has no tables or forms to export as CSV")
+        return written
+    kind = fmt
+    found = [a for a in arts if a["kind"] == kind]
+    if not found:
+        hint = ("Searchable PDFs are made for scanned documents and images."
+                if kind == "searchable-pdf" else "Request one with `docledger redact DOC`.")
+        raise NotFound(f"document {document_id} has no {kind}", hint=hint)
+    return [ledger.blobs.copy_to(found[0]["sha256"], out_dir / f"{Path(doc['name']).stem}.{kind}.pdf")]
