@@ -45,9 +45,10 @@ def too_many_pages(count: int, limit: int, unit: str = "pages") -> Unprocessable
     )
 
 
-def image_too_large(width: int, height: int, limit: int) -> UnprocessableDocument:
+def image_too_large(pixels: int, limit: int, size: tuple[int, int] | None = None) -> UnprocessableDocument:
+    shape = f"{size[0]}x{size[1]} pixels, " if size else ""
     return UnprocessableDocument(
-        f"The image is {width}x{height} pixels ({width * height:,} pixels); the limit is {limit:,} pixels.",
+        f"The image is too large to process safely ({shape}{pixels:,} pixels; the limit is {limit:,}).",
         code=IMAGE_TOO_LARGE,
         hint="Re-scan at a lower resolution (300 dpi is enough for OCR) and re-submit it.",
     )

@@ -102,6 +102,10 @@ def inspect_pdf(
         if qpdf_warnings and repaired_path is None:
             repaired_path = repaired_sibling(path)
             try:
+                if "/Size" not in pdf.trailer:
+                    # A trailer rebuilt by recovery can lack /Size, and qpdf then writes a file
+                    # that is itself "damaged"; with the key present qpdf computes the value.
+                    pdf.trailer.Size = len(pdf.objects) + 1
                 pdf.save(repaired_path)
             except Exception as exc:  # qpdf may find more damage while writing
                 if isinstance(exc, MemoryError):
@@ -133,7 +137,8 @@ def _describe(pdf: pikepdf.Pdf) -> tuple[bool, str | None, bool]:
     encrypted = bool(pdf.is_encrypted)
     producer: str | None = None
     try:
-        raw = pdf.docinfo.get("/Producer")
+        info = pdf.trailer.get("/Info")  # not pdf.docinfo, which creates a missing /Info
+        raw = info.get("/Producer") if isinstance(info, pikepdf.Dictionary) else None
         if raw is not None:
             producer = " ".join(str(raw).split())[:200] or None
     except Exception:  # a damaged Info dictionary must not fail the document

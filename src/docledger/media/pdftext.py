@@ -108,16 +108,23 @@ def page_text(textpage: pdfium.PdfTextPage) -> str:
     if len(lines) < 2 or len(raw) != textpage.count_chars():
         # Characters outside the BMP make pdfium's indexes disagree with Python's; keep it simple.
         return _normalise(raw)
-    out: list[str] = []
     boxes = list(_line_boxes(textpage, lines))
     heights = [top - bottom for top, bottom in boxes if top > bottom]
-    typical = statistics.median(heights) if heights else 0.0
+    if not heights:
+        return _normalise(raw)
+    typical_height = statistics.median(heights)
+    # Double-spaced pages step by a large gap on every line; a paragraph gap is one that is
+    # large compared with the page's usual line-to-line gap, not only with the font size.
+    steps = [a[1] - b[0] for a, b in zip(boxes, boxes[1:]) if a[0] > a[1] and b[0] > b[1] and a[1] >= b[0]]
+    typical_gap = statistics.median(steps) if steps else 0.0
+    out: list[str] = []
     previous: tuple[float, float] | None = None
     for line, box in zip(lines, boxes, strict=True):
-        if previous is not None and out and typical > 0 and box[0] > box[1]:
+        if previous is not None and box[0] > box[1]:
             gap = previous[1] - box[0]  # bottom of the line above minus top of this one
-            height = max(typical, min(previous[0] - previous[1], box[0] - box[1]))
-            if gap > PARAGRAPH_GAP * height or gap < -1.5 * height:
+            height = max(typical_height, min(previous[0] - previous[1], box[0] - box[1]))
+            new_paragraph = gap > max(PARAGRAPH_GAP * height, typical_gap + PARAGRAPH_GAP * height)
+            if new_paragraph or gap < -1.5 * height:
                 out.append("")
         out.append(line)
         if box[0] > box[1]:
@@ -140,8 +147,10 @@ def _line_boxes(textpage: pdfium.PdfTextPage, lines: list[str]) -> Iterable[tupl
 
 
 def _normalise(text: str) -> str:
+    """Unix line breaks, no padding; pdfium's U+FFFE/U+0002 mark a printed end-of-line hyphen."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+    text = text.replace("\ufffe", "-").replace("\x02", "-")
+    return "\n".join(line.strip() for line in text.split("\n")).strip("\n")
 
 
 def _add_layout(path: Path, password: str | None, results: list[PageContent]) -> None:

@@ -38,6 +38,8 @@ class TextQuality:
     def reason(self) -> str:
         if self.usable:
             return "text layer usable"
+        if self.chars and self.bad > MAX_BAD_RATIO * self.chars:
+            return f"garbled text ({self.bad} of {self.chars} characters unmappable)"
         if self.alnum == 0:
             return "no text"
         if self.alnum < self.min_chars and self.image_coverage >= SCAN_IMAGE_COVERAGE:
@@ -45,8 +47,6 @@ class TextQuality:
                 f"too little text for a page that is {self.image_coverage:.0%} image "
                 f"({self.alnum} letters/digits, need {self.min_chars})"
             )
-        if self.chars and self.bad / self.chars > MAX_BAD_RATIO:
-            return f"garbled text ({self.bad} of {self.chars} characters unmappable)"
         return f"mostly symbols ({self.alnum} of {self.chars} characters are letters/digits)"
 
 
