@@ -1,0 +1,198 @@
+"""PII detection: Presidio on docledger's spaCy model, plus lender/hospital recognizers.
+
+Fully offline: ``TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS`` is set empty before Presidio (and so
+tldextract) is imported, and the analyzer is built on the already loaded spaCy pipeline;
+a plain ``AnalyzerEngine()`` would try to download ``en_core_web_lg``.
+
+What comes back is meant to be redacted, so noise is filtered here rather than by every
+caller:
+
+* only the types in :data:`DEFAULT_TYPES` (or those asked for) are reported; spaCy's
+  DATE_TIME, NRP and ORGANIZATION are not PII by themselves (a date is PII when it is a
+  date of birth, which DATE_OF_BIRTH covers);
+* findings under :data:`MIN_SCORE` are dropped (Presidio's "very weak" patterns such as
+  any 9 digits for an SSN score 0.05 and only pass when a label word boosts them);
+* PERSON/LOCATION spans that are digits, label words ("SSN", "DOB") or short acronyms
+  are dropped - the small NER model tags them;
+* overlaps are resolved: the higher score wins, then the longer span.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from typing import TYPE_CHECKING, Any, TypedDict
+
+os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""  # before presidio/tldextract are imported
+
+from docledger.exceptions import InvalidRequest  # noqa: E402
+from docledger.nlp._spacy import MODEL_NAME, get_nlp, parse  # noqa: E402
+from docledger.nlp.entities import entities_from_docs  # noqa: E402
+from docledger.nlp.keyphrases import key_phrases_from_docs  # noqa: E402
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine
+    from spacy.tokens import Doc
+
+__all__ = ["DEFAULT_TYPES", "MIN_SCORE", "PiiFinding", "detect_pii", "analyze_text", "get_analyzer"]
+
+DEFAULT_TYPES: tuple[str, ...] = (
+    "PERSON", "US_SSN", "PHONE_NUMBER", "EMAIL_ADDRESS", "CREDIT_CARD", "US_ADDRESS", "ABA_ROUTING",
+    "BANK_ACCOUNT", "US_ITIN", "DATE_OF_BIRTH", "MEDICAL_RECORD_NUMBER", "LOCATION", "IBAN_CODE",
+)  # fmt: skip
+#: Further Presidio types a caller may ask for explicitly (noisier; not reported by default).
+OPTIONAL_TYPES: tuple[str, ...] = ("IP_ADDRESS", "URL", "US_PASSPORT", "US_DRIVER_LICENSE", "MEDICAL_LICENSE")
+MIN_SCORE = 0.4
+# Built-in recognizers replaced by docledger's own (same entity, better precision).
+_REPLACED = ("UsItinRecognizer", "UsBankRecognizer", "AbaRoutingRecognizer")
+_LABEL_WORDS = frozenset(
+    "ssn itin dob mrn aba rtn ein tin id dl acct account routing phone tel fax email address patient "
+    "name date birth social security number no".split()
+)
+_NAMED = frozenset({"PERSON", "LOCATION"})
+
+
+class PiiFinding(TypedDict):
+    type: str
+    text: str
+    start: int
+    end: int
+    score: float
+    recognizer: str
+
+
+_lock = threading.Lock()
+_analyzer: AnalyzerEngine | None = None
+
+
+def get_analyzer() -> AnalyzerEngine:
+    """The process-wide Presidio analyzer, sharing docledger's spaCy pipeline."""
+    global _analyzer
+    if _analyzer is None:
+        with _lock:
+            if _analyzer is None:
+                from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+                from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+
+                from docledger.nlp.pii_recognizers import custom_recognizers
+
+                engine = SpacyNlpEngine(
+                    models=[{"lang_code": "en", "model_name": MODEL_NAME}],
+                    ner_model_configuration=NerModelConfiguration(labels_to_ignore=["CARDINAL", "ORDINAL"]),
+                )
+                engine.nlp = {"en": get_nlp()}  # reuse the loaded pipeline instead of engine.load()
+                registry = RecognizerRegistry(supported_languages=["en"])
+                registry.load_predefined_recognizers(languages=["en"], nlp_engine=engine)
+                for name in _REPLACED:
+                    if any(r.name == name for r in registry.recognizers):
+                        registry.remove_recognizer(name)
+                for rec in custom_recognizers():
+                    registry.add_recognizer(rec)
+                _analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
+    return _analyzer
+
+
+def _check_types(types: list[str] | None) -> list[str]:
+    if types is None:
+        return list(DEFAULT_TYPES)
+    known = set(DEFAULT_TYPES) | set(OPTIONAL_TYPES)
+    unknown = sorted(set(types) - known)
+    if unknown:
+        raise InvalidRequest(
+            f"Unknown PII type(s): {', '.join(unknown)}.",
+            code="unknown_pii_type",
+            hint=f"Use some of: {', '.join(sorted(known))}.",
+        )
+    return list(types)
+
+
+_ACRONYM = re.compile(r"^[A-Z]{1,4}\.?$")
+
+
+def _is_noise(kind: str, value: str) -> bool:
+    stripped = value.strip()
+    if not any(c.isalnum() for c in stripped):
+        return True
+    if kind == "PHONE_NUMBER" and sum(c.isdigit() for c in stripped) < 10:
+        return True  # 9-digit routing/account numbers parse as phone numbers in some regions
+    if kind == "US_SSN":
+        digits = "".join(c for c in stripped if c.isdigit())
+        if digits[:1] == "9" or digits[:3] in ("000", "666"):
+            return True  # never issued as SSNs (9xx is the ITIN range)
+    if kind in _NAMED:
+        words = re.findall(r"[A-Za-z]+", stripped.lower())
+        if not words or any(c.isdigit() for c in stripped) or _ACRONYM.match(stripped):
+            return True
+        if all(w in _LABEL_WORDS for w in words):
+            return True
+    return False
+
+
+def resolve_overlaps(findings: list[PiiFinding]) -> list[PiiFinding]:
+    """Keep the higher score, then the longer span, among overlapping findings."""
+    kept: list[PiiFinding] = []
+    for f in sorted(findings, key=lambda f: (-f["score"], -(f["end"] - f["start"]), f["start"])):
+        if all(f["end"] <= k["start"] or f["start"] >= k["end"] for k in kept):
+            kept.append(f)
+    return sorted(kept, key=lambda f: (f["start"], f["end"]))
+
+
+def _nlp_artifacts(doc: Doc) -> Any:
+    engine = get_analyzer().nlp_engine
+    return engine._doc_to_nlp_artifact(doc, "en")  # same as engine.process_text, without re-parsing
+
+
+def findings_from_docs(
+    text: str, docs: list[tuple[int, Doc]], types: list[str] | None = None, min_score: float = MIN_SCORE
+) -> list[PiiFinding]:
+    """PII of ``text`` whose spaCy parse is ``docs`` (see :func:`detect_pii`)."""
+    wanted = _check_types(types)
+    analyzer = get_analyzer()
+    raw: list[PiiFinding] = []
+    for off, doc in docs:
+        results = analyzer.analyze(
+            text=doc.text, language="en", entities=wanted, nlp_artifacts=_nlp_artifacts(doc)
+        )
+        for r in results:
+            if r.entity_type not in wanted or r.score < min_score:
+                continue
+            value = doc.text[r.start : r.end]
+            lead = len(value) - len(value.lstrip())
+            value = value.strip()
+            if _is_noise(r.entity_type, value):
+                continue
+            meta = r.recognition_metadata or {}
+            raw.append(
+                PiiFinding(
+                    type=r.entity_type,
+                    text=value,
+                    start=off + r.start + lead,
+                    end=off + r.start + lead + len(value),
+                    score=round(float(r.score), 4),
+                    recognizer=str(meta.get("recognizer_name", "unknown")),
+                )
+            )
+    return resolve_overlaps(raw)
+
+
+def detect_pii(text: str, types: list[str] | None = None, min_score: float = MIN_SCORE) -> list[PiiFinding]:
+    """PII findings in ``text``: type, exact span (``text[start:end]``), score and the recognizer.
+
+    ``types`` restricts the search (e.g. ``["US_SSN", "PERSON"]``); default :data:`DEFAULT_TYPES`.
+    """
+    if not text.strip():
+        return []
+    return findings_from_docs(text, parse(text), types, min_score)
+
+
+def analyze_text(text: str, types: list[str] | None = None, top_phrases: int = 10) -> dict[str, list[Any]]:
+    """Entities, key phrases and PII of one text (one page), from a single spaCy parse."""
+    if not text.strip():
+        return {"entities": [], "key_phrases": [], "pii": []}
+    docs = parse(text)
+    return {
+        "entities": list(entities_from_docs(docs)),
+        "key_phrases": list(key_phrases_from_docs(text, docs, top_phrases)),
+        "pii": list(findings_from_docs(text, docs, types)),
+    }
