@@ -37,7 +37,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from docledger.ocr.analyze import analyze_page  # noqa: E402
-
 from docledger.ocr.engines import get_engine  # noqa: E402
 from docledger.ocr.forms import extract_forms_from_words  # noqa: E402
 from docledger.ocr.receipts import parse_date, receipt_fields  # noqa: E402

@@ -80,11 +80,12 @@ def detect_checkboxes(image: Image.Image, page: PageOcr | None = None) -> list[C
     result: list[Checkbox] = []
     for x, y, w, h in _find_squares(ink, lo, hi):
         box = (float(x), float(y), float(x + w), float(y + h))
-        # A square around a whole word is a table cell or a framed label, not a checkbox.
+        # A square inside a much wider word is a glyph ("D", "O") of that word, not a box.
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         if any(
-            box[0] <= (wd.bbox[0] + wd.bbox[2]) / 2 <= box[2]
-            and box[1] <= (wd.bbox[1] + wd.bbox[3]) / 2 <= box[3]
-            and (wd.bbox[2] - wd.bbox[0]) > 1.5 * w
+            wd.bbox[0] <= cx <= wd.bbox[2]
+            and wd.bbox[1] <= cy <= wd.bbox[3]
+            and (wd.bbox[2] - wd.bbox[0]) > 1.8 * w
             for wd in words
         ):
             continue

@@ -199,7 +199,8 @@ def _pair_candidates(
             dist, j = found
             cues = [where]
             score = label + _value_score(segments[j])
-            score += 0.2 if where == "right" else 0.0
+            # Right of the key is the usual place; below counts as much only when nothing is right of it.
+            score += 0.2 if where == "right" or right is None else 0.0
             score -= 0.02 * dist / unit
             if colon:
                 score += 0.5

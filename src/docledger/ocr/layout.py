@@ -5,8 +5,9 @@ line. Why not classic XY-cut: a full-width title or footer crossing the gutter s
 vertical cut, and cutting horizontally first splits the columns at every paragraph gap.
 
 The method here: find gutters (vertical bands of white space crossed by no "narrow" line) and
-accept them only when every column holds several lines that fill most of its width — that
-keeps label/value rows of forms and tables in row order. Lines crossing a gutter (titles,
+accept them only when every column is wide, holds several lines that fill most of its width and
+carry running text (3+ words a line) — that keeps label/value rows of forms and tables in row
+order. Lines crossing a gutter (titles,
 full-width paragraphs) split the page into sections; within a section the columns are read
 left to right, each top to bottom.
 """
@@ -20,6 +21,8 @@ from docledger.ocr.types import Line, PageOcr, v_overlap
 
 MIN_COLUMN_LINES = 3
 MIN_FILL = 0.55  # median line width / column width for a real text column
+MIN_COLUMN_SHARE = 0.2  # a text column is at least a fifth of the text width
+MIN_WORDS_PER_LINE = 3
 
 
 def _row_order(lines: Sequence[Line]) -> list[Line]:
@@ -72,8 +75,12 @@ def _is_text_column_split(
         if len(column) < MIN_COLUMN_LINES:
             return False
         width = hi - lo
-        if width <= 0 or median(ln.bbox[2] - ln.bbox[0] for ln in column) < MIN_FILL * width:
+        if width < MIN_COLUMN_SHARE * (right - left):
             return False
+        if median(ln.bbox[2] - ln.bbox[0] for ln in column) < MIN_FILL * width:
+            return False
+        if median(len(ln.text.split()) for ln in column) < MIN_WORDS_PER_LINE:
+            return False  # label/value cells, not running text
     return True
 
 

@@ -1,0 +1,82 @@
+"""Receipt fields from a rendered receipt (real OCR) and from plain text lines."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw, ImageFont
+
+from docledger.ocr import get_engine, is_receipt, receipt_fields
+from docledger.ocr.receipts import parse_date
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+RECEIPT = [
+    ("KEDAI RUNCIT MAJU SDN BHD", None),
+    ("NO. 12, JALAN MERANTI 3,", None),
+    ("81100 JOHOR BAHRU, JOHOR.", None),
+    ("TEL: 07-3551234", None),
+    ("DATE: 05/11/2018   10:42", None),
+    ("MILO 1KG", "24.90"),
+    ("BREAD", "3.40"),
+    ("SUBTOTAL", "28.30"),
+    ("TOTAL:", "28.30"),
+    ("CASH", "50.00"),
+    ("CHANGE", "21.70"),
+]
+
+
+def _receipt_image() -> Image.Image:
+    font = ImageFont.truetype(FONT, 18)
+    image = Image.new("L", (420, 40 + 34 * len(RECEIPT)), 255)
+    d = ImageDraw.Draw(image)
+    for i, (text, amount) in enumerate(RECEIPT):
+        d.text((20, 20 + 34 * i), text, font=font, fill=0)
+        if amount:
+            d.text((320, 20 + 34 * i), amount, font=font, fill=0)
+    return image
+
+
+def test_rendered_receipt_yields_its_fields() -> None:
+    page = get_engine("rapidocr").recognize(_receipt_image())
+    assert is_receipt(page.lines)
+    fields = receipt_fields(page.lines)
+    assert fields == {
+        "company": "KEDAI RUNCIT MAJU SDN BHD",
+        "date": "2018-11-05",
+        "address": "NO. 12, JALAN MERANTI 3, 81100 JOHOR BAHRU, JOHOR.",
+        "total": "28.30",
+    }
+
+
+def test_rounded_total_wins_and_plain_strings_work() -> None:
+    lines = [
+        "ACME TRADING",
+        "LOT 5, JALAN KLANG LAMA, 58000 KUALA LUMPUR",
+        "INVOICE 0042  Date 2019-01-09",
+        "TOTAL (INCL GST) 12.31",
+        "ROUNDING ADJ -0.01",
+        "ROUNDED TOTAL 12.30",
+        "GST INCLUDED IN TOTAL 0.70",
+    ]
+    fields = receipt_fields(lines)
+    assert fields["total"] == "12.30"
+    assert fields["date"] == "2019-01-09"
+    assert fields["company"] == "ACME TRADING"
+
+
+def test_dates_in_receipt_formats() -> None:
+    assert parse_date("25/12/2018 8:13:39 PM").isoformat() == "2018-12-25"  # type: ignore[union-attr]
+    assert parse_date("12-01-19").isoformat() == "2019-01-12"  # type: ignore[union-attr]
+    assert parse_date("03 Mar 2024").isoformat() == "2024-03-03"  # type: ignore[union-attr]
+    assert parse_date("March 3, 2024").isoformat() == "2024-03-03"  # type: ignore[union-attr]
+    assert parse_date("04/05/2020", dayfirst=False).isoformat() == "2020-04-05"  # type: ignore[union-attr]
+    assert parse_date("no date here 12.50") is None
+
+
+def test_a_letter_is_not_a_receipt() -> None:
+    letter = [
+        "Dear Ms Lopez,",
+        "thank you for your letter of 3 March.",
+        "Your policy renews in May.",
+        "Regards",
+    ]
+    assert not is_receipt(letter)
+    assert receipt_fields(letter)["total"] is None
