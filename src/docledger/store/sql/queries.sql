@@ -228,3 +228,75 @@ UPDATE api_tokens SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL;
 
 -- name: auth_touch_token
 UPDATE api_tokens SET last_used_at = :now WHERE id = :id;
+
+-- ---- search + graph (migration 0003) -------------------------------------------------------
+
+-- name: delete_search_pages
+DELETE FROM search_pages WHERE document_id = :document_id;
+
+-- name: insert_search_page
+INSERT INTO search_pages (document_id, tenant, owner, page, text, vector)
+VALUES (:document_id, :tenant, :owner, :page, :text, :vector);
+
+-- name: page_vectors
+SELECT s.id, s.document_id, s.page, s.vector FROM search_pages s
+WHERE s.vector IS NOT NULL AND s.id > :after_id ORDER BY s.id;
+
+-- name: search_page_rows
+SELECT s.id, s.document_id, s.tenant, s.owner, s.page, s.text FROM search_pages s
+JOIN documents d ON d.id = s.document_id
+WHERE s.id IN (SELECT value FROM json_each(:ids));
+
+-- name: upsert_entity
+INSERT INTO entities (key, tenant, label, display) VALUES (:key, :tenant, :label, :display)
+ON CONFLICT (tenant, key) DO NOTHING;
+
+-- name: delete_document_entities
+DELETE FROM document_entities WHERE document_id = :document_id;
+
+-- name: delete_document_edges
+DELETE FROM entity_edges WHERE document_id = :document_id;
+
+-- name: insert_document_entity
+INSERT INTO document_entities (document_id, tenant, entity_key, mentions, pages)
+VALUES (:document_id, :tenant, :entity_key, :mentions, :pages);
+
+-- name: insert_entity_edge
+INSERT INTO entity_edges (document_id, tenant, a, b, weight) VALUES (:document_id, :tenant, :a, :b, :weight);
+
+-- name: find_entities
+SELECT e.key, e.label, e.display, COUNT(de.document_id) AS documents FROM entities e
+JOIN document_entities de ON de.entity_key = e.key AND de.tenant = e.tenant
+WHERE e.tenant IN (SELECT value FROM json_each(:tenants)) AND (e.key = :key OR LOWER(e.display) = LOWER(:name))
+GROUP BY e.key, e.label, e.display;
+
+-- name: entity_documents
+SELECT de.document_id, de.entity_key, de.mentions, de.pages, d.name FROM document_entities de
+JOIN documents d ON d.id = de.document_id
+WHERE de.tenant IN (SELECT value FROM json_each(:tenants)) AND de.entity_key = :key;
+
+-- name: entity_neighbours
+SELECT CASE WHEN a = :key THEN b ELSE a END AS other, SUM(weight) AS weight, COUNT(DISTINCT document_id) AS documents
+FROM entity_edges WHERE tenant IN (SELECT value FROM json_each(:tenants)) AND (a = :key OR b = :key)
+GROUP BY CASE WHEN a = :key THEN b ELSE a END ORDER BY weight DESC LIMIT :limit;
+
+-- name: document_entity_rows
+SELECT de.entity_key, de.mentions, de.pages, e.label, e.display FROM document_entities de
+JOIN entities e ON e.key = de.entity_key AND e.tenant = de.tenant WHERE de.document_id = :document_id;
+
+-- name: document_edges
+SELECT a, b, weight FROM entity_edges WHERE document_id = :document_id;
+
+-- name: entity_rows
+SELECT key, label, display FROM entities WHERE tenant IN (SELECT value FROM json_each(:tenants))
+AND key IN (SELECT value FROM json_each(:keys));
+
+-- name: documents_sharing_entities
+SELECT de2.document_id, d.name, COUNT(*) AS shared FROM document_entities de1
+JOIN document_entities de2 ON de2.entity_key = de1.entity_key AND de2.tenant = de1.tenant
+JOIN documents d ON d.id = de2.document_id
+WHERE de1.document_id = :document_id AND de2.document_id <> :document_id
+GROUP BY de2.document_id, d.name ORDER BY shared DESC LIMIT 50;
+
+-- name: all_tenants
+SELECT DISTINCT tenant FROM documents;

@@ -11,3 +11,12 @@ WHERE d.subscriber IN (SELECT value FROM json_each(:subscribers))
       WHERE p.subscriber = d.subscriber AND p.ordering_key = d.ordering_key AND p.id < d.id
         AND p.status IN ('pending', 'leased'))
 ORDER BY d.id LIMIT 1;
+
+-- name: search_fulltext
+SELECT s.id, s.document_id, s.page, -bm25(search_fts) AS score,
+       snippet(search_fts, 0, '[', ']', ' … ', 16) AS snippet
+FROM search_fts JOIN search_pages s ON s.id = search_fts.rowid
+WHERE search_fts MATCH :fts_query
+  AND (CAST(:tenants AS TEXT) IS NULL OR s.tenant IN (SELECT value FROM json_each(:tenants)))
+  AND (CAST(:owner AS TEXT) IS NULL OR s.owner = :owner)
+ORDER BY bm25(search_fts) LIMIT :limit;
