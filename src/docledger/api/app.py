@@ -1,0 +1,42 @@
+"""The FastAPI application: REST API under /v1, compatibility endpoints and the web UI."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from docledger.api import problems
+from docledger.api.routers import artifacts, documents, lineage, operations, search
+from docledger.api.uploads import BodyLimitMiddleware, body_limit
+from docledger.ledger import Ledger
+
+log = logging.getLogger("docledger.api")
+
+DESCRIPTION = """The docledger REST API: the Document Arrival Register, Ownership, Lineage and Pipeline
+Operations services, artifact downloads, search and sentence matching.
+
+Authenticate with `Authorization: Bearer <token>` (`docledger token create`). Every read is
+scoped to the token's tenants: another tenant's document answers 404. Errors are
+`application/problem+json` with a stable `code` and a `hint`."""
+
+
+def create_app(ledger: Ledger | None = None, *, auth_required: bool = True) -> FastAPI:
+    """Build the app over a ledger (default: the one the DOCLEDGER_ settings describe).
+
+    ``auth_required=False`` serves everything as a local administrator; only bind such an
+    app to 127.0.0.1 (``docledger.api.server.serve`` refuses anything else).
+    """
+    ledger = ledger or Ledger()
+    app = FastAPI(title="docledger", version="1.0.0", description=DESCRIPTION,
+                  openapi_tags=[{"name": "documents", "description": "Document Arrival Register"}])
+    app.state.ledger = ledger
+    app.state.auth_required = auth_required
+    problems.install(app)
+    for module in (documents, lineage, artifacts, operations, search):
+        app.include_router(module.router)
+    from docledger.web import routes as web_routes
+
+    web_routes.install(app)
+    app.add_middleware(BodyLimitMiddleware, limit=body_limit(ledger.settings.max_file_bytes))
+    return app

@@ -1,0 +1,1 @@
+"""One router per ledger service: registry/ownership, lineage, operations, artifacts, search."""

@@ -1,0 +1,142 @@
+"""Document Arrival Register and Ownership: upload, list, read, ownership, redaction requests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from docledger.api.deps import get_ledger, get_principal, requires, scoped_tenants, service
+from docledger.api.uploads import register_uploads
+from docledger.auth.tokens import Principal
+from docledger.exceptions import InvalidRequest
+from docledger.ledger import Ledger
+
+router = APIRouter(prefix="/v1", tags=["documents"])
+StatusName = Literal["RECEIVED", "PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED"]
+ClassificationName = Literal["public", "internal", "confidential", "restricted"]
+
+
+def parse_time(value: str | None, field: str) -> float | None:
+    """ISO date or date-time (naive = UTC) to epoch seconds."""
+    if value is None or value == "":
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidRequest(f"{field}={value!r} is not an ISO date", hint="Use 2024-03-01 or 2024-03-01T12:00:00Z.") from exc
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def list_visible(ledger: Ledger, principal: Principal, *, tenant: str | None = None, status: str | None = None,
+                 owner: str | None = None, media_type: str | None = None, since: float | None = None,
+                 until: float | None = None, after: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Newest first across the tenants the caller may see (merged per tenant, so the cursor stays exact)."""
+    tenants = scoped_tenants(principal, tenant)
+    args = {"status": status, "owner": owner, "media_type": media_type, "since": since, "until": until,
+            "after": after, "limit": limit}
+    if tenants is None:
+        return ledger.list_documents(tenant=None, **args)
+    rows: list[dict[str, Any]] = []
+    for t in tenants:
+        rows.extend(ledger.list_documents(tenant=t, **args))
+    rows.sort(key=lambda d: d["document_id"], reverse=True)
+    return rows[:limit]
+
+
+@router.post("/documents", status_code=202, summary="Register one or more documents")
+def upload(file: Annotated[list[UploadFile], File(description="One or more files (repeat the field).")],
+           owner: Annotated[str | None, Form()] = None, tenant: Annotated[str | None, Form()] = None,
+           classification: Annotated[ClassificationName | None, Form()] = None,
+           principal: Principal = Depends(requires("operator", "upload documents")),
+           ledger: Ledger = Depends(get_ledger)) -> JSONResponse:
+    """Register the files and queue them for processing; 202 with each document id and its status URL.
+
+    A file whose bytes are already registered in the tenant returns the existing id in ``duplicate_of``.
+    """
+    docs = register_uploads(ledger, file, principal=principal, owner=owner, tenant=tenant,
+                            classification=classification)
+    headers = {"Location": docs[0]["document_url"]} if len(docs) == 1 else None
+    return JSONResponse({"documents": docs}, status_code=202, headers=headers)
+
+
+@router.get("/documents", summary="List documents (newest first)")
+def list_documents(status: StatusName | None = None, tenant: str | None = None, owner: str | None = None,
+                   media_type: str | None = None,
+                   date_from: Annotated[str | None, Query(alias="from", description="ISO date, inclusive")] = None,
+                   date_to: Annotated[str | None, Query(alias="to", description="ISO date, exclusive")] = None,
+                   cursor: Annotated[str | None, Query(max_length=64)] = None,
+                   limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                   principal: Principal = Depends(get_principal),
+                   ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+    docs = list_visible(ledger, principal, tenant=tenant, status=status, owner=owner, media_type=media_type,
+                        since=parse_time(date_from, "from"), until=parse_time(date_to, "to"), after=cursor,
+                        limit=limit)
+    return {"documents": docs, "next_cursor": docs[-1]["document_id"] if len(docs) == limit else None}
+
+
+@router.get("/documents/{document_id}", summary="One document's registry and ownership record")
+def get_document(document_id: str, principal: Principal = Depends(get_principal),
+                 ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+    doc = ledger.get_document(document_id, tenants=principal.scope)
+    return doc | {"status_url": f"/v1/documents/{document_id}/operations"}
+
+
+def _ownership(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: doc.get(k) for k in ("document_id", "tenant", "owner", "classification", "retention_until",
+                                     "legal_hold", "readers")}
+
+
+@router.get("/documents/{document_id}/ownership", tags=["ownership"])
+def get_ownership(document_id: str, principal: Principal = Depends(get_principal),
+                  ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+    return _ownership(ledger.get_document(document_id, tenants=principal.scope))
+
+
+class OwnershipPatch(BaseModel):
+    owner: str | None = Field(default=None, min_length=1, max_length=200)
+    classification: ClassificationName | None = None
+    retention_until: str | None = Field(default=None, description="ISO date until which it must be kept")
+    legal_hold: bool | None = None
+    readers: list[str] | None = None
+
+
+@router.patch("/documents/{document_id}/ownership", tags=["ownership"])
+def patch_ownership(document_id: str, patch: OwnershipPatch,
+                    principal: Principal = Depends(requires("reviewer", "change ownership")),
+                    ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+    """Change owner, classification, retention or legal hold; each change lands on the timeline."""
+    doc = ledger.update_ownership(document_id, actor=principal.principal, tenants=principal.scope,
+                                  owner=patch.owner, classification=patch.classification,
+                                  retention_until=parse_time(patch.retention_until, "retention_until"),
+                                  legal_hold=patch.legal_hold, readers=patch.readers)
+    return _ownership(doc)
+
+
+class RedactionRequest(BaseModel):
+    types: list[str] | None = Field(default=None, description="PII types to redact; default: all found")
+
+
+@router.post("/documents/{document_id}/redactions", status_code=202, tags=["redaction"])
+def request_redaction(document_id: str, body: RedactionRequest | None = None,
+                      principal: Principal = Depends(requires("reviewer", "request redactions")),
+                      ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+    ledger.get_document(document_id, tenants=principal.scope)
+    fn = service("redact", "request_redaction")
+    fn(ledger, document_id, tenants=principal.scope, types=body.types if body else None, actor=principal.principal)
+    return {"document_id": document_id, "status": "requested",
+            "status_url": f"/v1/documents/{document_id}/operations"}
+
+
+@router.get("/documents/{document_id}/export", tags=["artifacts"])
+def export(document_id: str, format: Literal["json"] = "json", principal: Principal = Depends(get_principal),
+           ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+    """The whole document as JSON: pages (text, tables, lines, forms), fields, entities, key phrases, PII."""
+    ledger.get_document(document_id, tenants=principal.scope)
+    fn = service("export", "document_export")
+    return fn(ledger, document_id, tenants=principal.scope)  # type: ignore[no-any-return]

@@ -1,0 +1,98 @@
+"""Search, question answering, sentence matching, the entity graph and the invocations endpoint.
+
+Each delegates to ``docledger.services``; a build without that service answers 501. Every
+call passes the caller's tenants, so results never include another tenant's documents.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field, model_validator
+
+from docledger.api.deps import get_ledger, get_principal, service
+from docledger.auth.tokens import Principal
+from docledger.ledger import Ledger
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/v1/search")
+def search(q: Annotated[str, Query(min_length=1, max_length=1000)], owner: str | None = None,
+           limit: Annotated[int, Query(ge=1, le=100)] = 10, principal: Principal = Depends(get_principal),
+           ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+    """Full-text search: hits with document id, page, snippet and score."""
+    fn = service("search", "search")
+    return {"query": q, "results": fn(ledger, q, tenants=principal.scope, owner=owner, limit=limit)}
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    limit: int = Field(default=5, ge=1, le=50)
+
+
+@router.post("/v1/ask")
+def ask(body: AskRequest, principal: Principal = Depends(get_principal),
+        ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+    """Sentences that best answer a question, with their document, page and character span."""
+    fn = service("search", "ask")
+    return {"question": body.question, "results": fn(ledger, body.question, tenants=principal.scope,
+                                                      limit=body.limit)}
+
+
+class MatchRequest(BaseModel):
+    restatement: str = Field(min_length=1, max_length=5000)
+    document_id: str | None = Field(default=None, max_length=64)
+    paragraph: str | None = Field(default=None, min_length=1, max_length=200_000)
+    top_k: int = Field(default=5, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> MatchRequest:
+        if (self.document_id is None) == (self.paragraph is None):
+            raise ValueError("give exactly one of document_id or paragraph")
+        return self
+
+
+@router.post("/v1/match")
+def match(body: MatchRequest, principal: Principal = Depends(get_principal),
+          ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+    """The sentences of a document (or a pasted paragraph) closest in meaning to a restatement."""
+    if body.document_id is not None:
+        ledger.get_document(body.document_id, tenants=principal.scope)
+    fn = service("match", "match")
+    results = fn(ledger, body.restatement, document_id=body.document_id, paragraph=body.paragraph,
+                 tenants=principal.scope, top_k=body.top_k)
+    return {"restatement": body.restatement, "results": results}
+
+
+@router.get("/v1/graph")
+def graph(entity: Annotated[str | None, Query(max_length=500)] = None,
+          document_id: Annotated[str | None, Query(max_length=64)] = None,
+          principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+    """The cross-document graph (documents and entities), optionally around one entity or document."""
+    if document_id is not None:
+        ledger.get_document(document_id, tenants=principal.scope)
+    fn = service("graph", "graph")
+    return fn(ledger, tenants=principal.scope, entity=entity, document_id=document_id)  # type: ignore[no-any-return]
+
+
+class Invocation(BaseModel):
+    input_sentence: str = Field(min_length=1, max_length=5000)
+    input_paragraph: str = Field(min_length=1, max_length=200_000)
+
+
+@router.post("/invocations", tags=["compatibility"])
+def invocations(body: Invocation, principal: Principal = Depends(get_principal),
+                ledger: Ledger = Depends(get_ledger)) -> list[dict[str, Any]]:
+    """Drop-in for the medical sentence-relevance service: the top min(5, n) sentences of the paragraph."""
+    fn = service("match", "match")
+    results = fn(ledger, body.input_sentence, document_id=None, paragraph=body.input_paragraph,
+                 tenants=principal.scope, top_k=5)
+    return [{"rank": r["rank"], "matching_sentence": r["sentence"], "distance": r["distance"]} for r in results]
+
+
+@router.get("/ping", tags=["compatibility"])
+def ping() -> dict[str, str]:
+    """Health check of the invocations-compatible interface."""
+    return {"status": "ok"}
