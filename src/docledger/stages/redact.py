@@ -40,6 +40,9 @@ class RedactStage(Stage):
             ctx.log(f"redacting by policy ({ctx.document['classification']} documents are always redacted)")
         else:
             types = ctx.event.payload.get("types") or None
+            if not ctx.artifacts(kind="nlp-json", stage="nlp"):
+                # NLP has not finished yet: a retryable error (backoff), never an empty redaction.
+                raise RuntimeError("PII detection (stage nlp) has not finished for this document yet")
         findings = self._findings(ctx, types)
         from docledger.nlp.redact import redact_text
         from docledger.stages._text import page_texts

@@ -239,7 +239,7 @@ INSERT INTO search_pages (document_id, tenant, owner, page, text, vector)
 VALUES (:document_id, :tenant, :owner, :page, :text, :vector);
 
 -- name: page_vectors
-SELECT s.id, s.document_id, s.page, s.vector FROM search_pages s
+SELECT s.id, s.document_id, s.tenant, s.owner, s.page, s.vector FROM search_pages s
 WHERE s.vector IS NOT NULL AND s.id > :after_id ORDER BY s.id;
 
 -- name: search_page_rows
@@ -300,3 +300,9 @@ GROUP BY de2.document_id, d.name ORDER BY shared DESC LIMIT 50;
 
 -- name: all_tenants
 SELECT DISTINCT tenant FROM documents;
+
+-- name: top_entities
+SELECT e.key, e.label, e.display, COUNT(de.document_id) AS documents FROM entities e
+JOIN document_entities de ON de.entity_key = e.key AND de.tenant = e.tenant
+WHERE e.tenant IN (SELECT value FROM json_each(:tenants))
+GROUP BY e.key, e.label, e.display ORDER BY documents DESC, e.key LIMIT :limit;

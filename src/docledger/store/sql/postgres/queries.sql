@@ -48,3 +48,9 @@ GROUP BY CASE WHEN a = :key THEN b ELSE a END ORDER BY weight DESC LIMIT :limit;
 -- name: entity_rows
 SELECT key, label, display FROM entities WHERE tenant IN (SELECT json_array_elements_text(CAST(:tenants AS JSON)))
 AND key IN (SELECT json_array_elements_text(CAST(:keys AS JSON)));
+
+-- name: top_entities
+SELECT e.key, e.label, e.display, COUNT(de.document_id) AS documents FROM entities e
+JOIN document_entities de ON de.entity_key = e.key AND de.tenant = e.tenant
+WHERE e.tenant IN (SELECT json_array_elements_text(CAST(:tenants AS JSON)))
+GROUP BY e.key, e.label, e.display ORDER BY documents DESC, e.key LIMIT :limit;

@@ -1,0 +1,45 @@
+"""Sentence matching: the sentences of a document (or a pasted paragraph) that support a
+restatement, ranked by cosine distance of all-MiniLM-L6-v2 embeddings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docledger.exceptions import InvalidRequest
+from docledger.services._vectors import document_sentences
+
+
+def match(ledger: Any, restatement: str, *, document_id: str | None = None, paragraph: str | None = None,
+          tenants: list[str] | None = None, top_k: int = 5) -> list[dict[str, Any]]:
+    from docledger.nlp.match import match_paragraph, match_sentences
+    from docledger.nlp.sentences import Sentence
+
+    if not restatement or not restatement.strip():
+        raise InvalidRequest("the restatement is empty", hint="Paste the summary or statement to check.")
+    if (document_id is None) == (paragraph is None):
+        raise InvalidRequest("give exactly one of a document id or a paragraph",
+                             hint="Use --doc DOC, or --paragraph TEXT.")
+    top_k = max(1, min(int(top_k), 50))
+    if paragraph is not None:
+        if not paragraph.strip():
+            raise InvalidRequest("the paragraph is empty", hint="Paste the text to match against.")
+        return [{**m.to_dict(), "page": None} for m in match_paragraph(restatement, paragraph, top_k=top_k)]
+    ledger.get_document(document_id, tenants=tenants)
+    loaded = document_sentences(ledger, document_id)  # type: ignore[arg-type]
+    if loaded is None:
+        raise InvalidRequest(f"document {document_id} has no sentence index yet",
+                             code="not_indexed",
+                             hint="Wait until it is processed (`docledger status DOC`); only documents with text "
+                                  "are indexed.")
+    sentences, vectors = loaded
+    if not sentences:
+        return []
+    objs = [Sentence(s["text"], s["start"], s["end"], s.get("section")) for s in sentences]
+    used: set[int] = set()
+    out = []
+    for m in match_sentences(restatement, objs, vectors, top_k=top_k):
+        idx = next(i for i, s in enumerate(sentences)
+                   if i not in used and s["start"] == m.start and s["end"] == m.end and s["text"] == m.sentence)
+        used.add(idx)
+        out.append({**m.to_dict(), "page": sentences[idx]["page"]})
+    return out
