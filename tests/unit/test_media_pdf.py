@@ -186,6 +186,8 @@ def test_truncated_pdf_is_repaired_into_a_sibling_copy(tmp_path: Path) -> None:
     with pikepdf.open(info.repaired_path) as fixed:  # the copy is clean
         assert len(fixed.pages) == 2 and fixed.get_warnings() == []
     assert extract_pdf_text(info.working_path) == extract_pdf_text(good)
+    elsewhere = inspect_pdf(damaged, repair_dir=tmp_path)
+    assert elsewhere.repaired_path == tmp_path / "damaged.repaired.pdf" and elsewhere.repaired_path.is_file()
 
 
 @pytest.mark.parametrize(
@@ -341,8 +343,8 @@ def test_corpus_text_is_complete_against_pdfplumber_ground_truth() -> None:
 
 
 @needs_corpus
-def test_corpus_garbled_pages_detected() -> None:
+def test_corpus_garbled_pages_detected(tmp_path: Path) -> None:
     """TAMReview.pdf: page 1 has real text, later pages use fonts that extract as control codes."""
-    info = inspect_pdf(PDF_CORPUS / "pdfjs" / "TAMReview.pdf")
+    info = inspect_pdf(PDF_CORPUS / "pdfjs" / "TAMReview.pdf", repair_dir=tmp_path)
     assert info.text_layer[0] is True
     assert info.text_layer[1] is False and info.text_layer_reasons[1].startswith("garbled text")

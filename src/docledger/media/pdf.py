@@ -23,6 +23,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from docledger.exceptions import UnprocessableDocument
 from docledger.media import errors
 from docledger.media.pdfforms import acroform_fields
 from docledger.media.pdfopen import open_pdfium, open_pikepdf, rebuild_with_pdfium, repaired_sibling
@@ -75,8 +76,13 @@ def inspect_pdf(
     max_pages: int = DEFAULT_MAX_PAGES,
     password: str | None = None,
     min_chars: int = MIN_TEXT_CHARS,
+    repair_dir: Path | None = None,
 ) -> PdfInfo:
-    """Inspect a PDF; repair it into a sibling file when qpdf had to fix it.
+    """Inspect a PDF; when qpdf had to fix it, write the repaired copy for later stages.
+
+    The copy goes to ``repair_dir`` (default: the input's own directory, i.e. the stage's
+    working directory) as ``<stem>.repaired.pdf``. Pass a scratch directory when the input
+    lives somewhere that must not be written to.
 
     Raises ``UnprocessableDocument`` with code ``encrypted_pdf`` (user password needed),
     ``corrupt_file`` (neither qpdf nor pdfium can parse it, or it has no pages) or
@@ -85,9 +91,10 @@ def inspect_pdf(
     path = Path(path)
     notes: list[str] = []
     repaired_path: Path | None = None
+    repair_target = repaired_sibling(path, repair_dir)
     pdf, qpdf_error = open_pikepdf(path, password)
     if pdf is None:
-        repaired_path = repaired_sibling(path)
+        repaired_path = repair_target
         pdfium_error = rebuild_with_pdfium(path, password, repaired_path)
         if pdfium_error:
             repaired_path.unlink(missing_ok=True)
@@ -95,19 +102,20 @@ def inspect_pdf(
         notes.append(f"qpdf could not parse the file ({qpdf_error}); rebuilt with pdfium")
         pdf, qpdf_error = open_pikepdf(repaired_path, password)
         if pdf is None:
+            repaired_path.unlink(missing_ok=True)
             raise errors.corrupt_file("PDF", f"qpdf: {qpdf_error}")
     with pdf:
         encrypted, producer, has_acroform = _describe(pdf)
         qpdf_warnings = [str(w) for w in pdf.get_warnings()]
         if qpdf_warnings and repaired_path is None:
-            repaired_path = repaired_sibling(path)
+            repaired_path = repair_target
             try:
                 if "/Size" not in pdf.trailer:
                     # A trailer rebuilt by recovery can lack /Size, and qpdf then writes a file
                     # that is itself "damaged"; with the key present qpdf computes the value.
                     pdf.trailer.Size = len(pdf.objects) + 1
                 pdf.save(repaired_path)
-            except Exception as exc:  # qpdf may find more damage while writing
+            except Exception as exc:  # qpdf may find more damage while writing; or no disk space
                 if isinstance(exc, MemoryError):
                     raise
                 repaired_path.unlink(missing_ok=True)
@@ -128,7 +136,12 @@ def inspect_pdf(
         working_path=working,
         notes=notes,
     )
-    _read_pages(info, password, max_pages=max_pages, min_chars=min_chars)
+    try:
+        _read_pages(info, password, max_pages=max_pages, min_chars=min_chars)
+    except UnprocessableDocument:
+        if repaired_path is not None:
+            repaired_path.unlink(missing_ok=True)  # a refused document leaves nothing behind
+        raise
     return info
 
 

@@ -41,9 +41,9 @@ def open_pdfium(path: Path, password: str | None = None) -> pdfium.PdfDocument:
         raise errors.corrupt_file("PDF", str(exc)) from None
 
 
-def repaired_sibling(path: Path) -> Path:
-    """Where a repaired copy of ``path`` goes: next to it, in the stage's working directory."""
-    return path.with_name(f"{path.stem}.repaired.pdf")
+def repaired_sibling(path: Path, directory: Path | None = None) -> Path:
+    """Where a repaired copy of ``path`` goes: ``directory`` or next to the original."""
+    return (directory or path.parent) / f"{path.stem}.repaired.pdf"
 
 
 def rebuild_with_pdfium(path: Path, password: str | None, dest: Path) -> str:
