@@ -22,8 +22,8 @@ fi
 stamp=".venv/.docledger-$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "docledger: installing Python packages (first run takes ~2 minutes)"
-  .venv/bin/pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+  # (this image's pip config lists local indexes that may not exist; hide only that warning)
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt 2> >(grep -v "is ignored: it is neither" >&2)
   .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
   rm -f .venv/.docledger-*; touch "$stamp"
 fi
