@@ -35,7 +35,7 @@ _TITLES = frozenset(
 )
 _CREDENTIALS = frozenset("md m.d do phd ph.d rn np pa dds dmd esq cpa mba jd facs facp".split())
 _CORP_SUFFIXES = frozenset(
-    "inc incorporated corp corporation co company llc l.l.c ltd limited plc lp llp na n.a gmbh ag sa bv".split()
+    "inc incorporated corp corporation co company llc l.l.c ltd limited plc lp llp na n.a gmbh ag sa bv".split()  # noqa: E501
 )
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$", re.IGNORECASE)
 _TOKEN = re.compile(r"[\w.&]+")

@@ -91,7 +91,9 @@ def match_sentences(
     """
     if not restatement or not restatement.strip():
         raise InvalidRequest(
-            "The restatement to match is empty.", code="empty_restatement", hint="Pass a sentence to look for."
+            "The restatement to match is empty.",
+            code="empty_restatement",
+            hint="Pass a sentence to look for.",
         )
     if top_k < 1:
         raise InvalidRequest(f"top_k must be at least 1, got {top_k}.", code="invalid_top_k")
@@ -104,7 +106,7 @@ def match_sentences(
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.shape != (n, DIM):
         raise InvalidRequest(
-            f"Got {vectors.shape[0] if vectors.ndim else 0} vectors of shape {vectors.shape} for {n} sentences.",
+            f"Got vectors of shape {vectors.shape} for {n} sentences.",
             code="vectors_mismatch",
             hint="Pass one 384-d vector per sentence (recompute the document's embeddings).",
         )

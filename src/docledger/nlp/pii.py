@@ -51,6 +51,11 @@ _LABEL_WORDS = frozenset(
     "name date birth social security number no".split()
 )
 _NAMED = frozenset({"PERSON", "LOCATION"})
+# Role words the small NER model pulls into a PERSON span ("Applicant Maria Garcia").
+_ROLE_WORDS = frozenset(
+    "applicant co-applicant borrower co-borrower patient client customer tenant insured member guarantor "
+    "employee beneficiary claimant mr mrs ms miss dr name signed signature witness".split()
+)
 
 
 class PiiFinding(TypedDict):
@@ -129,6 +134,18 @@ def _is_noise(kind: str, value: str) -> bool:
     return False
 
 
+def _trim_roles(value: str) -> tuple[str, int]:
+    """Drop leading role words/titles from a PERSON span; return (value, chars removed)."""
+    cut = 0
+    while True:
+        head, _, rest = value.partition(" ")
+        if not rest or head.lower().strip(".:,") not in _ROLE_WORDS:
+            return value, cut
+        trimmed = rest.lstrip()
+        cut += len(value) - len(trimmed)
+        value = trimmed
+
+
 def resolve_overlaps(findings: list[PiiFinding]) -> list[PiiFinding]:
     """Keep the higher score, then the longer span, among overlapping findings."""
     kept: list[PiiFinding] = []
@@ -160,6 +177,9 @@ def findings_from_docs(
             value = doc.text[r.start : r.end]
             lead = len(value) - len(value.lstrip())
             value = value.strip()
+            if r.entity_type == "PERSON":
+                value, cut = _trim_roles(value)
+                lead += cut
             if _is_noise(r.entity_type, value):
                 continue
             meta = r.recognition_metadata or {}

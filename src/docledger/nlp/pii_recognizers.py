@@ -62,6 +62,7 @@ class ValueRule:
     base_score: float | None = None  # None: the value needs its label
     validate: Callable[[str], bool] | None = None
     window: int = 40  # characters between the end of the label and the value
+    nearest_only: bool = False  # the label covers only the first value after it, in its sentence
 
 
 class LabelledValueRecognizer(EntityRecognizer):
@@ -79,7 +80,12 @@ class LabelledValueRecognizer(EntityRecognizer):
         last = None
         for m in self.rule.labels.finditer(before):
             last = m
-        return last is not None and len(before) - last.end() <= self.rule.window
+        if last is None or len(before) - last.end() > self.rule.window:
+            return False
+        if self.rule.nearest_only:
+            gap = before[last.end() :]
+            return not self.rule.value.search(gap) and not _SENTENCE_END.search(gap)
+        return True
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: object = None) -> list[RecognizerResult]:
         if entities and self.rule.entity not in entities:
@@ -98,7 +104,10 @@ class LabelledValueRecognizer(EntityRecognizer):
             else:
                 continue
             explanation = AnalysisExplanation(
-                recognizer=self.name, original_score=score, pattern_name=self.rule.name, textual_explanation=why
+                recognizer=self.name,
+                original_score=score,
+                pattern_name=self.rule.name,
+                textual_explanation=why,
             )
             out.append(
                 RecognizerResult(
@@ -119,6 +128,7 @@ class LabelledValueRecognizer(EntityRecognizer):
 
 
 _I = re.IGNORECASE
+_SENTENCE_END = re.compile(r"[.;!?]\s")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = (
     r"(?:\d{1,2}[/\-.]\d{1,2}[/\-.](?:\d{4}|\d{2})"
@@ -200,9 +210,12 @@ def _rules() -> list[ValueRule]:
             entity="DATE_OF_BIRTH",
             name="DateOfBirthRecognizer",
             value=re.compile(rf"(?P<v>\b{_DATE})(?!\d)", _I),
-            labels=re.compile(r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday)", _I),
+            labels=re.compile(
+                r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday)", _I
+            ),
             label_score=0.95,
             window=25,
+            nearest_only=True,
         ),
         ValueRule(
             entity="MEDICAL_RECORD_NUMBER",

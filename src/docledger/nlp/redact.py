@@ -65,7 +65,12 @@ def redact_image(image: Image.Image, boxes: Iterable[Box], *, pad: int = 2) -> I
     w, h = out.size
     for x0, y0, x1, y1 in boxes:
         draw.rectangle(
-            [max(0, int(x0) - pad), max(0, int(y0) - pad), min(w, int(x1 + 0.999) + pad), min(h, int(y1 + 0.999) + pad)],
+            [
+                max(0, int(x0) - pad),
+                max(0, int(y0) - pad),
+                min(w, int(x1 + 0.999) + pad),
+                min(h, int(y1 + 0.999) + pad),
+            ],
             fill=fill,
         )
     return out
@@ -126,7 +131,9 @@ def _words(textpage: Any, page_h: float) -> list[tuple[str, Box, int, int]]:
             y0 = min(b[1] for b in boxes)
             x1 = max(b[2] for b in boxes)
             y1 = max(b[3] for b in boxes)
-            words.append((m.group(), (x0 + _PAD_PT, y0 + _PAD_PT, x1 - _PAD_PT, y1 - _PAD_PT), m.start(), m.end()))
+            words.append(
+                (m.group(), (x0 + _PAD_PT, y0 + _PAD_PT, x1 - _PAD_PT, y1 - _PAD_PT), m.start(), m.end())
+            )
     return words
 
 
@@ -204,13 +211,19 @@ def redact_pdf(
             for needle, (fx0, fy0, fx1, fy1) in (boxes_by_page or {}).get(n, ()):
                 box = (fx0 * page_w, fy0 * page_h, fx1 * page_w, fy1 * page_h)
                 supplied.append(box)
-                records.append({"page": n, "text": needle, "bbox": [round(v, 2) for v in box], "source": "supplied"})
+                records.append(
+                    {"page": n, "text": needle, "bbox": [round(v, 2) for v in box], "source": "supplied"}
+                )
             image = page.render(scale=scale).to_pil()
-            pixel_boxes = [(b[0] * scale, b[1] * scale, b[2] * scale, b[3] * scale) for b in pt_boxes + supplied]
+            pixel_boxes = [
+                (b[0] * scale, b[1] * scale, b[2] * scale, b[3] * scale) for b in pt_boxes + supplied
+            ]
             image = redact_image(image, pixel_boxes, pad=1)
             words = []
             for word, box, a, b in _words(textpage, page_h):
-                hidden = any(i in redacted_chars for i in range(a, b)) or any(_overlaps(box, r) for r in supplied)
+                hidden = any(i in redacted_chars for i in range(a, b)) or any(
+                    _overlaps(box, r) for r in supplied
+                )
                 words.append((REDACTED if hidden else word, box))
             canvas.setPageSize((page_w, page_h))
             buf = io.BytesIO()

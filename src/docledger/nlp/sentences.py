@@ -54,7 +54,9 @@ _NEVER_END = frozenset(
     }
 )  # fmt: skip
 # Abbreviations that do not end a sentence when a number follows ("No. 5", "Ref. 12").
-_BEFORE_NUMBER = frozenset({"no", "nos", "nr", "ref", "vol", "p", "pp", "ch", "sec", "art", "tel", "ph", "acct"})
+_BEFORE_NUMBER = frozenset(
+    {"no", "nos", "nr", "ref", "vol", "p", "pp", "ch", "sec", "art", "tel", "ph", "acct"}
+)
 
 # Words that almost always start a new sentence after "hepatitis C." / "vitamin D.".
 _SENTENCE_STARTERS = frozenset(
@@ -66,14 +68,18 @@ _TRIM = _WS + ",;"
 
 # An ALL-CAPS heading followed by a colon: "HISTORY OF PRESENT ILLNESS:", "HEENT:".
 _CAPS_WORD = r"[A-Z][A-Z0-9&/'()\-]*"
-_HEADING_COLON = re.compile(rf"(?P<h>{_CAPS_WORD}(?:(?:[ \t]+|,[ \t]+)(?:{_CAPS_WORD}|[0-9]+))*)[ \t]*:(?![0-9/])")
+_HEADING_COLON = re.compile(
+    rf"(?P<h>{_CAPS_WORD}(?:(?:[ \t]+|,[ \t]+)(?:{_CAPS_WORD}|[0-9]+))*)[ \t]*:(?![0-9/])"
+)
 # Where a heading may start: start of text / line, after a sentence end or a colon
 # (spaces and MTSamples' stray commas allowed), or right after a bare comma (",HEENT:").
 _HEADING_START = re.compile(r"(?:\n|[.!?;:][\"')\]]*[ \t,]*|,)[ \t]*$")
 # A line that is only an ALL-CAPS heading without colon ("ASSESSMENT AND PLAN").
 _CAPS_LINE = re.compile(rf"^[ \t]*({_CAPS_WORD}(?:[ \t]+(?:{_CAPS_WORD}|[0-9]+)){{0,7}})[ \t]*$", re.M)
 # List markers at the start of a line.
-_LINE_ITEM = re.compile(r"^[ \t]*(?:[-*•◦‣▪–]|\(?[0-9]{1,3}[.)]|\(?[a-z][.)]|\(?[A-Z]\)|\(?[ivx]{1,4}\))[ \t]+(?=\S)", re.M)
+_LINE_ITEM = re.compile(
+    r"^[ \t]*(?:[-*•◦‣▪–]|\(?[0-9]{1,3}[.)]|\(?[a-z][.)]|\(?[A-Z]\)|\(?[ivx]{1,4}\))[ \t]+(?=\S)", re.M
+)
 # Inline numbered items: "...again.,2.  Samples", "DIAGNOSES: 1. Hypertension. 2. Diabetes."
 # After a colon only "1." opens a list, so vitals ("P:  90.  RR:  20.") are not items.
 _INLINE_ITEM = re.compile(
