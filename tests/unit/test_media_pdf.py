@@ -265,7 +265,12 @@ def test_acroform_values_read_back(tmp_path: Path) -> None:
     fields = {f["name"]: f for f in acroform_fields(path)}
     assert list(fields) == ["borrower_name", "first_time_buyer", "veteran", "rate_type", "term", "co_borrower"]
     assert fields["borrower_name"] == {
-        "name": "borrower_name", "value": "Maria Gonzalez", "page": 1, "type": "text", "checked": None
+        "name": "borrower_name",
+        "value": "Maria Gonzalez",
+        "page": 1,
+        "bbox": [200.0, 792 - 750.0, 400.0, 792 - 730.0],  # top-left origin, like word boxes
+        "type": "text",
+        "checked": None,
     }
     assert (fields["first_time_buyer"]["type"], fields["first_time_buyer"]["checked"]) == ("checkbox", True)
     assert (fields["veteran"]["value"], fields["veteran"]["checked"]) == ("Off", False)

@@ -21,10 +21,11 @@ def acroform_fields(path: Path, *, password: str | None = None) -> list[dict[str
 
     Keys: ``name`` (fully qualified, e.g. ``borrower.name``), ``value`` (str; ``""`` when
     unfilled; the export value such as ``Yes``/``Off`` for buttons), ``page`` (1-based, or
-    ``None`` when no widget is placed on a page), ``type`` (``text``, ``checkbox``,
-    ``radio``, ``choice``, ``signature``, ``pushbutton`` or ``unknown``) and ``checked``
-    (bool for checkboxes and radio groups, else ``None``). Radio widgets sharing a name are
-    reported once. A PDF without a form gives ``[]``.
+    ``None`` when no widget is placed on a page), ``bbox`` (the first widget's rectangle as
+    ``[x0, y0, x1, y1]`` in points, origin top-left like word boxes, or ``None``), ``type``
+    (``text``, ``checkbox``, ``radio``, ``choice``, ``signature``, ``pushbutton`` or
+    ``unknown``) and ``checked`` (bool for checkboxes and radio groups, else ``None``).
+    Radio widgets sharing a name are reported once. A PDF without a form gives ``[]``.
     """
     pdf, reason = open_pikepdf(Path(path), password)
     if pdf is None:
@@ -35,7 +36,7 @@ def acroform_fields(path: Path, *, password: str | None = None) -> list[dict[str
             if not form.exists:
                 return []
             fields = list(form.fields)
-            pages = _field_pages(pdf, form)
+            places = _widget_places(pdf, form)
         except pikepdf.PdfError as exc:
             raise errors.corrupt_file("PDF", f"form fields unreadable: {exc}") from None
         seen: set[str] = set()
@@ -48,19 +49,37 @@ def acroform_fields(path: Path, *, password: str | None = None) -> list[dict[str
             kind = _kind(fld)
             value = _value(fld)
             checked = value not in ("", "Off") if kind in ("checkbox", "radio") else None
-            out.append({"name": name, "value": value, "page": pages.get(name), "type": kind, "checked": checked})
+            page, bbox = places.get(name, (None, None))
+            out.append(
+                {"name": name, "value": value, "page": page, "bbox": bbox, "type": kind, "checked": checked}
+            )
         return out
 
 
-def _field_pages(pdf: pikepdf.Pdf, form: Any) -> dict[str, int]:
-    """Map field name -> first page (1-based) holding one of its widgets."""
-    pages: dict[str, int] = {}
+def _widget_places(pdf: pikepdf.Pdf, form: Any) -> dict[str, tuple[int, list[float] | None]]:
+    """Map field name -> (first page holding one of its widgets, that widget's top-left box)."""
+    places: dict[str, tuple[int, list[float] | None]] = {}
     for number, page in enumerate(pdf.pages, start=1):
-        for fld in form.get_form_fields_for_page(pikepdf.Page(page)):
-            name = _safe(lambda f=fld: f.fully_qualified_name)
-            if name:
-                pages.setdefault(name, number)
-    return pages
+        helper = pikepdf.Page(page)
+        top = _safe(lambda h=helper: float(h.mediabox[3]))
+        for annot in _safe(lambda h=helper: form.get_widget_annotations_for_page(h)) or []:
+            name = _safe(lambda a=annot: form.get_field_for_annotation(a).fully_qualified_name)
+            if not name or name in places:
+                continue
+            places[name] = (number, _top_left_box(_safe(lambda a=annot: a.obj.get("/Rect")), top))
+    return places
+
+
+def _top_left_box(rect: Any, top: float | None) -> list[float] | None:
+    try:
+        x0, y0, x1, y1 = (float(v) for v in rect)
+    except (TypeError, ValueError):
+        return None
+    if top is None:
+        return None
+    x0, x1 = sorted((x0, x1))
+    y0, y1 = sorted((y0, y1))
+    return [round(x0, 2), round(top - y1, 2), round(x1, 2), round(top - y0, 2)]
 
 
 def _kind(fld: Any) -> str:
