@@ -314,3 +314,37 @@ def make_pdf(text: str, *, pages: int = 1, table: bool = False) -> bytes:
         c.showPage()
     c.save()
     return buf.getvalue()
+
+
+# ---- `docledger worker` processes ------------------------------------------------------------
+def worker_env(settings: Settings, **extra: Any) -> dict[str, str]:
+    """The environment of a worker process sharing this test's ledger (home, database, timings)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCLEDGER_")}
+    env.update({"DOCLEDGER_HOME": str(settings.home), "DOCLEDGER_DATABASE_URL": settings.resolved_database_url,
+                "DOCLEDGER_LEASE_SECONDS": str(settings.lease_seconds),
+                "DOCLEDGER_MAX_ATTEMPTS": str(settings.max_attempts),
+                "DOCLEDGER_BACKOFF_BASE_SECONDS": str(settings.backoff_base_seconds),
+                "DOCLEDGER_POLL_INTERVAL_SECONDS": str(settings.poll_interval_seconds),
+                "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "", "PYTHONUNBUFFERED": "1"})
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def spawn_worker(settings: Settings, *args: str, log: Path, **extra: Any) -> Any:
+    """Start `docledger worker ARGS` as a separate process (the way operators run it)."""
+    import subprocess
+    import sys
+
+    out = open(log, "ab")  # noqa: SIM115 - closed by the caller's reap of the process
+    proc = subprocess.Popen([sys.executable, "-m", "docledger.cli.main", "worker", *args],
+                            env=worker_env(settings, **extra), stdout=out, stderr=subprocess.STDOUT,
+                            cwd=settings.home)
+    out.close()
+    return proc
+
+
+def worker_lease(store: Any, pid: int) -> dict[str, Any] | None:
+    """The delivery a worker process currently holds, if any (worker ids embed the pid)."""
+    with store.read() as tx:
+        rows = tx.raw("SELECT id, subscriber, document_id, lease_owner FROM deliveries WHERE status = 'leased'")
+    return next((r for r in rows if f":{pid}:" in (r["lease_owner"] or "")), None)
