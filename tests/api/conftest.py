@@ -1,4 +1,4 @@
-"""One processed ledger per module: documents in tenants "acme" and "globex", tokens per role."""
+"""One processed ledger for the API tests (models load once): documents in tenants "acme" and "globex", tokens per role."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def upload(client: TestClient, headers: dict[str, str], name: str, data: bytes, 
     return client.post("/v1/documents", headers=headers, files=[("file", (name, data, media))], data=form)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     settings = settings_for(tmp_path_factory.mktemp("ledger"))
     ledger = Ledger(settings, stages=installed_stages(settings))

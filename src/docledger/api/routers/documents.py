@@ -74,9 +74,9 @@ def list_documents(status: StatusName | None = None, tenant: str | None = None, 
                    limit: Annotated[int, Query(ge=1, le=500)] = 50,
                    principal: Principal = Depends(get_principal),
                    ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
-    docs = list_visible(ledger, principal, tenant=tenant, status=status, owner=owner, media_type=media_type,
-                        since=parse_time(date_from, "from"), until=parse_time(date_to, "to"), after=cursor,
-                        limit=limit)
+    docs = list_visible(ledger, principal, tenant=tenant or None, status=status, owner=owner or None,
+                        media_type=media_type or None, since=parse_time(date_from, "from"),
+                        until=parse_time(date_to, "to"), after=cursor or None, limit=limit)
     return {"documents": docs, "next_cursor": docs[-1]["document_id"] if len(docs) == limit else None}
 
 

@@ -1,0 +1,75 @@
+"""Search, ask, sentence matching, the graph, redaction requests and the invocations endpoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import World
+from .helpers import PARAGRAPH
+
+
+def test_match_paragraph_returns_five_ranked_by_distance(world: World) -> None:
+    r = world.client.post("/v1/match", headers=world.h("reader"),
+                          json={"restatement": "Troponin results came back normal.", "paragraph": PARAGRAPH})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [x["rank"] for x in results] == [1, 2, 3, 4, 5]
+    assert [x["distance"] for x in results] == sorted(x["distance"] for x in results)
+    assert "Troponin" in results[0]["sentence"]
+    assert PARAGRAPH[results[0]["start"]:results[0]["end"]] == results[0]["sentence"]
+
+
+def test_invocations_compatible_shape(world: World) -> None:
+    r = world.client.post("/invocations", headers=world.h("reader"),
+                          json={"input_sentence": "The patient went home the following day.",
+                                "input_paragraph": PARAGRAPH})
+    assert r.status_code == 200
+    out = r.json()
+    assert len(out) == 5 and set(out[0]) == {"rank", "matching_sentence", "distance"}
+    assert "discharged" in out[0]["matching_sentence"]
+    short = world.client.post("/invocations", headers=world.h("reader"),
+                              json={"input_sentence": "pain", "input_paragraph": "Chest pain. No fever."}).json()
+    assert len(short) == 2
+    assert world.client.get("/ping").json() == {"status": "ok"}
+
+
+def _indexed(world: World) -> None:
+    if "index" not in world.ledger.stages:
+        pytest.skip("the index stage is not installed in this build")
+
+
+def test_search_is_scoped_to_tenants(world: World) -> None:
+    _indexed(world)
+    hits = world.client.get("/v1/search", headers=world.h("reader"), params={"q": "Troponin"}).json()["results"]
+    assert hits and hits[0]["document_id"] == world.docs["pdf"] and hits[0]["page"] == 1
+    memo = world.client.get("/v1/search", headers=world.h("reader"), params={"q": "Globex memo"}).json()["results"]
+    assert world.docs["globex"] not in {h["document_id"] for h in memo}
+    mine = world.client.get("/v1/search", headers=world.h("globex"), params={"q": "Globex memo"}).json()["results"]
+    assert mine and mine[0]["document_id"] == world.docs["globex"]
+
+
+def test_ask_and_match_document(world: World) -> None:
+    _indexed(world)
+    r = world.client.post("/v1/ask", headers=world.h("reader"), json={"question": "Were troponin levels normal?"})
+    assert r.status_code == 200 and r.json()["results"][0]["document_id"] == world.docs["pdf"]
+    m = world.client.post("/v1/match", headers=world.h("reader"),
+                          json={"restatement": "Troponin was normal.", "document_id": world.docs["pdf"]}).json()
+    assert "Troponin" in m["results"][0]["sentence"] and m["results"][0]["page"] == 1
+
+
+def test_graph_endpoint(world: World) -> None:
+    r = world.client.get("/v1/graph", headers=world.h("reader"))
+    assert r.status_code in (200, 501), r.text
+    if r.status_code == 200:
+        assert set(r.json()) >= {"nodes", "edges"}
+    missing = world.client.get("/v1/graph", headers=world.h("reader"), params={"entity": "Nobody Atall"})
+    assert missing.status_code in (404, 501)
+
+
+def test_redaction_request_lands_on_timeline(world: World) -> None:
+    doc_id = world.docs["globex"]
+    r = world.client.post(f"/v1/documents/{doc_id}/redactions", headers=world.h("admin"), json={"types": ["PERSON"]})
+    assert r.status_code == 202, r.text
+    timeline = world.client.get(f"/v1/documents/{doc_id}/operations", headers=world.h("admin")).json()["timeline"]
+    assert timeline[-1]["status"] == "requested" and "root requested a redaction of PERSON" in timeline[-1]["message"]
+    world.process()
