@@ -61,10 +61,17 @@ class Worker:
             tx.execute("lease_delivery", id=cand["id"], worker=self.worker_id, now=t,
                        lease_expires_at=t + self.settings.lease_seconds)
             delivery = tx.fetchone("get_delivery", id=cand["id"])
-            if delivery and delivery["document_id"]:
+            if delivery and delivery["document_id"] and self._accepts(delivery):
                 tx.execute("mark_document_running", id=delivery["document_id"], stage=delivery["subscriber"],
                            message=f"Running {delivery['subscriber']}", now=t)
             return delivery
+
+    def _accepts(self, delivery: dict[str, Any]) -> bool:
+        stage = self.stages[delivery["subscriber"]]
+        try:
+            return stage.accepts(_event(delivery))
+        except Exception:  # judged again (and recorded) in process()
+            return True
 
     def reap_exhausted(self) -> int:
         """Dead-letter deliveries whose workers died ``max_attempts`` times (poison documents)."""
@@ -124,8 +131,7 @@ class Worker:
 
     def process(self, delivery: dict[str, Any]) -> None:
         stage = self.stages[delivery["subscriber"]]
-        event = Event(int(delivery["event_id"]), delivery["event_type"], delivery["document_id"],
-                      delivery["ordering_key"], json.loads(delivery["payload"] or "{}"))
+        event = _event(delivery)
         attempt = int(delivery["attempts"])
         if not stage.accepts(event):
             self._commit(delivery, lambda tx: None)
@@ -270,3 +276,8 @@ class Worker:
                     finalize_if_idle(tx, delivery["document_id"], stage=ctx.stage.name)
         except Exception:  # the store itself is failing: leave the lease to expire, retry later
             log.exception("could not record the failure of delivery %s", delivery["id"])
+
+
+def _event(delivery: dict[str, Any]) -> Event:
+    return Event(int(delivery["event_id"]), delivery["event_type"], delivery["document_id"],
+                 delivery["ordering_key"], json.loads(delivery["payload"] or "{}"))
