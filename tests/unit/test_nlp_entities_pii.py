@@ -121,3 +121,19 @@ def test_analyze_text_shares_one_parse() -> None:
     assert set(out) == {"entities", "key_phrases", "pii"}
     assert {"PERSON", "MEDICAL_RECORD_NUMBER"} <= {f["type"] for f in out["pii"]}
     assert any(e["label"] == "PERSON" for e in out["entities"])
+
+
+def test_clinical_terms_are_not_names_or_addresses() -> None:
+    text = (
+        "She tried Claritin, then a Foley catheter under Anesthesia in Seattle. Closed with 4-0 Vicryl loop."
+    )
+    got = found(text)
+    assert "PERSON" not in got
+    assert got.get("LOCATION") == ["Seattle"]
+    assert "US_ADDRESS" not in got
+    # one-word names stay when supported by a title or a full name on the page
+    assert found("Maria Garcia called. Later Maria signed. Dr. Wong agreed.")["PERSON"] == [
+        "Maria Garcia",
+        "Maria",
+        "Wong",
+    ]

@@ -13,7 +13,8 @@ caller:
 * findings under :data:`MIN_SCORE` are dropped (Presidio's "very weak" patterns such as
   any 9 digits for an SSN score 0.05 and only pass when a label word boosts them);
 * PERSON/LOCATION spans that are digits, label words ("SSN", "DOB") or short acronyms
-  are dropped - the small NER model tags them;
+  are dropped - the small NER model tags them; so are one-word names with no support
+  (see :func:`_weak_single_word`), and role words are trimmed ("Applicant Maria Garcia");
 * overlaps are resolved: the higher score wins, then the longer span.
 """
 
@@ -131,7 +132,36 @@ def _is_noise(kind: str, value: str) -> bool:
             return True
         if all(w in _LABEL_WORDS for w in words):
             return True
+        if not any(w[:1].isupper() for w in stripped.split()):
+            return True  # names and places are capitalised; "gross hematuria" is not one
     return False
+
+
+_TITLE_WORDS = frozenset("mr mrs ms miss mx dr prof sir madam name patient".split())
+_PLACE_PREPOSITIONS = frozenset("in from to near at of lives lived born moved resides".split())
+
+
+def _weak_single_word(kind: str, value: str, doc: Doc, start: int, full_names: set[str]) -> bool:
+    """A one-word PERSON/LOCATION without support: the small model's commonest false positive.
+
+    On clinical text spaCy sm tags drug and device names ("Claritin", "Foley") as PERSON
+    and capitalised terms ("Anesthesia") as GPE. One word is kept only with support: a
+    title before it ("Dr. Wong"), the same word inside a full name elsewhere on the page,
+    or, for places, a preposition before it ("in Seattle").
+    """
+    if len(value.split()) > 1:
+        return False
+    if value.isupper() or not value[:1].isupper():
+        return True
+    span = doc.char_span(start, start + len(value), alignment_mode="expand")
+    prev = ""
+    if span is not None and span.start > 0:
+        prev = doc[span.start - 1].text.lower().rstrip(".")
+    if prev in _TITLE_WORDS:
+        return False
+    if kind == "PERSON":
+        return value not in full_names
+    return prev not in _PLACE_PREPOSITIONS
 
 
 def _trim_roles(value: str) -> tuple[str, int]:
@@ -168,6 +198,7 @@ def findings_from_docs(
     analyzer = get_analyzer()
     raw: list[PiiFinding] = []
     for off, doc in docs:
+        full_names = {w for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 for w in e.text.split()}
         results = analyzer.analyze(
             text=doc.text, language="en", entities=wanted, nlp_artifacts=_nlp_artifacts(doc)
         )
@@ -181,6 +212,8 @@ def findings_from_docs(
                 value, cut = _trim_roles(value)
                 lead += cut
             if _is_noise(r.entity_type, value):
+                continue
+            if r.entity_type in _NAMED and _weak_single_word(r.entity_type, value, doc, r.start, full_names):
                 continue
             meta = r.recognition_metadata or {}
             raw.append(

@@ -136,10 +136,12 @@ _DATE = (
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}})"
 )
-_STREET_SUFFIX = (
-    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|way|terrace|ter|"
-    r"circle|cir|parkway|pkwy|highway|hwy|square|sq|trail|trl|loop|plaza|plz|alley|aly|crescent|pike|run)"
-)
+_SUFFIX_WORDS = (
+    "street st avenue ave road rd boulevard blvd lane ln drive dr court ct place pl way terrace ter "
+    "circle cir parkway pkwy highway hwy square sq trail trl loop plaza plz alley aly crescent pike run"
+).split()
+# Capitalised or upper-case only: "4-0 Vicryl loop" in an operative note is not an address.
+_STREET_SUFFIX = "(?:" + "|".join(f"{w.capitalize()}|{w.upper()}" for w in _SUFFIX_WORDS) + ")"
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|"
     "OH|OK|OR|PA|PR|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
@@ -147,10 +149,10 @@ _STATES = (
 # number + street name + suffix [+ direction] [+ unit] [+ city, ST ZIP]. Street words must
 # be Capitalised (or ordinals) so "5 mg daily" and ordinary prose do not match.
 _ADDRESS = re.compile(
-    r"(?P<v>\b\d{1,6}[A-Z]?\s+"
+    r"(?P<v>(?<![\w-])\d{1,6}[A-Z]?\s+"
     r"(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
     r"(?:(?:[A-Z][a-z]+|[A-Z]{2,}|\d{1,3}(?:st|nd|rd|th))\s+){1,4}"
-    rf"(?i:{_STREET_SUFFIX})\b\.?"
+    rf"{_STREET_SUFFIX}\b\.?"
     r"(?:\s+(?:[NSEW]|NE|NW|SE|SW)\b\.?)?"
     r"(?:,?\s+(?i:apt|apartment|suite|ste|unit|fl|floor|rm|room|#)\.?\s*#?\s*[A-Za-z0-9\-]{1,6})?"
     rf"(?:,?\s+(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){{0,2}}),\s+(?:{_STATES})\.?(?:\s+\d{{5}}(?:-\d{{4}})?)?)?)"
@@ -228,6 +230,16 @@ def _rules() -> list[ValueRule]:
             ),
             label_score=0.95,
             window=20,
+        ),
+        ValueRule(
+            entity="PHONE_NUMBER",
+            name="LabelledUsPhoneRecognizer",  # NANP shapes libphonenumber rejects (unassigned area codes)
+            value=re.compile(
+                r"(?<![\w-])(?P<v>(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4})(?![\w-])"
+            ),
+            labels=re.compile(r"\b(?:phone|tel|telephone|call|cell|mobile|fax|contact|reach(?:ed)?)\b", _I),
+            label_score=0.75,
+            window=30,
         ),
         ValueRule(
             entity="US_ADDRESS",
