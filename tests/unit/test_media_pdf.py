@@ -25,7 +25,9 @@ from docledger.media.errors import REASON_CODES
 from docledger.media.pdf import acroform_fields, extract_pdf_text, inspect_pdf
 from docledger.media.textlayer import assess_text
 
-CORPUS = Path(os.environ.get("DOCLEDGER_CORPUS") or Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus")
+CORPUS = Path(
+    os.environ.get("DOCLEDGER_CORPUS") or Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+)
 PDF_CORPUS = CORPUS / "pdfs"
 
 TRANSACTIONS = [
@@ -42,7 +44,11 @@ def _statement(path: Path, pages: int = 2) -> Path:
     for n in range(pages):
         if n:
             story.append(PageBreak())
-        story.append(Paragraph(f"Page {n + 1}: transactions for account 4401 2291 8830 in March 2024.", styles["Normal"]))
+        story.append(
+            Paragraph(
+                f"Page {n + 1}: transactions for account 4401 2291 8830 in March 2024.", styles["Normal"]
+            )
+        )
         table = Table(TRANSACTIONS)
         table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
         story.append(table)
@@ -112,7 +118,12 @@ def test_digital_pdf_inspection(tmp_path: Path) -> None:
     assert info.text_layer == [True, True, True]
     assert info.page_sizes == [(612.0, 792.0)] * 3
     assert all(n > 100 for n in info.chars)
-    assert (info.encrypted, info.repaired, info.repaired_path, info.has_acroform) == (False, False, None, False)
+    assert (info.encrypted, info.repaired, info.repaired_path, info.has_acroform) == (
+        False,
+        False,
+        None,
+        False,
+    )
     assert info.producer is not None and "ReportLab" in info.producer
     assert info.working_path == tmp_path / "statement.pdf"
     assert info.pages_needing_ocr == [] and not info.is_scanned
@@ -251,7 +262,9 @@ def _form(path: Path) -> Path:
     form.checkbox(name="veteran", checked=False, x=240, y=690)
     form.radio(name="rate_type", value="fixed", selected=True, x=200, y=650)
     form.radio(name="rate_type", value="adjustable", selected=False, x=240, y=650)
-    form.choice(name="term", value="30 years", options=["15 years", "30 years"], x=200, y=610, width=100, height=20)
+    form.choice(
+        name="term", value="30 years", options=["15 years", "30 years"], x=200, y=610, width=100, height=20
+    )
     c.showPage()
     form.textfield(name="co_borrower", value="", x=200, y=730, width=200, height=20)
     c.showPage()
@@ -263,7 +276,14 @@ def test_acroform_values_read_back(tmp_path: Path) -> None:
     path = _form(tmp_path / "intake.pdf")
     assert inspect_pdf(path).has_acroform is True
     fields = {f["name"]: f for f in acroform_fields(path)}
-    assert list(fields) == ["borrower_name", "first_time_buyer", "veteran", "rate_type", "term", "co_borrower"]
+    assert list(fields) == [
+        "borrower_name",
+        "first_time_buyer",
+        "veteran",
+        "rate_type",
+        "term",
+        "co_borrower",
+    ]
     assert fields["borrower_name"] == {
         "name": "borrower_name",
         "value": "Maria Gonzalez",

@@ -193,9 +193,7 @@ def _plumber_page(page: Any, content: PageContent) -> None:
             raise
         content.notes.append(f"words unavailable: {exc or type(exc).__name__}")
     try:
-        content.tables = [
-            [[_cell(cell) for cell in row] for row in table] for table in page.extract_tables()
-        ]
+        content.tables = [[[_cell(cell) for cell in row] for row in table] for table in page.extract_tables()]
     except Exception as exc:
         if isinstance(exc, MemoryError):
             raise

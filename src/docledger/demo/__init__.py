@@ -1,0 +1,1 @@
+"""Demo content: generated sample documents that exercise every route and failure."""
