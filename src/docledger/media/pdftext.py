@@ -13,6 +13,7 @@ import logging
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def page_text(textpage: pdfium.PdfTextPage) -> str:
     typical_height = statistics.median(heights)
     # Double-spaced pages step by a large gap on every line; a paragraph gap is one that is
     # large compared with the page's usual line-to-line gap, not only with the font size.
-    steps = [a[1] - b[0] for a, b in zip(boxes, boxes[1:]) if a[0] > a[1] and b[0] > b[1] and a[1] >= b[0]]
+    steps = [a[1] - b[0] for a, b in pairwise(boxes) if a[0] > a[1] and b[0] > b[1] and a[1] >= b[0]]
     typical_gap = statistics.median(steps) if steps else 0.0
     out: list[str] = []
     previous: tuple[float, float] | None = None
