@@ -124,6 +124,12 @@ def test_zip_and_office_containers() -> None:
     assert sniff(_zip("[Content_Types].xml", "xl/workbook.xml")).media_type.endswith("spreadsheetml.sheet")
 
 
+def test_phone_photo_containers_are_named_but_unsupported() -> None:
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"
+    assert sniff(heic) == MediaInfo("image/heic", "unknown")
+    assert sniff(b"\x00\x00\x00\x1cftypavif" + b"\x00" * 16).media_type == "image/avif"
+
+
 def test_families_are_a_closed_set() -> None:
     samples = [b"", _pdf_bytes(), _image_bytes("PNG"), b"<a/>", b"hi", _zip("a"), b"\x7fELF\x02"]
     assert {sniff(s).family for s in samples} == set(FAMILIES)

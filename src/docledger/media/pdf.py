@@ -41,6 +41,7 @@ DEFAULT_MAX_PAGES = 2000
 class PdfInfo:
     """What :func:`inspect_pdf` found. Lists are indexed by page (0-based; page n is ``[n-1]``).
 
+    ``chars`` counts the visible (non-blank) characters of each page's text layer.
     ``working_path`` is the file later stages should read: the repaired copy when there is
     one, else the original. ``notes`` holds qpdf's repair messages and per-page failures,
     for the document's timeline.

@@ -101,6 +101,11 @@ def sniff(data: bytes) -> MediaInfo:
         return MediaInfo("image/webp", "image")
     if _is_bmp(head):
         return MediaInfo("image/bmp", "image")
+    if head[4:8] == b"ftyp":  # ISO media: phone photos (HEIC/AVIF) are common uploads we cannot decode
+        brand = head[8:12]
+        if brand in (b"heic", b"heix", b"hevc", b"mif1", b"msf1"):
+            return MediaInfo("image/heic", "unknown")
+        return MediaInfo("image/avif" if brand in (b"avif", b"avis") else "video/mp4", "unknown")
     if head.startswith(_ZIP_MAGIC):
         return MediaInfo(_zip_flavour(head), "unknown")
     for magic, media_type in _OTHER_MAGIC:
