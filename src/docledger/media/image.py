@@ -9,6 +9,7 @@ undecodable files here (a clear ``corrupt_file``) instead of deep inside OCR.
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ DEFAULT_MAX_FRAMES = 200
 MIN_PLAUSIBLE_DPI = 10.0
 
 _BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
+_WARNINGS_LOCK = threading.Lock()
 
 
 @dataclass
@@ -54,10 +56,11 @@ def inspect_image(
     in frame 0; also whenever Pillow's own bomb guard, at about 179 Mpx, trips),
     ``too_many_pages`` (more than ``max_frames`` frames) or ``corrupt_file`` (not an
     image Pillow can read, or truncated). Decoder warnings are collected into ``notes``
-    rather than printed (``warnings.catch_warnings`` is process-global: call this from
-    one thread at a time, as stages do).
+    rather than printed. ``warnings.catch_warnings`` changes process-global state, so calls
+    are serialised by a lock (workers may run as threads); an inspection takes milliseconds
+    plus one decode of frame 0.
     """
-    with warnings.catch_warnings(record=True) as caught:
+    with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         info = _inspect(Path(path), max_pixels=max_pixels, max_frames=max_frames)
     info.notes.extend(
