@@ -1,0 +1,111 @@
+"""Character error rate of the OCR engines, side by side, on the Tesseract test images.
+
+Data: ``corpus/ocr`` (tesseract-ocr/test ``testing/``): ``phototest.tif``, ``eurotext.tif`` and
+the UNLV pages ``8071_093.3B.tif`` / ``8087_054.3B.tif`` with ``.txt`` ground truth, plus the
+rotated phototest copies (same text) to exercise orientation detection.
+
+CER = Levenshtein distance / ground-truth length, after collapsing all whitespace to single
+spaces (line breaks and column order are layout, not recognition). Each engine reads the page
+through ``analyze_page`` (normalise + OCR + reading order, no structure extraction). Target:
+< 2 % on clean scans. The first engine in ``--engines`` is the reference the others are compared to.
+
+Run: ``python bench/quality_ocr.py [--limit N] [--engines rapidocr,tesseract]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from docledger.ocr.analyze import analyze_page  # noqa: E402
+from docledger.ocr.engines import get_engine  # noqa: E402
+from docledger.ocr.preprocess import load_image_pages  # noqa: E402
+
+PAGES = [
+    ("phototest.tif", "phototest.txt"),
+    ("eurotext.tif", "eurotext.txt"),
+    ("8071_093.3B.tif", "8071_093.3B.txt"),
+    ("8087_054.3B.tif", "8087_054.3B.txt"),
+    ("phototest-rotated-180.png", "phototest.txt"),
+    ("phototest-rotated-L.png", "phototest.txt"),
+    ("phototest-rotated-R.png", "phototest.txt"),
+]
+
+
+def corpus_dir() -> Path:
+    env = os.environ.get("DOCLEDGER_CORPUS")
+    return Path(env) if env else (ROOT / ".." / "shared" / "corpus").resolve()
+
+
+def levenshtein(a: str, b: str) -> int:
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--limit", type=int, default=len(PAGES))
+    parser.add_argument("--engines", default="rapidocr,tesseract")
+    args = parser.parse_args()
+    folder = corpus_dir() / "ocr"
+    if not folder.exists():
+        print(f"corpus not found at {folder}; set DOCLEDGER_CORPUS")
+        return 0
+    engines = [e for e in args.engines.split(",") if e]
+    rows: list[tuple[str, dict[str, tuple[float, float, int]]]] = []
+    totals = {e: [0, 0, 0.0] for e in engines}
+    for image_name, truth_name in PAGES[: args.limit]:
+        truth = squash((folder / truth_name).read_text(encoding="utf-8"))
+        image = next(load_image_pages(folder / image_name))
+        result: dict[str, tuple[float, float, int]] = {}
+        for name in engines:
+            started = time.perf_counter()
+            analysis = analyze_page(image, get_engine(name), page_number=1, structure=False)
+            seconds = time.perf_counter() - started
+            errors = levenshtein(squash(analysis.text), truth)
+            result[name] = (errors / max(1, len(truth)), seconds, analysis.normalization.rotation)
+            totals[name][0] += errors
+            totals[name][1] += len(truth)
+            totals[name][2] += seconds
+        rows.append((image_name, result))
+    header = f"{'page':<28}" + "".join(f"{e + ' CER':>17}{'s':>6}{'rot':>5}" for e in engines)
+    print("OCR character error rate (whitespace-normalised; target < 2 % on clean scans)")
+    print(header)
+    for name, result in rows:
+        print(
+            f"{name:<28}"
+            + "".join(f"{result[e][0]:>16.2%}{result[e][1]:>7.2f}{result[e][2]:>5}" for e in engines)
+        )
+    print(
+        f"{'ALL (char-weighted)':<28}"
+        + "".join(f"{totals[e][0] / max(1, totals[e][1]):>16.2%}{totals[e][2]:>7.1f}{'':>5}" for e in engines)
+    )
+    ref = engines[0]
+    ref_cer = totals[ref][0] / max(1, totals[ref][1])
+    for e in engines[1:]:
+        cer = totals[e][0] / max(1, totals[e][1])
+        ratio = cer / ref_cer if ref_cer else float("inf")
+        speed = totals[e][2] / totals[ref][2] if totals[ref][2] else float("inf")
+        print(f"{e} vs {ref}: CER x{ratio:.2f}, time x{speed:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
