@@ -13,10 +13,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from docledger.exceptions import DocledgerError
+from docledger.exceptions import DocledgerError, NotFound
 
 log = logging.getLogger("docledger.api")
 PROBLEM = "application/problem+json"
@@ -53,9 +53,12 @@ def problem_for(exc: DocledgerError) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(DocledgerError)
-    async def _docledger(request: Request, exc: DocledgerError) -> JSONResponse:
+    async def _docledger(request: Request, exc: DocledgerError) -> Response:
         if int(getattr(exc, "http_status", 500) or 500) >= 500 and not isinstance(exc, NotAvailable):
             return _internal(request, exc)
+        html = _html_renderer(request)
+        if html is not None:
+            return html(request, exc)
         return problem_for(exc)
 
     @app.exception_handler(RequestValidationError)
@@ -66,13 +69,23 @@ def install(app: FastAPI) -> None:
                        hint="See /openapi.json for the expected parameters.", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        html = _html_renderer(request)
+        if html is not None and exc.status_code == 404:
+            return html(request, NotFound(f"there is no page at {request.url.path}"))
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
         return problem(exc.status_code, str(exc.detail), code=code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         return _internal(request, exc)
+
+
+def _html_renderer(request: Request) -> Any:
+    """The web UI's error page renderer for /ui paths (set by docledger.web), else None."""
+    if not request.url.path.startswith("/ui"):
+        return None
+    return getattr(request.app.state, "html_error", None)
 
 
 def _internal(request: Request, exc: Exception) -> JSONResponse:
