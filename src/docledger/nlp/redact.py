@@ -155,7 +155,7 @@ def _draw_text_layer(canvas: Any, words: Sequence[tuple[str, Box]], page_h: floa
 def redact_pdf(
     src: Path,
     dst: Path,
-    findings_by_page: Mapping[int, Sequence[str]],
+    findings_by_page: Mapping[int, Sequence[str | Mapping[str, Any]]],
     *,
     boxes_by_page: Mapping[int, Sequence[tuple[str, Box]]] | None = None,
     dpi: int = 150,
@@ -163,7 +163,8 @@ def redact_pdf(
 ) -> list[dict[str, Any]]:
     """Write a redacted copy of ``src`` to ``dst``; return one record per box drawn.
 
-    ``findings_by_page`` maps a 1-based page number to the PII strings to remove from it.
+    ``findings_by_page`` maps a 1-based page number to the PII strings to remove from it
+    (or to :func:`~docledger.nlp.pii.detect_pii` findings, whose ``text`` is used).
     ``boxes_by_page`` adds boxes found elsewhere (OCR of image-only pages) as
     ``(string, (x0, y0, x1, y1))`` in page fractions 0..1 with a top-left origin.
     Each record: ``{"page", "text", "bbox": [x0, y0, x1, y1] in PDF points (top-left
@@ -198,7 +199,8 @@ def redact_pdf(
             pt_boxes: list[Box] = []
             supplied: list[Box] = []
             redacted_chars: set[int] = set()
-            for needle in findings_by_page.get(n, ()):
+            for item in findings_by_page.get(n, ()):
+                needle = str(item["text"]) if isinstance(item, Mapping) else str(item)
                 ranges = _char_ranges(page_text, needle)
                 if not ranges:
                     records.append({"page": n, "text": needle, "bbox": None, "source": "text-layer"})

@@ -91,6 +91,7 @@ _INLINE_ITEM = re.compile(
 _TERMINAL = re.compile(r"[.!?]+[\"')\]]*(?=(?:[ \t\r\n]+|,[ \t]*)[\"'(\[]?[A-Z0-9•*\-])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+_LINE_AFTER_COLON = re.compile(r":[ \t\r]*\n")
 _MAX_HEADING_WORDS = 8
 
 
@@ -112,9 +113,10 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
         name = m.group("h")
         if _is_heading_text(name):
             found.append((m.start(), m.end(), name))
+    covered = {i for s, e, _ in found for i in range(s, e)}
     for m in _CAPS_LINE.finditer(text):
         name = m.group(1)
-        if _is_heading_text(name) and not any(s <= m.start(1) < e for s, e, _ in found):
+        if _is_heading_text(name) and m.start(1) not in covered:
             found.append((m.start(1), m.end(1), name))
     return sorted(found)
 
@@ -151,7 +153,7 @@ def _ends_sentence(text: str, dot: int) -> bool:
     word = m.group(1).lower().rstrip(".")
     if word in _NEVER_END:
         return False
-    nxt = text[dot + 1 :].lstrip(_WS + ",\"'([")[:1]
+    nxt = text[dot + 1 : dot + 16].lstrip(_WS + ",\"'([")[:1]
     if word in _BEFORE_NUMBER and (nxt.isdigit() or nxt == "#"):
         return False
     if len(word) == 1 and m.group(1).isupper():
@@ -185,10 +187,8 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         cuts.add(m.end())
     # A single newline ends a unit only after ':' or a heading line; wrapped lines join.
-    for m in re.finditer(r"\n", text):
-        before = text[: m.start()].rstrip(" \t\r")
-        if before.endswith(":"):
-            cuts.add(m.start())
+    for m in _LINE_AFTER_COLON.finditer(text):
+        cuts.add(m.end() - 1)
 
     head_at = {s: (e, name) for s, e, name in heads}
     pieces: list[tuple[int, int, bool]] = []  # (start, end, is_heading)
