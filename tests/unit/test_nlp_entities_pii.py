@@ -137,3 +137,15 @@ def test_clinical_terms_are_not_names_or_addresses() -> None:
         "Maria",
         "Wong",
     ]
+
+
+def test_form_layout_names_addresses_and_label_noise() -> None:
+    text = (
+        "Buyer: Alejandro Rosalez\nMarital Status: Married\n"
+        "Property Address: 28777 Amos Lock, Markfurt, HI 71418\n"
+        "Programs: Temporary Assistance\n• Alimony\n• Automobile Allowance\n"
+    )
+    got = found(text)
+    assert got["PERSON"] == ["Alejandro Rosalez"]
+    assert got["US_ADDRESS"] == ["28777 Amos Lock, Markfurt, HI 71418"]
+    assert set(got) == {"PERSON", "US_ADDRESS"}

@@ -52,6 +52,14 @@ _LABEL_WORDS = frozenset(
     "name date birth social security number no".split()
 )
 _NAMED = frozenset({"PERSON", "LOCATION"})
+# Words that occur in form labels and headings the small NER model tags as names
+# ("Marital Status", "Sign Language", "Temporary Assistance"); never part of a name.
+_FORM_WORDS = frozenset(
+    "status assistance language print allowance program application information number date address "
+    "signature income account form section office county interpreter benefits benefit services service "
+    "total amount balance statement payment employer employment insurance policy diagnosis procedure "
+    "history examination assessment plan medications allergies street avenue".split()
+)
 # Role words the small NER model pulls into a PERSON span ("Applicant Maria Garcia").
 _ROLE_WORDS = frozenset(
     "applicant co-applicant borrower co-borrower patient client customer tenant insured member guarantor "
@@ -130,8 +138,10 @@ def _is_noise(kind: str, value: str) -> bool:
         words = re.findall(r"[A-Za-z]+", stripped.lower())
         if not words or any(c.isdigit() for c in stripped) or _ACRONYM.match(stripped):
             return True
-        if all(w in _LABEL_WORDS for w in words):
+        if all(w in _LABEL_WORDS for w in words) or any(w in _FORM_WORDS for w in words):
             return True
+        if "\n" in stripped or any(c in stripped for c in "•●▪■❑☐|"):
+            return True  # spans across lines or bullets are layout, not a name
         if not any(w[:1].isupper() for w in stripped.split()):
             return True  # names and places are capitalised; "gross hematuria" is not one
     return False

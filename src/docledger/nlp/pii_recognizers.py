@@ -142,6 +142,7 @@ _SUFFIX_WORDS = (
 ).split()
 # Capitalised or upper-case only: "4-0 Vicryl loop" in an operative note is not an address.
 _STREET_SUFFIX = "(?:" + "|".join(f"{w.capitalize()}|{w.upper()}" for w in _SUFFIX_WORDS) + ")"
+_CITY = r"(?:[A-Z][A-Za-z'.-]+(?:[ \t]+[A-Z][A-Za-z'.-]+){0,2})"
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|"
     "OH|OK|OR|PA|PR|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
@@ -155,10 +156,17 @@ _ADDRESS = re.compile(
     rf"{_STREET_SUFFIX}\b\.?"
     r"(?:\s+(?:[NSEW]|NE|NW|SE|SW)\b\.?)?"
     r"(?:,?\s+(?i:apt|apartment|suite|ste|unit|fl|floor|rm|room|#)\.?\s*#?\s*[A-Za-z0-9\-]{1,6})?"
-    rf"(?:,?\s+(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){{0,2}}),\s+(?:{_STATES})\.?(?:\s+\d{{5}}(?:-\d{{4}})?)?)?)"
+    rf"(?:,?\s+{_CITY},\s+(?:{_STATES})\.?(?:\s+\d{{5}}(?:-\d{{4}})?)?)?)"
+)
+# number + capitalised words + ", City, ST 12345": the state and ZIP make the street suffix
+# unnecessary ("28777 Amos Lock, Markfurt, HI 71418").
+_ADDRESS_WITH_ZIP = re.compile(
+    r"(?P<v>(?<![\w-])\d{1,6}[A-Z]?\s+(?:[A-Z][A-Za-z'.-]*\s+){0,4}[A-Z][A-Za-z'.-]*\.?"
+    r"(?:,?\s+(?i:apt|apartment|suite|ste|unit|#)\.?\s*#?\s*[A-Za-z0-9\-]{1,6})?"
+    rf",?\s+{_CITY},?\s+(?:{_STATES})\.?\s+\d{{5}}(?:-\d{{4}})?)(?!\d)"
 )
 _PO_BOX = re.compile(
-    rf"(?P<v>\b(?i:p\.?\s?o\.?\s+box)\s+\d{{1,6}}(?:,?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){{0,2}},\s+(?:{_STATES})"
+    rf"(?P<v>\b(?i:p\.?\s?o\.?\s+box)\s+\d{{1,6}}(?:,?\s+{_CITY},\s+(?:{_STATES})"
     r"(?:\s+\d{5}(?:-\d{4})?)?)?)"
 )
 
@@ -232,6 +240,22 @@ def _rules() -> list[ValueRule]:
             window=20,
         ),
         ValueRule(
+            entity="PERSON",
+            name="LabelledNameRecognizer",  # form fields: "Buyer: Alejandro Rosalez" (NER misses many)
+            value=re.compile(
+                r"(?P<v>[A-Z][A-Za-z'.-]+(?:[ \t]+[A-Z][A-Za-z'.-]*){1,3})(?=[ \t]*(?:$|[\n,;(]))", re.M
+            ),
+            labels=re.compile(
+                r"\b(?:(?:full\s+|patient(?:'s)?\s+|borrower(?:'s)?\s+|applicant(?:'s)?\s+)?name|borrower|co-borrower|"
+                r"applicant|co-applicant|buyer|seller|home\s*owner|homeowner|patient|insured|policyholder|"
+                r"account\s+holder|employee|guarantor|beneficiary|tenant|landlord|member)[ \t]*:",
+                _I,
+            ),
+            label_score=0.85,
+            window=3,
+            nearest_only=True,
+        ),
+        ValueRule(
             entity="PHONE_NUMBER",
             name="LabelledUsPhoneRecognizer",  # NANP shapes libphonenumber rejects (unassigned area codes)
             value=re.compile(
@@ -248,6 +272,15 @@ def _rules() -> list[ValueRule]:
             labels=re.compile(r"\b(?:address|addr|residing at|lives at|resides at|property)\b", _I),
             label_score=0.95,
             base_score=0.88,
+            window=30,
+        ),
+        ValueRule(
+            entity="US_ADDRESS",
+            name="UsCityStateZipAddressRecognizer",
+            value=_ADDRESS_WITH_ZIP,
+            labels=re.compile(r"\b(?:address|addr|residing at|lives at|resides at|property)\b", _I),
+            label_score=0.95,
+            base_score=0.85,
             window=30,
         ),
         ValueRule(
