@@ -41,7 +41,7 @@ def finalize_if_idle(tx: Tx, document_id: str, *, stage: str | None) -> str | No
     if doc is None:
         return None
     problems = tx.fetchall("problems_for_document", document_id=document_id)
-    status, reason, message = derive_status(problems)
+    status, reason, message = derive_status(problems, pages=doc.get("pages"))
     if doc["status"] == status and doc["reason"] == reason and doc["status"] in TERMINAL:
         return status
     set_status(tx, document_id, status, stage=stage, reason=reason, message=message)
@@ -49,10 +49,14 @@ def finalize_if_idle(tx: Tx, document_id: str, *, stage: str | None) -> str | No
     return status
 
 
-def derive_status(problems: list[dict[str, Any]]) -> tuple[str, str | None, str]:
+def derive_status(problems: list[dict[str, Any]], *, pages: int | None = None) -> tuple[str, str | None, str]:
     fatal = [p for p in problems if p["terminal"] and p["page"] is None]
     if fatal:
         return Status.FAILED.value, fatal[0]["code"], fatal[0]["message"]
+    failed_pages = {p["page"] for p in problems if p["page"] is not None}
+    if pages and len(failed_pages) >= int(pages):
+        first = next(p for p in problems if p["page"] is not None)
+        return Status.FAILED.value, first["code"], f"No page could be processed — {first['message']}"
     if problems:
         parts = []
         for p in problems:
