@@ -109,6 +109,72 @@ TEMPLATES: list[tuple[str, dict[str, tuple[str, Gen]]]] = [
     ("Dr. {n} reviewed the results with the family.", {"n": ("PERSON", name)}),
     ("The co-borrower, {n}, can be reached at {e}.", {"n": ("PERSON", name), "e": ("EMAIL_ADDRESS", email)}),
 ]  # fmt: skip
+# Phrasings written after the recognizers, to probe formats they were not tuned on.
+VARIANTS: list[tuple[str, dict[str, tuple[str, Gen]]]] = [
+    ("SSN:{s}", {"s": ("US_SSN", lambda r: ssn(r).replace("-", ""))}),
+    ("Social Security No. {s} (verified)", {"s": ("US_SSN", lambda r: ssn(r).replace("-", " "))}),
+    (
+        "Tel. {p} ext 4",
+        {
+            "p": (
+                "PHONE_NUMBER",
+                lambda r: f"+1 {r.randint(201, 989)} {r.randint(200, 989)} {r.randint(1000, 9999)}",
+            )
+        },
+    ),
+    ("You can call me on {p} after 5pm.", {"p": ("PHONE_NUMBER", phone)}),
+    ("Acct: {c}", {"c": ("BANK_ACCOUNT", lambda r: f"{r.randint(0, 9999):04d}{r.randint(10**7, 10**8)}")}),
+    (
+        "a/c no. {c} at First Bank",
+        {"c": ("BANK_ACCOUNT", lambda r: f"{r.randint(10, 99)}-{r.randint(1000, 9999)}-{r.randint(10, 99)}")},
+    ),
+    ("RTN {r}", {"r": ("ABA_ROUTING", lambda r: r.choice(ABA))}),
+    ("ABA#: {r} for the escrow wire", {"r": ("ABA_ROUTING", lambda r: r.choice(ABA))}),
+    (
+        "D.O.B. {d}",
+        {"d": ("DATE_OF_BIRTH", lambda r: f"{r.randint(1, 12)}/{r.randint(1, 28)}/{r.randint(30, 99)}")},
+    ),
+    (
+        "birthdate: {d}",
+        {
+            "d": (
+                "DATE_OF_BIRTH",
+                lambda r: f"{r.randint(1930, 2005)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}",
+            )
+        },
+    ),
+    (
+        "Born {d}, the second of three children.",
+        {
+            "d": (
+                "DATE_OF_BIRTH",
+                lambda r: f"{r.randint(1, 28)} {r.choice(MONTHS)[:3]} {r.randint(1930, 2005)}",
+            )
+        },
+    ),
+    ("MRN#{m}", {"m": ("MEDICAL_RECORD_NUMBER", lambda r: str(r.randint(10**6, 10**8)))}),
+    ("Med Rec No: {m}", {"m": ("MEDICAL_RECORD_NUMBER", lambda r: f"A{r.randint(10**6, 10**7)}")}),
+    ("ITIN {i}", {"i": ("US_ITIN", lambda r: itin(r).replace("-", ""))}),
+    (
+        "Ship to {a}.",
+        {
+            "a": (
+                "US_ADDRESS",
+                lambda r: r.choice(
+                    [
+                        "742 Evergreen Terrace, Springfield, OR 97477",
+                        "1600 Pennsylvania Ave NW, Washington, DC 20500",
+                        "350 5th Ave, New York, NY 10118",
+                        "4059 Mt Lee Dr, Hollywood, CA 90068",
+                        "P.O. Box 1142, Dayton, OH 45401",
+                    ]
+                ),
+            )
+        },
+    ),
+    ("Signed by {n} on behalf of the estate.", {"n": ("PERSON", name)}),
+    ("{n} and {m} co-signed the note.", {"n": ("PERSON", name), "m": ("PERSON", name)}),
+]
 DISTRACTORS: list[Callable[[random.Random], str]] = [
     lambda r: f"Invoice {r.randint(10**6, 10**9)} totals ${r.randint(100, 9999)}.{r.randint(10, 99)}.",
     lambda r: f"Hemoglobin {r.randint(8, 16)}.{r.randint(0, 9)}, platelets {r.randint(100, 400)}, INR {r.randint(0, 2)}.{r.randint(10, 99)}.",
@@ -119,14 +185,14 @@ DISTRACTORS: list[Callable[[random.Random], str]] = [
 ]  # fmt: skip
 
 
-def generate(n: int, seed: int) -> list[tuple[str, list[tuple[str, int, int]]]]:
+def generate(n: int, seed: int, templates=TEMPLATES) -> list[tuple[str, list[tuple[str, int, int]]]]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
         if i % 5 == 4:
             out.append((rng.choice(DISTRACTORS)(rng), []))
             continue
-        template, slots = rng.choice(TEMPLATES)
+        template, slots = rng.choice(templates)
         text, labels, pos = "", [], 0
         for part in template.replace("{", "\0{").split("\0"):
             if part.startswith("{"):
@@ -224,6 +290,8 @@ def main() -> int:
     report(
         "reference: stock Presidio recognizers (same spaCy model)", *score(data, stock_predictor()), args.n
     )
+    variants = generate(args.n // 2, args.seed + 1, VARIANTS)
+    report("docledger detect_pii on variant phrasings (not tuned on)", *score(variants, ours), len(variants))
     real_text_noise()
     return 0
 

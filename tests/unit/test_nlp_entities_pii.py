@@ -108,9 +108,10 @@ def test_medical_record_number() -> None:
 
 
 def test_types_filter_recognizer_name_and_unknown_type() -> None:
-    text = "Maria Garcia, SSN 219-09-9999."
+    text = "Maria Garcia, SSN 219-09-9999. Her old number was 219-09-9998."
     only = detect_pii(text, ["US_SSN"])
-    assert [f["type"] for f in only] == ["US_SSN"] and only[0]["recognizer"] == "UsSsnRecognizer"
+    assert [f["type"] for f in only] == ["US_SSN", "US_SSN"]
+    assert [f["recognizer"] for f in only] == ["LabelledSsnRecognizer", "UsSsnRecognizer"]
     with pytest.raises(InvalidRequest) as err:
         detect_pii(text, ["SHOE_SIZE"])
     assert err.value.code == "unknown_pii_type" and "Use some of" in str(err.value)
@@ -149,3 +150,9 @@ def test_form_layout_names_addresses_and_label_noise() -> None:
     assert got["PERSON"] == ["Alejandro Rosalez"]
     assert got["US_ADDRESS"] == ["28777 Amos Lock, Markfurt, HI 71418"]
     assert set(got) == {"PERSON", "US_ADDRESS"}
+
+
+def test_labelled_ssn_without_separators_and_invalid_areas() -> None:
+    assert found("SSN:483715490")["US_SSN"] == ["483715490"]
+    assert found("Social Security No. 483 71 5490 on file")["US_SSN"] == ["483 71 5490"]
+    assert "US_SSN" not in found("SSN: 666-12-3456 and SSN 000123456 are never issued.")
