@@ -13,7 +13,7 @@ registration also fans its event out into real deliveries):
 - references measured in the same run on the same disk: one tiny INSERT + COMMIT per
   transaction with the bare driver, and one small file write + fsync.
 
-Usage: python bench/registrations.py [--n 3000] [--batch 500] [--store both|sqlite|postgres]
+Usage: python bench/registrations.py [--n 1000] [--batch 500] [--store both|sqlite|postgres]
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def fsync_reference(directory: Path, n: int) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=3000)
+    ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--store", default="both", choices=["both", "sqlite", "postgres"])
     args = ap.parse_args()
