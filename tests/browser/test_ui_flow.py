@@ -38,7 +38,7 @@ def test_full_flow_at_1280(site: Site, browser: Any, tmp_path: Path) -> None:
     sign_in(page, site, "/ui/documents")
 
     pdf = tmp_path / "lab-report.pdf"
-    pdf.write_bytes(make_pdf(["Laboratory report for Jane Doe", *[s + "." for s in PARAGRAPH.split(". ")]]))
+    pdf.write_bytes(make_pdf(["Laboratory report for Jane Doe", "John Smith met Jane Doe in Paris.", *[s + "." for s in PARAGRAPH.split(". ")]]))
     png = tmp_path / "claim-form.png"
     png.write_bytes(make_png(["Claim number 55310", "Insured Mark Twain"]))
     page.get_by_label(re.compile("^Files")).set_input_files([str(pdf), str(png)])
@@ -109,8 +109,15 @@ def test_full_flow_at_1280(site: Site, browser: Any, tmp_path: Path) -> None:
     page.goto(site.url + "/ui/")
     assert page.locator(".stat.status-succeeded .n").inner_text() == "2"
     page.screenshot(path=str(site.shots / "1280-dashboard.png"), full_page=True)
-    page.goto(site.url + "/ui/graph?entity=Jane%20Doe")
+    page.goto(site.url + "/ui/graph")
+    page.get_by_label(re.compile("^Entity")).fill("Jane Doe")
+    page.get_by_role("button", name="Show neighbours").click()
+    neighbour = page.locator("svg.graph a", has=page.locator("title", has_text="John Smith"))
+    assert neighbour.count() == 1
     page.screenshot(path=str(site.shots / "1280-graph.png"), full_page=True)
+    neighbour.click()
+    page.wait_for_url(re.compile(r"entity=John"))
+    assert page.locator("svg.graph").count() == 1
     ctx.close()
 
 
