@@ -28,8 +28,12 @@ def create_app(ledger: Ledger | None = None, *, auth_required: bool = True) -> F
     app to 127.0.0.1 (``docledger.api.server.serve`` refuses anything else).
     """
     ledger = ledger or Ledger()
-    app = FastAPI(title="docledger", version="1.0.0", description=DESCRIPTION,
-                  openapi_tags=[{"name": "documents", "description": "Document Arrival Register"}])
+    app = FastAPI(
+        title="docledger",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_tags=[{"name": "documents", "description": "Document Arrival Register"}],
+    )
     app.state.ledger = ledger
     app.state.auth_required = auth_required
     problems.install(app)

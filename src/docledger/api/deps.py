@@ -20,8 +20,9 @@ def get_ledger(request: Request) -> Ledger:
     return request.app.state.ledger  # type: ignore[no-any-return]
 
 
-def get_principal(request: Request,
-                  credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+def get_principal(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+) -> Principal:
     """The caller: from the Bearer token, or the local admin when the app runs without auth."""
     if not request.app.state.auth_required:
         return LOCAL_ADMIN
@@ -44,8 +45,10 @@ def service(module: str, function: str) -> Callable[..., Any]:
         mod = importlib.import_module(f"docledger.services.{module}")
         return getattr(mod, function)  # type: ignore[no-any-return]
     except (ImportError, AttributeError) as exc:
-        raise NotAvailable(f"{module}.{function} is not available in this build",
-                           hint="Install a docledger build that includes this service.") from exc
+        raise NotAvailable(
+            f"{module}.{function} is not available in this build",
+            hint="Install a docledger build that includes this service.",
+        ) from exc
 
 
 def scoped_tenants(principal: Principal, tenant: str | None) -> list[str] | None:

@@ -20,9 +20,19 @@ from docledger.exceptions import DocledgerError, NotFound
 
 log = logging.getLogger("docledger.api")
 PROBLEM = "application/problem+json"
-_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-           409: "Conflict", 413: "Content too large", 422: "Unprocessable content", 500: "Internal error",
-           501: "Not implemented", 503: "Service unavailable"}
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Content too large",
+    422: "Unprocessable content",
+    500: "Internal error",
+    501: "Not implemented",
+    503: "Service unavailable",
+}
 
 
 class NotAvailable(DocledgerError):
@@ -37,10 +47,23 @@ class TooLarge(DocledgerError):
     http_status = 413
 
 
-def problem(status: int, detail: str, *, code: str, hint: str | None = None,
-            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {"type": f"https://docledger.dev/problems/{code}", "title": _TITLES.get(status, "Error"),
-                            "status": status, "detail": detail, "code": code, "hint": hint}
+def problem(
+    status: int,
+    detail: str,
+    *,
+    code: str,
+    hint: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://docledger.dev/problems/{code}",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "hint": hint,
+    }
     body.update(extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -63,17 +86,26 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()
+        ]
         where = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
-        return problem(422, f"the request is not valid: {where}", code="invalid_request",
-                       hint="See /openapi.json for the expected parameters.", errors=errors)
+        return problem(
+            422,
+            f"the request is not valid: {where}",
+            code="invalid_request",
+            hint="See /openapi.json for the expected parameters.",
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         html = _html_renderer(request)
         if html is not None and exc.status_code == 404:
             return html(request, NotFound(f"there is no page at {request.url.path}"))
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            exc.status_code, "http_error"
+        )
         return problem(exc.status_code, str(exc.detail), code=code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
@@ -91,6 +123,10 @@ def _html_renderer(request: Request) -> Any:
 def _internal(request: Request, exc: Exception) -> JSONResponse:
     correlation_id = secrets.token_hex(8)
     log.error("unhandled error %s on %s %s", correlation_id, request.method, request.url.path, exc_info=exc)
-    return problem(500, f"an internal error occurred (correlation id {correlation_id})", code="internal_error",
-                   hint="Report the correlation id to the operator; the server log has the details.",
-                   correlation_id=correlation_id)
+    return problem(
+        500,
+        f"an internal error occurred (correlation id {correlation_id})",
+        code="internal_error",
+        hint="Report the correlation id to the operator; the server log has the details.",
+        correlation_id=correlation_id,
+    )

@@ -36,7 +36,8 @@ def check_bind(host: str, auth_required: bool) -> None:
         raise ConfigurationError(
             f"refusing to serve without authentication on {host}",
             hint="Bind to 127.0.0.1 for local no-auth use, or keep authentication on (create tokens with "
-                 "`docledger token create`).")
+            "`docledger token create`).",
+        )
 
 
 @dataclass
@@ -66,6 +67,7 @@ def start_workers(ledger: Ledger, n: int) -> tuple[list[Worker], list[threading.
     workers = [Worker(ledger, worker_id=f"serve-{i}") for i in range(n)]
     threads = []
     for i, w in enumerate(workers):
+
         def loop(worker: Worker = w) -> None:
             while not worker.stop_requested.is_set():
                 try:
@@ -81,12 +83,25 @@ def start_workers(ledger: Ledger, n: int) -> tuple[list[Worker], list[threading.
 
 
 def _config(ledger: Ledger, host: str, port: int, auth_required: bool) -> uvicorn.Config:
-    return uvicorn.Config(create_app(ledger, auth_required=auth_required), host=host, port=port,
-                          log_level="warning", access_log=False, lifespan="off")
+    return uvicorn.Config(
+        create_app(ledger, auth_required=auth_required),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )
 
 
-def start_server(ledger: Ledger, host: str = "127.0.0.1", port: int = 8000, *, workers_in_process: int = 1,
-                 auth_required: bool = True, timeout: float = 15.0) -> RunningServer:
+def start_server(
+    ledger: Ledger,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    workers_in_process: int = 1,
+    auth_required: bool = True,
+    timeout: float = 15.0,
+) -> RunningServer:
     """Start uvicorn and the workers in background threads; returns once the socket accepts."""
     check_bind(host, auth_required)
     server = uvicorn.Server(_config(ledger, host, port, auth_required))
@@ -96,15 +111,23 @@ def start_server(ledger: Ledger, host: str = "127.0.0.1", port: int = 8000, *, w
     deadline = time.monotonic() + timeout
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise ConfigurationError(f"the API server did not start on {host}:{port}",
-                                     hint="Is the port already in use? Pick another with --port.")
+            raise ConfigurationError(
+                f"the API server did not start on {host}:{port}",
+                hint="Is the port already in use? Pick another with --port.",
+            )
         time.sleep(0.02)
     workers, threads = start_workers(ledger, workers_in_process)
     return RunningServer(server, thread, workers, threads)
 
 
-def serve(ledger: Ledger, host: str = "127.0.0.1", port: int = 8000, *, workers_in_process: int = 1,
-          auth_required: bool = True) -> None:
+def serve(
+    ledger: Ledger,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    workers_in_process: int = 1,
+    auth_required: bool = True,
+) -> None:
     """Serve in the foreground until interrupted, with ``workers_in_process`` pipeline worker threads."""
     check_bind(host, auth_required)
     _ = ledger.stages  # discover stages (and fail early) before accepting uploads

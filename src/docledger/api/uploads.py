@@ -61,8 +61,12 @@ class BodyLimitMiddleware:
 async def _send_413(send: Send, limit: int) -> None:
     from docledger.api.problems import problem
 
-    response = problem(413, f"the request body is over the {limit}-byte limit", code="too_large",
-                       hint="Upload fewer or smaller files per request, or raise DOCLEDGER_MAX_FILE_BYTES.")
+    response = problem(
+        413,
+        f"the request body is over the {limit}-byte limit",
+        code="too_large",
+        hint="Upload fewer or smaller files per request, or raise DOCLEDGER_MAX_FILE_BYTES.",
+    )
     await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
     await send({"type": "http.response.body", "body": response.body})
 
@@ -71,8 +75,10 @@ def choose_tenant(principal: Principal, tenant: str | None, default: str) -> str
     """The tenant an upload goes to: the one asked for (if allowed), else the caller's only one."""
     if tenant:
         if not principal.can_see_tenant(tenant):
-            raise PermissionDenied(f"{principal.principal} may not upload to tenant {tenant!r}",
-                                   hint=f"Use one of your tenants: {', '.join(principal.tenants)}.")
+            raise PermissionDenied(
+                f"{principal.principal} may not upload to tenant {tenant!r}",
+                hint=f"Use one of your tenants: {', '.join(principal.tenants)}.",
+            )
         return tenant
     if principal.all_tenants:
         return default
@@ -80,28 +86,46 @@ def choose_tenant(principal: Principal, tenant: str | None, default: str) -> str
         return principal.tenants[0]
     if default in principal.tenants:
         return default
-    raise InvalidRequest("this token covers several tenants; say which one the document belongs to",
-                         hint="Add the form field tenant=<name>.")
+    raise InvalidRequest(
+        "this token covers several tenants; say which one the document belongs to",
+        hint="Add the form field tenant=<name>.",
+    )
 
 
-def register_uploads(ledger: Ledger, files: list[UploadFile], *, principal: Principal, owner: str | None,
-                     tenant: str | None, classification: str | None) -> list[dict[str, Any]]:
+def register_uploads(
+    ledger: Ledger,
+    files: list[UploadFile],
+    *,
+    principal: Principal,
+    owner: str | None,
+    tenant: str | None,
+    classification: str | None,
+) -> list[dict[str, Any]]:
     """Check every file first (so a bad one registers none), then stream and register each."""
     if not files:
-        raise InvalidRequest("no file in the upload", hint="Send the document as multipart form field `file`.")
+        raise InvalidRequest(
+            "no file in the upload", hint="Send the document as multipart form field `file`."
+        )
     if len(files) > MAX_FILES_PER_REQUEST:
-        raise InvalidRequest(f"at most {MAX_FILES_PER_REQUEST} files per upload",
-                             hint="Split the upload into several requests.")
+        raise InvalidRequest(
+            f"at most {MAX_FILES_PER_REQUEST} files per upload",
+            hint="Split the upload into several requests.",
+        )
     limit = ledger.settings.max_file_bytes
     target = choose_tenant(principal, tenant, ledger.settings.default_tenant)
     for f in files:
         name = f.filename or "upload"
         if f.size is not None and f.size > limit:
-            raise TooLarge(f"{name} is {f.size} bytes, over the {limit}-byte limit",
-                           hint="Split the document, or ask the operator to raise DOCLEDGER_MAX_FILE_BYTES.")
+            raise TooLarge(
+                f"{name} is {f.size} bytes, over the {limit}-byte limit",
+                hint="Split the document, or ask the operator to raise DOCLEDGER_MAX_FILE_BYTES.",
+            )
         if f.size == 0:
-            raise InvalidRequest(f"{name} is empty (0 bytes)", code="empty_file",
-                                 hint="Check that the file was selected and read correctly.")
+            raise InvalidRequest(
+                f"{name} is empty (0 bytes)",
+                code="empty_file",
+                hint="Check that the file was selected and read correctly.",
+            )
     out = []
     for f in files:
         name = (f.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1] or "upload"
@@ -109,13 +133,29 @@ def register_uploads(ledger: Ledger, files: list[UploadFile], *, principal: Prin
         try:
             sha, size = ledger.blobs.put_stream(f.file, max_bytes=limit)
         except ValueError as exc:
-            raise TooLarge(f"{name} is over the {limit}-byte limit",
-                           hint="Split the document, or ask the operator to raise DOCLEDGER_MAX_FILE_BYTES.") from exc
+            raise TooLarge(
+                f"{name} is over the {limit}-byte limit",
+                hint="Split the document, or ask the operator to raise DOCLEDGER_MAX_FILE_BYTES.",
+            ) from exc
         if size == 0:
-            raise InvalidRequest(f"{name} is empty (0 bytes)", code="empty_file",
-                                 hint="Check that the file was selected and read correctly.")
-        reg = ledger.ingest_path(ledger.blobs.path(sha), name=name, owner=owner or principal.principal,
-                                 tenant=target, classification=classification, source="api")
-        out.append(reg.to_json() | {"status_url": f"/v1/documents/{reg.document_id}/operations",
-                                    "document_url": f"/v1/documents/{reg.document_id}"})
+            raise InvalidRequest(
+                f"{name} is empty (0 bytes)",
+                code="empty_file",
+                hint="Check that the file was selected and read correctly.",
+            )
+        reg = ledger.ingest_path(
+            ledger.blobs.path(sha),
+            name=name,
+            owner=owner or principal.principal,
+            tenant=target,
+            classification=classification,
+            source="api",
+        )
+        out.append(
+            reg.to_json()
+            | {
+                "status_url": f"/v1/documents/{reg.document_id}/operations",
+                "document_url": f"/v1/documents/{reg.document_id}",
+            }
+        )
     return out

@@ -12,5 +12,14 @@ from docledger.auth.tokens import (
     revoke_token,
 )
 
-__all__ = ["ALL_TENANTS", "LOCAL_ADMIN", "ROLES", "Principal", "Unauthenticated", "authenticate", "create_token",
-           "list_tokens", "revoke_token"]
+__all__ = [
+    "ALL_TENANTS",
+    "LOCAL_ADMIN",
+    "ROLES",
+    "Principal",
+    "Unauthenticated",
+    "authenticate",
+    "create_token",
+    "list_tokens",
+    "revoke_token",
+]

@@ -61,14 +61,19 @@ class Principal:
         if not self.may(role):
             raise PermissionDenied(
                 f"{self.principal} (role {self.role}) may not {action}",
-                hint=f"Ask an administrator for a token with role {role} or higher.")
+                hint=f"Ask an administrator for a token with role {role} or higher.",
+            )
 
     def can_see_tenant(self, tenant: str) -> bool:
         return self.all_tenants or tenant in self.tenants
 
     def to_json(self) -> dict[str, Any]:
-        return {"principal": self.principal, "tenants": list(self.tenants), "role": self.role,
-                "token_id": self.token_id}
+        return {
+            "principal": self.principal,
+            "tenants": list(self.tenants),
+            "role": self.role,
+            "token_id": self.token_id,
+        }
 
 
 LOCAL_ADMIN = Principal("local", (ALL_TENANTS,), "admin", None)
@@ -82,13 +87,19 @@ def _validate(principal: str, tenants: list[str], role: str) -> list[str]:
     if role not in ROLES:
         raise InvalidRequest(f"unknown role {role!r}", hint=f"Use one of: {', '.join(ROLES)}.")
     if not principal or not principal.strip():
-        raise InvalidRequest("a token needs a principal name", hint="Pass the user or service name it is for.")
+        raise InvalidRequest(
+            "a token needs a principal name", hint="Pass the user or service name it is for."
+        )
     clean = sorted({t.strip() for t in tenants if t and t.strip()})
     if not clean:
-        raise InvalidRequest("a token needs at least one tenant", hint="Pass --tenant NAME (or * for admins).")
+        raise InvalidRequest(
+            "a token needs at least one tenant", hint="Pass --tenant NAME (or * for admins)."
+        )
     if ALL_TENANTS in clean and role != "admin":
-        raise InvalidRequest("only admin tokens may cover all tenants ('*')",
-                             hint="List the tenants explicitly, or create an admin token.")
+        raise InvalidRequest(
+            "only admin tokens may cover all tenants ('*')",
+            hint="List the tenants explicitly, or create an admin token.",
+        )
     return clean
 
 
@@ -97,8 +108,15 @@ def create_token(ledger: Any, principal: str, tenants: list[str], role: str) -> 
     clean = _validate(principal, tenants, role)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with ledger.store.transaction() as tx:
-        tx.execute("auth_insert_token", id=new_id("tok_"), token_hash=hash_token(token),
-                   principal=principal.strip(), tenants=json.dumps(clean), role=role, created_at=now())
+        tx.execute(
+            "auth_insert_token",
+            id=new_id("tok_"),
+            token_hash=hash_token(token),
+            principal=principal.strip(),
+            tenants=json.dumps(clean),
+            role=role,
+            created_at=now(),
+        )
     return token
 
 
@@ -106,9 +124,18 @@ def list_tokens(ledger: Any, *, include_revoked: bool = False) -> list[dict[str,
     """Token metadata (never the secret): id, principal, tenants, role, created/revoked/last used."""
     with ledger.store.read() as tx:
         rows = tx.fetchall("auth_list_tokens", include_revoked=1 if include_revoked else 0)
-    return [{"token_id": r["id"], "principal": r["principal"], "tenants": json.loads(r["tenants"]),
-             "role": r["role"], "created_at": iso(r["created_at"]), "revoked_at": iso(r["revoked_at"]),
-             "last_used_at": iso(r["last_used_at"])} for r in rows]
+    return [
+        {
+            "token_id": r["id"],
+            "principal": r["principal"],
+            "tenants": json.loads(r["tenants"]),
+            "role": r["role"],
+            "created_at": iso(r["created_at"]),
+            "revoked_at": iso(r["revoked_at"]),
+            "last_used_at": iso(r["last_used_at"]),
+        }
+        for r in rows
+    ]
 
 
 def revoke_token(ledger: Any, token_id: str) -> bool:
@@ -120,8 +147,10 @@ def revoke_token(ledger: Any, token_id: str) -> bool:
 def authenticate(ledger: Any, token: str | None) -> Principal:
     """The principal a token stands for; raises Unauthenticated for a missing, unknown or revoked one."""
     if not token:
-        raise Unauthenticated("no API token was presented",
-                              hint="Send `Authorization: Bearer <token>`; `docledger token create` makes one.")
+        raise Unauthenticated(
+            "no API token was presented",
+            hint="Send `Authorization: Bearer <token>`; `docledger token create` makes one.",
+        )
     return authenticate_hash(ledger, hash_token(token.strip()))
 
 
@@ -130,8 +159,10 @@ def authenticate_hash(ledger: Any, token_hash: str) -> Principal:
     with ledger.store.read() as tx:
         row = tx.fetchone("auth_token_by_hash", token_hash=token_hash)
     if row is None:
-        raise Unauthenticated("the API token is not valid",
-                              hint="Check that it was copied whole; `docledger token list` shows active tokens.")
+        raise Unauthenticated(
+            "the API token is not valid",
+            hint="Check that it was copied whole; `docledger token list` shows active tokens.",
+        )
     if row["revoked_at"] is not None:
         raise Unauthenticated("the API token was revoked", hint="Ask an administrator for a new token.")
     t = now()

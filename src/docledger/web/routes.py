@@ -43,8 +43,12 @@ def ledger_of(request: Request) -> Ledger:
 
 
 def render(request: Request, name: str, user: WebUser | None, status_code: int = 200, **ctx: Any) -> Response:
-    return templates.TemplateResponse(request, name, {"user": user, "auth_required": request.app.state.auth_required,
-                                                      **ctx}, status_code=status_code)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"user": user, "auth_required": request.app.state.auth_required, **ctx},
+        status_code=status_code,
+    )
 
 
 def html_error(request: Request, exc: DocledgerError) -> Response:
@@ -55,37 +59,68 @@ def html_error(request: Request, exc: DocledgerError) -> Response:
     except DocledgerError:
         user = None
     status = int(getattr(exc, "http_status", 400) or 400)
-    title = {404: "Not found", 403: "Not allowed", 413: "Too large", 501: "Not available"}.get(status, "Problem")
+    title = {404: "Not found", 403: "Not allowed", 413: "Too large", 501: "Not available"}.get(
+        status, "Problem"
+    )
     return render(request, "error.html", user, status_code=status, title=title, error=exc)
 
 
 # ---- sign-in -----------------------------------------------------------------------------------
 @router.get("/login")
 def login_page(request: Request, next: str | None = None) -> Response:
-    return render(request, "login.html", None, csrf=signer(request).login_csrf(), next=safe_next(next), error=None)
+    return render(
+        request, "login.html", None, csrf=signer(request).login_csrf(), next=safe_next(next), error=None
+    )
 
 
 @router.post("/login")
-def login(request: Request, token: Annotated[str, Form()] = "", csrf: Annotated[str, Form()] = "",
-          next: Annotated[str, Form()] = "/ui/") -> Response:
+def login(
+    request: Request,
+    token: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/ui/",
+) -> Response:
     sign: Signer = signer(request)
     if not sign.check_login_csrf(csrf):
-        return render(request, "login.html", None, status_code=403, csrf=sign.login_csrf(), next=safe_next(next),
-                      error="The sign-in form expired. Please try again.")
+        return render(
+            request,
+            "login.html",
+            None,
+            status_code=403,
+            csrf=sign.login_csrf(),
+            next=safe_next(next),
+            error="The sign-in form expired. Please try again.",
+        )
     try:
         authenticate(ledger_of(request), token)
     except Unauthenticated as exc:
-        return render(request, "login.html", None, status_code=401, csrf=sign.login_csrf(), next=safe_next(next),
-                      error=f"{exc.message}. {exc.hint or ''}")
+        return render(
+            request,
+            "login.html",
+            None,
+            status_code=401,
+            csrf=sign.login_csrf(),
+            next=safe_next(next),
+            error=f"{exc.message}. {exc.hint or ''}",
+        )
     value, _ = sign.new_session(hash_token(token.strip()))
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, value, max_age=SESSION_SECONDS, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "", user: WebUser = Depends(current_user)) -> Response:
+def logout(
+    request: Request, csrf: Annotated[str, Form()] = "", user: WebUser = Depends(current_user)
+) -> Response:
     check_csrf(request, user, csrf)
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -98,37 +133,87 @@ def dashboard(request: Request, user: WebUser = Depends(current_user)) -> Respon
     ledger = ledger_of(request)
     summary = visible_summary(ledger, user.principal)
     recent = list_visible(ledger, user.principal, limit=500)
-    return render(request, "dashboard.html", user, nav="dashboard", summary=summary, statuses=STATUSES,
-                  throughput=throughput(recent), recent=recent[:10])
+    return render(
+        request,
+        "dashboard.html",
+        user,
+        nav="dashboard",
+        summary=summary,
+        statuses=STATUSES,
+        throughput=throughput(recent),
+        recent=recent[:10],
+    )
 
 
 @router.get("/documents")
-def documents(request: Request, status: str | None = None, owner: str | None = None,
-              media_type: str | None = None, date_from: str | None = None, date_to: str | None = None,
-              cursor: str | None = None, user: WebUser = Depends(current_user)) -> Response:
+def documents(
+    request: Request,
+    status: str | None = None,
+    owner: str | None = None,
+    media_type: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    cursor: str | None = None,
+    user: WebUser = Depends(current_user),
+) -> Response:
     status = status.upper() if status and status.upper() in STATUSES else None
-    docs = list_visible(ledger_of(request), user.principal, status=status, owner=owner or None,
-                        media_type=media_type or None, since=parse_time(date_from, "from"),
-                        until=parse_time(date_to, "to"), after=cursor or None, limit=50)
-    filters = {"status": status or "", "owner": owner or "", "media_type": media_type or "",
-               "date_from": date_from or "", "date_to": date_to or ""}
+    docs = list_visible(
+        ledger_of(request),
+        user.principal,
+        status=status,
+        owner=owner or None,
+        media_type=media_type or None,
+        since=parse_time(date_from, "from"),
+        until=parse_time(date_to, "to"),
+        after=cursor or None,
+        limit=50,
+    )
+    filters = {
+        "status": status or "",
+        "owner": owner or "",
+        "media_type": media_type or "",
+        "date_from": date_from or "",
+        "date_to": date_to or "",
+    }
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     next_url = f"/ui/documents?{query}&cursor={docs[-1]['document_id']}" if len(docs) == 50 else None
     tenants = [] if user.principal.all_tenants else list(user.principal.tenants)
-    return render(request, "documents.html", user, nav="documents", docs=docs, filters=filters,
-                  statuses=STATUSES, classifications=CLASSIFICATIONS, tenants=tenants, next_url=next_url,
-                  can_upload=user.principal.may("operator"))
+    return render(
+        request,
+        "documents.html",
+        user,
+        nav="documents",
+        docs=docs,
+        filters=filters,
+        statuses=STATUSES,
+        classifications=CLASSIFICATIONS,
+        tenants=tenants,
+        next_url=next_url,
+        can_upload=user.principal.may("operator"),
+    )
 
 
 @router.post("/upload")
-def upload(request: Request, file: Annotated[list[UploadFile], File()], csrf: Annotated[str, Form()] = "",
-           owner: Annotated[str, Form()] = "", tenant: Annotated[str, Form()] = "",
-           classification: Annotated[str, Form()] = "", user: WebUser = Depends(current_user)) -> JSONResponse:
+def upload(
+    request: Request,
+    file: Annotated[list[UploadFile], File()],
+    csrf: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
+    tenant: Annotated[str, Form()] = "",
+    classification: Annotated[str, Form()] = "",
+    user: WebUser = Depends(current_user),
+) -> JSONResponse:
     """The upload form's XHR target: JSON like POST /v1/documents, with the session's CSRF token."""
     check_csrf(request, user, csrf)
     user.principal.require("operator", "upload documents")
-    docs = register_uploads(ledger_of(request), file, principal=user.principal, owner=owner or None,
-                            tenant=tenant or None, classification=classification or None)
+    docs = register_uploads(
+        ledger_of(request),
+        file,
+        principal=user.principal,
+        owner=owner or None,
+        tenant=tenant or None,
+        classification=classification or None,
+    )
     for d in docs:
         d["ui_url"] = f"/ui/documents/{d['document_id']}"
     return JSONResponse({"documents": docs}, status_code=202)
@@ -160,22 +245,41 @@ def document(request: Request, document_id: str, user: WebUser = Depends(current
     pages = (export or {}).get("pages") or []
     for p in pages:
         p["boxes"] = boxes(p)
-    renderable = doc.get("media_type") == "application/pdf" or any(a["kind"] == "page-image" for a in arts) or \
-        str(doc.get("media_type") or "").startswith("image/")
+    renderable = (
+        doc.get("media_type") == "application/pdf"
+        or any(a["kind"] == "page-image" for a in arts)
+        or str(doc.get("media_type") or "").startswith("image/")
+    )
     svg = lineage_svg(graph, link=lambda n: f"/ui/documents/{document_id}/artifacts/{n['id']}")
-    return render(request, "document.html", user, nav="documents", doc=doc, ops=ops, export=export, pages=pages,
-                  artifacts=arts, lineage_svg=svg, renderable=renderable, classifications=CLASSIFICATIONS,
-                  can_review=user.principal.may("reviewer"))
+    return render(
+        request,
+        "document.html",
+        user,
+        nav="documents",
+        doc=doc,
+        ops=ops,
+        export=export,
+        pages=pages,
+        artifacts=arts,
+        lineage_svg=svg,
+        renderable=renderable,
+        classifications=CLASSIFICATIONS,
+        can_review=user.principal.may("reviewer"),
+    )
 
 
 @router.get("/documents/{document_id}/pages/{page}.png")
-def page_image(request: Request, document_id: str, page: int, user: WebUser = Depends(current_user)) -> Response:
+def page_image(
+    request: Request, document_id: str, page: int, user: WebUser = Depends(current_user)
+) -> Response:
     """The page as PNG: the pipeline's page-image artifact, else rendered from the original."""
     ledger = ledger_of(request)
     arts = ledger.artifacts(document_id, tenants=user.principal.scope)
     done = [a for a in arts if a["kind"] == "page-image" and a["page"] == page]
     if done:
-        return FileResponse(ledger.blobs.path(done[-1]["sha256"]), media_type=done[-1]["media_type"] or "image/png")
+        return FileResponse(
+            ledger.blobs.path(done[-1]["sha256"]), media_type=done[-1]["media_type"] or "image/png"
+        )
     original = next((a for a in arts if a["kind"] == "original"), None)
     doc = ledger.get_document(document_id, tenants=user.principal.scope)
     if original is None:
@@ -203,35 +307,53 @@ def page_image(request: Request, document_id: str, page: int, user: WebUser = De
 
 
 @router.post("/documents/{document_id}/ownership")
-def ownership(request: Request, document_id: str, csrf: Annotated[str, Form()] = "",
-              owner: Annotated[str, Form()] = "", classification: Annotated[str, Form()] = "",
-              retention_until: Annotated[str, Form()] = "", legal_hold: Annotated[str, Form()] = "",
-              user: WebUser = Depends(current_user)) -> Response:
+def ownership(
+    request: Request,
+    document_id: str,
+    csrf: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
+    classification: Annotated[str, Form()] = "",
+    retention_until: Annotated[str, Form()] = "",
+    legal_hold: Annotated[str, Form()] = "",
+    user: WebUser = Depends(current_user),
+) -> Response:
     check_csrf(request, user, csrf)
     user.principal.require("reviewer", "change ownership")
     if classification and classification not in CLASSIFICATIONS:
         raise InvalidRequest(f"unknown classification {classification!r}")
     ledger_of(request).update_ownership(
-        document_id, actor=user.principal.principal, tenants=user.principal.scope, owner=owner.strip() or None,
-        classification=classification or None, retention_until=parse_time(retention_until or None, "retention"),
-        legal_hold=legal_hold == "on")
+        document_id,
+        actor=user.principal.principal,
+        tenants=user.principal.scope,
+        owner=owner.strip() or None,
+        classification=classification or None,
+        retention_until=parse_time(retention_until or None, "retention"),
+        legal_hold=legal_hold == "on",
+    )
     return RedirectResponse(f"/ui/documents/{document_id}#ownership", status_code=303)
 
 
 @router.post("/documents/{document_id}/redact")
-def redact(request: Request, document_id: str, csrf: Annotated[str, Form()] = "",
-           user: WebUser = Depends(current_user)) -> Response:
+def redact(
+    request: Request,
+    document_id: str,
+    csrf: Annotated[str, Form()] = "",
+    user: WebUser = Depends(current_user),
+) -> Response:
     check_csrf(request, user, csrf)
     user.principal.require("reviewer", "request redactions")
     ledger = ledger_of(request)
     ledger.get_document(document_id, tenants=user.principal.scope)
-    service("redact", "request_redaction")(ledger, document_id, tenants=user.principal.scope, types=None,
-                                           actor=user.principal.principal)
+    service("redact", "request_redaction")(
+        ledger, document_id, tenants=user.principal.scope, types=None, actor=user.principal.principal
+    )
     return RedirectResponse(f"/ui/documents/{document_id}#timeline", status_code=303)
 
 
 @router.get("/documents/{document_id}/artifacts/{artifact_id}")
-def artifact(request: Request, document_id: str, artifact_id: str, user: WebUser = Depends(current_user)) -> Response:
+def artifact(
+    request: Request, document_id: str, artifact_id: str, user: WebUser = Depends(current_user)
+) -> Response:
     ledger = ledger_of(request)
     art = ledger.artifact(artifact_id, tenants=user.principal.scope)
     if art["document_id"] != document_id:
@@ -245,21 +367,39 @@ def artifact(request: Request, document_id: str, artifact_id: str, user: WebUser
             raw = f.read(PREVIEW_BYTES + 1)
         preview = raw[:PREVIEW_BYTES].decode("utf-8", "replace") + ("\n…" if len(raw) > PREVIEW_BYTES else "")
     graph = ledger.lineage(document_id, tenants=user.principal.scope)
-    svg = lineage_svg(graph, link=lambda n: f"/ui/documents/{document_id}/artifacts/{n['id']}", selected=artifact_id)
-    return render(request, "artifact.html", user, nav="documents", doc=doc, art=art, media=media, preview=preview,
-                  lineage=lineage, lineage_svg=svg, filename=download_name(doc, art, media))
+    svg = lineage_svg(
+        graph, link=lambda n: f"/ui/documents/{document_id}/artifacts/{n['id']}", selected=artifact_id
+    )
+    return render(
+        request,
+        "artifact.html",
+        user,
+        nav="documents",
+        doc=doc,
+        art=art,
+        media=media,
+        preview=preview,
+        lineage=lineage,
+        lineage_svg=svg,
+        filename=download_name(doc, art, media),
+    )
 
 
 @router.get("/artifacts/{artifact_id}/download")
-def download(request: Request, artifact_id: str, inline: bool = False,
-             user: WebUser = Depends(current_user)) -> FileResponse:
+def download(
+    request: Request, artifact_id: str, inline: bool = False, user: WebUser = Depends(current_user)
+) -> FileResponse:
     ledger = ledger_of(request)
     art = ledger.artifact(artifact_id, tenants=user.principal.scope)
     doc = ledger.get_document(art["document_id"], tenants=user.principal.scope)
     media = content_type(doc, art)
-    return FileResponse(ledger.blobs.path(art["sha256"]), media_type=media,
-                        filename=download_name(doc, art, media), content_disposition_type="inline" if inline
-                        else "attachment", headers={"X-Content-Type-Options": "nosniff"})
+    return FileResponse(
+        ledger.blobs.path(art["sha256"]),
+        media_type=media,
+        filename=download_name(doc, art, media),
+        content_disposition_type="inline" if inline else "attachment",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -58,8 +58,9 @@ def current_user(request: Request) -> WebUser:
 def check_csrf(request: Request, user: WebUser, submitted: str | None) -> None:
     token = submitted or request.headers.get("x-csrf-token")
     if not token or not hmac.compare_digest(token, user.csrf):
-        raise CsrfFailed("the form's security token is missing or stale",
-                         hint="Reload the page and submit the form again.")
+        raise CsrfFailed(
+            "the form's security token is missing or stale", hint="Reload the page and submit the form again."
+        )
 
 
 def login_url(request: Request) -> str:

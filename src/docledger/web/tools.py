@@ -34,7 +34,9 @@ def search(request: Request, q: str = "", user: WebUser = Depends(current_user))
     error = None
     if q.strip():
         try:
-            results = service("search", "search")(_ledger(request), q[:1000], tenants=user.principal.scope, limit=20)
+            results = service("search", "search")(
+                _ledger(request), q[:1000], tenants=user.principal.scope, limit=20
+            )
         except DocledgerError as exc:
             error = exc
     names = {}
@@ -59,16 +61,32 @@ def _in_context(ledger: Ledger, user: WebUser, document_id: str, results: list[d
 
 
 @router.get("/match")
-def match_page(request: Request, document_id: str | None = None, user: WebUser = Depends(current_user)) -> Response:
+def match_page(
+    request: Request, document_id: str | None = None, user: WebUser = Depends(current_user)
+) -> Response:
     docs = list_visible(_ledger(request), user.principal, status="SUCCEEDED", limit=200)
-    return _render(request, "match.html", user, nav="match", docs=docs, form={"document_id": document_id or ""},
-                   results=None, error=None)
+    return _render(
+        request,
+        "match.html",
+        user,
+        nav="match",
+        docs=docs,
+        form={"document_id": document_id or ""},
+        results=None,
+        error=None,
+    )
 
 
 @router.post("/match")
-def match(request: Request, csrf: Annotated[str, Form()] = "", restatement: Annotated[str, Form()] = "",
-          source: Annotated[str, Form()] = "document", document_id: Annotated[str, Form()] = "",
-          paragraph: Annotated[str, Form()] = "", user: WebUser = Depends(current_user)) -> Response:
+def match(
+    request: Request,
+    csrf: Annotated[str, Form()] = "",
+    restatement: Annotated[str, Form()] = "",
+    source: Annotated[str, Form()] = "document",
+    document_id: Annotated[str, Form()] = "",
+    paragraph: Annotated[str, Form()] = "",
+    user: WebUser = Depends(current_user),
+) -> Response:
     check_csrf(request, user, csrf)
     ledger = _ledger(request)
     docs = list_visible(ledger, user.principal, status="SUCCEEDED", limit=200)
@@ -95,12 +113,23 @@ def match(request: Request, csrf: Annotated[str, Form()] = "", restatement: Anno
         if isinstance(exc, NotFound):
             raise
         error = exc
-    return _render(request, "match.html", user, nav="match", docs=docs, form=form, results=results, error=error,
-                   status_code=200 if error is None else int(getattr(error, "http_status", 400) or 400))
+    return _render(
+        request,
+        "match.html",
+        user,
+        nav="match",
+        docs=docs,
+        form=form,
+        results=results,
+        error=error,
+        status_code=200 if error is None else int(getattr(error, "http_status", 400) or 400),
+    )
 
 
 @router.get("/graph")
-def graph(request: Request, entity: str = "", document_id: str = "", user: WebUser = Depends(current_user)) -> Response:
+def graph(
+    request: Request, entity: str = "", document_id: str = "", user: WebUser = Depends(current_user)
+) -> Response:
     ledger = _ledger(request)
     error = None
     g: dict[str, Any] = {"nodes": [], "edges": []}
@@ -120,20 +149,32 @@ def graph(request: Request, entity: str = "", document_id: str = "", user: WebUs
             raise
         error = exc
     svg = graph_svg(g, center) if center else None
-    return _render(request, "graph.html", user, nav="graph", entity=entity, graph=g, svg=svg, error=error,
-                   center=center)
+    return _render(
+        request, "graph.html", user, nav="graph", entity=entity, graph=g, svg=svg, error=error, center=center
+    )
 
 
 @router.get("/dlq")
 def dlq(request: Request, user: WebUser = Depends(current_user)) -> Response:
     dead = visible_dead_letters(_ledger(request), user.principal)
-    return _render(request, "dlq.html", user, nav="dlq", dead=dead, can_replay=user.principal.may("operator"),
-                   replayed=request.query_params.get("replayed"))
+    return _render(
+        request,
+        "dlq.html",
+        user,
+        nav="dlq",
+        dead=dead,
+        can_replay=user.principal.may("operator"),
+        replayed=request.query_params.get("replayed"),
+    )
 
 
 @router.post("/dlq/{delivery_id}/replay")
-def replay(request: Request, delivery_id: int, csrf: Annotated[str, Form()] = "",
-           user: WebUser = Depends(current_user)) -> Response:
+def replay(
+    request: Request,
+    delivery_id: int,
+    csrf: Annotated[str, Form()] = "",
+    user: WebUser = Depends(current_user),
+) -> Response:
     check_csrf(request, user, csrf)
     user.principal.require("operator", "replay dead letters")
     ledger = _ledger(request)

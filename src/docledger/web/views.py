@@ -41,8 +41,16 @@ def boxes(page: dict[str, Any]) -> list[dict[str, Any]]:
                 continue
             x0, y0, x1, y1 = (float(v) for v in bb)
             label = it.get("text") or f"{it.get('key', it.get('name', ''))}: {it.get('value', '')}"
-            out.append({"kind": kind, "label": str(label), "left": 100 * x0 / w, "top": 100 * y0 / h,
-                        "width": 100 * (x1 - x0) / w, "height": 100 * (y1 - y0) / h})
+            out.append(
+                {
+                    "kind": kind,
+                    "label": str(label),
+                    "left": 100 * x0 / w,
+                    "top": 100 * y0 / h,
+                    "width": 100 * (x1 - x0) / w,
+                    "height": 100 * (y1 - y0) / h,
+                }
+            )
     return out
 
 
@@ -74,14 +82,18 @@ def graph_svg(g: dict[str, Any], center: str | None) -> Markup:
     for i, n in enumerate(others):
         a = 2 * math.pi * i / max(1, len(others)) - math.pi / 2
         pos[n["id"]] = (size / 2 + r * math.cos(a), size / 2 + r * math.sin(a))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {size} {size}" role="img" '
-             f'aria-label="{escape(str(mid.get("label")))} and its neighbours">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {size} {size}" role="img" '
+        f'aria-label="{escape(str(mid.get("label")))} and its neighbours">'
+    ]
     for e in g.get("edges", []):
         if e["source"] in pos and e["target"] in pos:
             (x1, y1), (x2, y2) = pos[e["source"]], pos[e["target"]]
             w = min(6.0, 1 + math.log1p(float(e.get("weight", 1))))
-            parts.append(f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#94a3b8" '
-                         f'stroke-width="{w:.1f}"/>')
+            parts.append(
+                f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#94a3b8" '
+                f'stroke-width="{w:.1f}"/>'
+            )
     for n in [mid, *others]:
         x, y = pos[n["id"]]
         doc = n.get("type") == "document"
@@ -89,10 +101,12 @@ def graph_svg(g: dict[str, Any], center: str | None) -> Markup:
         label = str(n.get("label") or n["id"])
         kind = "document" if doc else (n.get("entity_type") or "entity")
         fill = "#dbeafe" if doc else ("#fde68a" if n is mid else "#dcfce7")
-        parts.append(f'<a href="{escape(href)}" aria-label="{escape(kind)} {escape(label)}"><title>{escape(kind)}: '
-                     f'{escape(label)}</title><circle cx="{x:.0f}" cy="{y:.0f}" r="{26 if n is mid else 18}" '
-                     f'fill="{fill}" stroke="#334155"/><text x="{x:.0f}" y="{y + (40 if n is mid else 32):.0f}" '
-                     f'text-anchor="middle" font-size="12" font-family="sans-serif" fill="#0f172a">'
-                     f'{escape(label[:28])}</text></a>')
+        parts.append(
+            f'<a href="{escape(href)}" aria-label="{escape(kind)} {escape(label)}"><title>{escape(kind)}: '
+            f'{escape(label)}</title><circle cx="{x:.0f}" cy="{y:.0f}" r="{26 if n is mid else 18}" '
+            f'fill="{fill}" stroke="#334155"/><text x="{x:.0f}" y="{y + (40 if n is mid else 32):.0f}" '
+            f'text-anchor="middle" font-size="12" font-family="sans-serif" fill="#0f172a">'
+            f"{escape(label[:28])}</text></a>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -118,7 +118,7 @@ class Worker:
 
     def idle(self) -> bool:
         with self.store.read() as tx:
-            row = tx.fetchone("pending_work")
+            row = tx.fetchone("pending_work", subscribers=list(self.stages))
         return row is None or int(row["n"]) == 0
 
     def _idle_wait(self) -> float:

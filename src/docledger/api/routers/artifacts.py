@@ -15,9 +15,18 @@ from docledger.exceptions import NotFound
 from docledger.ledger import Ledger
 
 router = APIRouter(prefix="/v1", tags=["artifacts"])
-_EXT = {"application/json": ".json", "text/plain": ".txt", "text/csv": ".csv", "application/pdf": ".pdf",
-        "image/png": ".png", "image/jpeg": ".jpg", "image/tiff": ".tif", "application/xml": ".xml",
-        "application/octet-stream": ".bin", "application/x-ndjson": ".jsonl"}
+_EXT = {
+    "application/json": ".json",
+    "text/plain": ".txt",
+    "text/csv": ".csv",
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/tiff": ".tif",
+    "application/xml": ".xml",
+    "application/octet-stream": ".bin",
+    "application/x-ndjson": ".jsonl",
+}
 
 
 def download_name(doc: dict[str, Any], art: dict[str, Any], media_type: str) -> str:
@@ -39,9 +48,13 @@ def content_type(doc: dict[str, Any], art: dict[str, Any]) -> str:
 
 
 @router.get("/documents/{document_id}/artifacts")
-def list_artifacts(document_id: str, kind: str | None = None, page: Annotated[int | None, Query(ge=0)] = None,
-                   principal: Principal = Depends(get_principal),
-                   ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def list_artifacts(
+    document_id: str,
+    kind: str | None = None,
+    page: Annotated[int | None, Query(ge=0)] = None,
+    principal: Principal = Depends(get_principal),
+    ledger: Ledger = Depends(get_ledger),
+) -> dict[str, Any]:
     arts = ledger.artifacts(document_id, tenants=principal.scope)
     arts = [a for a in arts if (kind is None or a["kind"] == kind) and (page is None or a["page"] == page)]
     for a in arts:
@@ -50,22 +63,34 @@ def list_artifacts(document_id: str, kind: str | None = None, page: Annotated[in
 
 
 @router.get("/artifacts/{artifact_id}", summary="One artifact's record")
-def get_artifact(artifact_id: str, principal: Principal = Depends(get_principal),
-                 ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def get_artifact(
+    artifact_id: str, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> dict[str, Any]:
     art = ledger.artifact(artifact_id, tenants=principal.scope)
     return art | {"content_url": f"/v1/artifacts/{artifact_id}/content"}
 
 
-@router.get("/artifacts/{artifact_id}/content", response_class=FileResponse,
-            responses={200: {"content": {"application/octet-stream": {}}}})
-def artifact_content(artifact_id: str, principal: Principal = Depends(get_principal),
-                     ledger: Ledger = Depends(get_ledger)) -> FileResponse:
+@router.get(
+    "/artifacts/{artifact_id}/content",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def artifact_content(
+    artifact_id: str, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> FileResponse:
     art = ledger.artifact(artifact_id, tenants=principal.scope)
     doc = ledger.get_document(art["document_id"], tenants=principal.scope)
     path = ledger.blobs.path(art["sha256"])
     if not path.is_file():
-        raise NotFound(f"the bytes of artifact {artifact_id} are missing from the blob store",
-                       code="blob_missing", hint="Restore the blob directory from backup, then retry.")
+        raise NotFound(
+            f"the bytes of artifact {artifact_id} are missing from the blob store",
+            code="blob_missing",
+            hint="Restore the blob directory from backup, then retry.",
+        )
     media = content_type(doc, art)
-    return FileResponse(path, media_type=media, filename=download_name(doc, art, media),
-                        headers={"X-Content-Type-Options": "nosniff", "ETag": f'"{art["sha256"]}"'})
+    return FileResponse(
+        path,
+        media_type=media,
+        filename=download_name(doc, art, media),
+        headers={"X-Content-Type-Options": "nosniff", "ETag": f'"{art["sha256"]}"'},
+    )

@@ -27,19 +27,38 @@ def parse_time(value: str | None, field: str) -> float | None:
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise InvalidRequest(f"{field}={value!r} is not an ISO date", hint="Use 2024-03-01 or 2024-03-01T12:00:00Z.") from exc
+        raise InvalidRequest(
+            f"{field}={value!r} is not an ISO date", hint="Use 2024-03-01 or 2024-03-01T12:00:00Z."
+        ) from exc
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
 
 
-def list_visible(ledger: Ledger, principal: Principal, *, tenant: str | None = None, status: str | None = None,
-                 owner: str | None = None, media_type: str | None = None, since: float | None = None,
-                 until: float | None = None, after: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+def list_visible(
+    ledger: Ledger,
+    principal: Principal,
+    *,
+    tenant: str | None = None,
+    status: str | None = None,
+    owner: str | None = None,
+    media_type: str | None = None,
+    since: float | None = None,
+    until: float | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
     """Newest first across the tenants the caller may see (merged per tenant, so the cursor stays exact)."""
     tenants = scoped_tenants(principal, tenant)
-    args = {"status": status, "owner": owner, "media_type": media_type, "since": since, "until": until,
-            "after": after, "limit": limit}
+    args = {
+        "status": status,
+        "owner": owner,
+        "media_type": media_type,
+        "since": since,
+        "until": until,
+        "after": after,
+        "limit": limit,
+    }
     if tenants is None:
         return ledger.list_documents(tenant=None, **args)
     rows: list[dict[str, Any]] = []
@@ -50,51 +69,80 @@ def list_visible(ledger: Ledger, principal: Principal, *, tenant: str | None = N
 
 
 @router.post("/documents", status_code=202, summary="Register one or more documents")
-def upload(file: Annotated[list[UploadFile], File(description="One or more files (repeat the field).")],
-           owner: Annotated[str | None, Form()] = None, tenant: Annotated[str | None, Form()] = None,
-           classification: Annotated[ClassificationName | None, Form()] = None,
-           principal: Principal = Depends(requires("operator", "upload documents")),
-           ledger: Ledger = Depends(get_ledger)) -> JSONResponse:
+def upload(
+    file: Annotated[list[UploadFile], File(description="One or more files (repeat the field).")],
+    owner: Annotated[str | None, Form()] = None,
+    tenant: Annotated[str | None, Form()] = None,
+    classification: Annotated[ClassificationName | None, Form()] = None,
+    principal: Principal = Depends(requires("operator", "upload documents")),
+    ledger: Ledger = Depends(get_ledger),
+) -> JSONResponse:
     """Register the files and queue them for processing; 202 with each document id and its status URL.
 
     A file whose bytes are already registered in the tenant returns the existing id in ``duplicate_of``.
     """
-    docs = register_uploads(ledger, file, principal=principal, owner=owner, tenant=tenant,
-                            classification=classification)
+    docs = register_uploads(
+        ledger, file, principal=principal, owner=owner, tenant=tenant, classification=classification
+    )
     headers = {"Location": docs[0]["document_url"]} if len(docs) == 1 else None
     return JSONResponse({"documents": docs}, status_code=202, headers=headers)
 
 
 @router.get("/documents", summary="List documents (newest first)")
-def list_documents(status: StatusName | None = None, tenant: str | None = None, owner: str | None = None,
-                   media_type: str | None = None,
-                   date_from: Annotated[str | None, Query(alias="from", description="ISO date, inclusive")] = None,
-                   date_to: Annotated[str | None, Query(alias="to", description="ISO date, exclusive")] = None,
-                   cursor: Annotated[str | None, Query(max_length=64)] = None,
-                   limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                   principal: Principal = Depends(get_principal),
-                   ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
-    docs = list_visible(ledger, principal, tenant=tenant or None, status=status, owner=owner or None,
-                        media_type=media_type or None, since=parse_time(date_from, "from"),
-                        until=parse_time(date_to, "to"), after=cursor or None, limit=limit)
+def list_documents(
+    status: StatusName | None = None,
+    tenant: str | None = None,
+    owner: str | None = None,
+    media_type: str | None = None,
+    date_from: Annotated[str | None, Query(alias="from", description="ISO date, inclusive")] = None,
+    date_to: Annotated[str | None, Query(alias="to", description="ISO date, exclusive")] = None,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    principal: Principal = Depends(get_principal),
+    ledger: Ledger = Depends(get_ledger),
+) -> dict[str, Any]:
+    docs = list_visible(
+        ledger,
+        principal,
+        tenant=tenant or None,
+        status=status,
+        owner=owner or None,
+        media_type=media_type or None,
+        since=parse_time(date_from, "from"),
+        until=parse_time(date_to, "to"),
+        after=cursor or None,
+        limit=limit,
+    )
     return {"documents": docs, "next_cursor": docs[-1]["document_id"] if len(docs) == limit else None}
 
 
 @router.get("/documents/{document_id}", summary="One document's registry and ownership record")
-def get_document(document_id: str, principal: Principal = Depends(get_principal),
-                 ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def get_document(
+    document_id: str, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> dict[str, Any]:
     doc = ledger.get_document(document_id, tenants=principal.scope)
     return doc | {"status_url": f"/v1/documents/{document_id}/operations"}
 
 
 def _ownership(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: doc.get(k) for k in ("document_id", "tenant", "owner", "classification", "retention_until",
-                                     "legal_hold", "readers")}
+    return {
+        k: doc.get(k)
+        for k in (
+            "document_id",
+            "tenant",
+            "owner",
+            "classification",
+            "retention_until",
+            "legal_hold",
+            "readers",
+        )
+    }
 
 
 @router.get("/documents/{document_id}/ownership", tags=["ownership"])
-def get_ownership(document_id: str, principal: Principal = Depends(get_principal),
-                  ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def get_ownership(
+    document_id: str, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> dict[str, Any]:
     return _ownership(ledger.get_document(document_id, tenants=principal.scope))
 
 
@@ -107,14 +155,23 @@ class OwnershipPatch(BaseModel):
 
 
 @router.patch("/documents/{document_id}/ownership", tags=["ownership"])
-def patch_ownership(document_id: str, patch: OwnershipPatch,
-                    principal: Principal = Depends(requires("reviewer", "change ownership")),
-                    ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def patch_ownership(
+    document_id: str,
+    patch: OwnershipPatch,
+    principal: Principal = Depends(requires("reviewer", "change ownership")),
+    ledger: Ledger = Depends(get_ledger),
+) -> dict[str, Any]:
     """Change owner, classification, retention or legal hold; each change lands on the timeline."""
-    doc = ledger.update_ownership(document_id, actor=principal.principal, tenants=principal.scope,
-                                  owner=patch.owner, classification=patch.classification,
-                                  retention_until=parse_time(patch.retention_until, "retention_until"),
-                                  legal_hold=patch.legal_hold, readers=patch.readers)
+    doc = ledger.update_ownership(
+        document_id,
+        actor=principal.principal,
+        tenants=principal.scope,
+        owner=patch.owner,
+        classification=patch.classification,
+        retention_until=parse_time(patch.retention_until, "retention_until"),
+        legal_hold=patch.legal_hold,
+        readers=patch.readers,
+    )
     return _ownership(doc)
 
 
@@ -123,19 +180,35 @@ class RedactionRequest(BaseModel):
 
 
 @router.post("/documents/{document_id}/redactions", status_code=202, tags=["redaction"])
-def request_redaction(document_id: str, body: RedactionRequest | None = None,
-                      principal: Principal = Depends(requires("reviewer", "request redactions")),
-                      ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def request_redaction(
+    document_id: str,
+    body: RedactionRequest | None = None,
+    principal: Principal = Depends(requires("reviewer", "request redactions")),
+    ledger: Ledger = Depends(get_ledger),
+) -> dict[str, Any]:
     ledger.get_document(document_id, tenants=principal.scope)
     fn = service("redact", "request_redaction")
-    fn(ledger, document_id, tenants=principal.scope, types=body.types if body else None, actor=principal.principal)
-    return {"document_id": document_id, "status": "requested",
-            "status_url": f"/v1/documents/{document_id}/operations"}
+    fn(
+        ledger,
+        document_id,
+        tenants=principal.scope,
+        types=body.types if body else None,
+        actor=principal.principal,
+    )
+    return {
+        "document_id": document_id,
+        "status": "requested",
+        "status_url": f"/v1/documents/{document_id}/operations",
+    }
 
 
 @router.get("/documents/{document_id}/export", tags=["artifacts"])
-def export(document_id: str, format: Literal["json"] = "json", principal: Principal = Depends(get_principal),
-           ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def export(
+    document_id: str,
+    format: Literal["json"] = "json",
+    principal: Principal = Depends(get_principal),
+    ledger: Ledger = Depends(get_ledger),
+) -> dict[str, Any]:
     """The whole document as JSON: pages (text, tables, lines, forms), fields, entities, key phrases, PII."""
     ledger.get_document(document_id, tenants=principal.scope)
     fn = service("export", "document_export")

@@ -16,10 +16,16 @@ from docledger.ledger.lineage import to_dot, to_openlineage
 router = APIRouter(prefix="/v1", tags=["lineage"])
 
 
-@router.get("/documents/{document_id}/lineage",
-            responses={200: {"content": {"application/json": {}, "text/vnd.graphviz": {}, "image/svg+xml": {}}}})
-def document_lineage(document_id: str, format: Literal["json", "dot", "svg", "openlineage"] = "json",
-                     principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)) -> Response:
+@router.get(
+    "/documents/{document_id}/lineage",
+    responses={200: {"content": {"application/json": {}, "text/vnd.graphviz": {}, "image/svg+xml": {}}}},
+)
+def document_lineage(
+    document_id: str,
+    format: Literal["json", "dot", "svg", "openlineage"] = "json",
+    principal: Principal = Depends(get_principal),
+    ledger: Ledger = Depends(get_ledger),
+) -> Response:
     """Artifacts (nodes), derivations (edges) and stage runs; SVG nodes link to the artifact download."""
     graph = ledger.lineage(document_id, tenants=principal.scope)
     if format == "dot":
@@ -32,7 +38,8 @@ def document_lineage(document_id: str, format: Literal["json", "dot", "svg", "op
 
 
 @router.get("/artifacts/{artifact_id}/lineage")
-def artifact_lineage(artifact_id: str, principal: Principal = Depends(get_principal),
-                     ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def artifact_lineage(
+    artifact_id: str, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> dict[str, Any]:
     """What the artifact was derived from (upstream) and what was derived from it (downstream)."""
     return ledger.artifact_lineage(artifact_id, tenants=principal.scope)

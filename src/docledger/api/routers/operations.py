@@ -17,8 +17,9 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/v1/documents/{document_id}/operations")
-def operations(document_id: str, principal: Principal = Depends(get_principal),
-               ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def operations(
+    document_id: str, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> dict[str, Any]:
     """Status, current stage, problems and the append-only timeline of one document."""
     return ledger.status(document_id, tenants=principal.scope)
 
@@ -39,9 +40,14 @@ def visible_summary(ledger: Ledger, principal: Principal) -> dict[str, Any]:
             reasons[k] = reasons.get(k, 0) + v
         for s in p["by_stage"]:
             by_stage[(s["stage"], s["status"])] = by_stage.get((s["stage"], s["status"]), 0) + s["count"]
-    out.update(documents_by_status=by_status, failures_by_reason=reasons,
-               by_stage=[{"stage": k[0], "status": k[1], "count": v} for k, v in sorted(by_stage.items(),
-                                                                                        key=lambda i: str(i[0]))])
+    out.update(
+        documents_by_status=by_status,
+        failures_by_reason=reasons,
+        by_stage=[
+            {"stage": k[0], "status": k[1], "count": v}
+            for k, v in sorted(by_stage.items(), key=lambda i: str(i[0]))
+        ],
+    )
     out["dlq_size"] = len(visible_dead_letters(ledger, principal))
     return out
 
@@ -54,20 +60,26 @@ def visible_dead_letters(ledger: Ledger, principal: Principal) -> list[dict[str,
 
 
 @router.get("/v1/operations/summary")
-def summary(principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def summary(
+    principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> dict[str, Any]:
     """Documents by status and stage, failures by reason, queue depth, DLQ size, stage durations."""
     return visible_summary(ledger, principal)
 
 
 @router.get("/v1/dlq", tags=["dead letters"])
-def dead_letters(principal: Principal = Depends(get_principal),
-                 ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def dead_letters(
+    principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> dict[str, Any]:
     return {"dead_letters": visible_dead_letters(ledger, principal)}
 
 
 @router.post("/v1/dlq/{delivery_id}/replay", tags=["dead letters"])
-def replay(delivery_id: int, principal: Principal = Depends(requires("operator", "replay dead letters")),
-           ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def replay(
+    delivery_id: int,
+    principal: Principal = Depends(requires("operator", "replay dead letters")),
+    ledger: Ledger = Depends(get_ledger),
+) -> dict[str, Any]:
     """Put one dead-lettered delivery back in the queue (only one of the caller's tenants)."""
     if not any(d["delivery_id"] == delivery_id for d in visible_dead_letters(ledger, principal)):
         raise NotFound(f"no dead-lettered delivery {delivery_id}", hint="GET /v1/dlq lists them.")
@@ -92,23 +104,38 @@ def metrics(principal: Principal = Depends(get_principal), ledger: Ledger = Depe
     s = visible_summary(ledger, principal)
     lines = ["# HELP docledger_documents Documents by pipeline status.", "# TYPE docledger_documents gauge"]
     for status in Status:
-        lines.append(f'docledger_documents{{status="{status.value}"}} {s["documents_by_status"].get(status.value, 0)}')
-    lines += ["# HELP docledger_failures Failed or partial documents by reason code.",
-              "# TYPE docledger_failures gauge"]
-    lines += [f'docledger_failures{{reason="{_label(k)}"}} {v}' for k, v in sorted(s["failures_by_reason"].items())]
-    lines += ["# HELP docledger_queue_deliveries Deliveries in the queue by state.",
-              "# TYPE docledger_queue_deliveries gauge"]
+        lines.append(
+            f'docledger_documents{{status="{status.value}"}} {s["documents_by_status"].get(status.value, 0)}'
+        )
+    lines += [
+        "# HELP docledger_failures Failed or partial documents by reason code.",
+        "# TYPE docledger_failures gauge",
+    ]
+    lines += [
+        f'docledger_failures{{reason="{_label(k)}"}} {v}' for k, v in sorted(s["failures_by_reason"].items())
+    ]
+    lines += [
+        "# HELP docledger_queue_deliveries Deliveries in the queue by state.",
+        "# TYPE docledger_queue_deliveries gauge",
+    ]
     lines += [f'docledger_queue_deliveries{{state="{_label(k)}"}} {v}' for k, v in sorted(s["queue"].items())]
-    lines += ["# HELP docledger_dlq_size Dead-lettered deliveries.", "# TYPE docledger_dlq_size gauge",
-              f"docledger_dlq_size {s['dlq_size']}",
-              "# HELP docledger_stage_duration_seconds Time spent in stage runs.",
-              "# TYPE docledger_stage_duration_seconds summary"]
+    lines += [
+        "# HELP docledger_dlq_size Dead-lettered deliveries.",
+        "# TYPE docledger_dlq_size gauge",
+        f"docledger_dlq_size {s['dlq_size']}",
+        "# HELP docledger_stage_duration_seconds Time spent in stage runs.",
+        "# TYPE docledger_stage_duration_seconds summary",
+    ]
     for d in s["stage_durations"]:
         st = _label(d["stage"])
         lines.append(f'docledger_stage_duration_seconds_sum{{stage="{st}"}} {d["total_ms"] / 1000:.6f}')
         lines.append(f'docledger_stage_duration_seconds_count{{stage="{st}"}} {d["runs"]}')
-    lines += ["# HELP docledger_stage_duration_max_seconds Longest stage run.",
-              "# TYPE docledger_stage_duration_max_seconds gauge"]
-    lines += [f'docledger_stage_duration_max_seconds{{stage="{_label(d["stage"])}"}} {d["max_ms"] / 1000:.6f}'
-              for d in s["stage_durations"]]
+    lines += [
+        "# HELP docledger_stage_duration_max_seconds Longest stage run.",
+        "# TYPE docledger_stage_duration_max_seconds gauge",
+    ]
+    lines += [
+        f'docledger_stage_duration_max_seconds{{stage="{_label(d["stage"])}"}} {d["max_ms"] / 1000:.6f}'
+        for d in s["stage_durations"]
+    ]
     return "\n".join(lines) + "\n"

@@ -19,9 +19,13 @@ router = APIRouter(tags=["search"])
 
 
 @router.get("/v1/search")
-def search(q: Annotated[str, Query(min_length=1, max_length=1000)], owner: str | None = None,
-           limit: Annotated[int, Query(ge=1, le=100)] = 10, principal: Principal = Depends(get_principal),
-           ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def search(
+    q: Annotated[str, Query(min_length=1, max_length=1000)],
+    owner: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    principal: Principal = Depends(get_principal),
+    ledger: Ledger = Depends(get_ledger),
+) -> dict[str, Any]:
     """Full-text search: hits with document id, page, snippet and score."""
     fn = service("search", "search")
     return {"query": q, "results": fn(ledger, q, tenants=principal.scope, owner=owner, limit=limit)}
@@ -33,12 +37,15 @@ class AskRequest(BaseModel):
 
 
 @router.post("/v1/ask")
-def ask(body: AskRequest, principal: Principal = Depends(get_principal),
-        ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def ask(
+    body: AskRequest, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> dict[str, Any]:
     """Sentences that best answer a question, with their document, page and character span."""
     fn = service("search", "ask")
-    return {"question": body.question, "results": fn(ledger, body.question, tenants=principal.scope,
-                                                      limit=body.limit)}
+    return {
+        "question": body.question,
+        "results": fn(ledger, body.question, tenants=principal.scope, limit=body.limit),
+    }
 
 
 class MatchRequest(BaseModel):
@@ -55,21 +62,31 @@ class MatchRequest(BaseModel):
 
 
 @router.post("/v1/match")
-def match(body: MatchRequest, principal: Principal = Depends(get_principal),
-          ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def match(
+    body: MatchRequest, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> dict[str, Any]:
     """The sentences of a document (or a pasted paragraph) closest in meaning to a restatement."""
     if body.document_id is not None:
         ledger.get_document(body.document_id, tenants=principal.scope)
     fn = service("match", "match")
-    results = fn(ledger, body.restatement, document_id=body.document_id, paragraph=body.paragraph,
-                 tenants=principal.scope, top_k=body.top_k)
+    results = fn(
+        ledger,
+        body.restatement,
+        document_id=body.document_id,
+        paragraph=body.paragraph,
+        tenants=principal.scope,
+        top_k=body.top_k,
+    )
     return {"restatement": body.restatement, "results": results}
 
 
 @router.get("/v1/graph")
-def graph(entity: Annotated[str | None, Query(max_length=500)] = None,
-          document_id: Annotated[str | None, Query(max_length=64)] = None,
-          principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def graph(
+    entity: Annotated[str | None, Query(max_length=500)] = None,
+    document_id: Annotated[str | None, Query(max_length=64)] = None,
+    principal: Principal = Depends(get_principal),
+    ledger: Ledger = Depends(get_ledger),
+) -> dict[str, Any]:
     """The cross-document graph (documents and entities), optionally around one entity or document."""
     if document_id is not None:
         ledger.get_document(document_id, tenants=principal.scope)
@@ -83,13 +100,22 @@ class Invocation(BaseModel):
 
 
 @router.post("/invocations", tags=["compatibility"])
-def invocations(body: Invocation, principal: Principal = Depends(get_principal),
-                ledger: Ledger = Depends(get_ledger)) -> list[dict[str, Any]]:
+def invocations(
+    body: Invocation, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> list[dict[str, Any]]:
     """Drop-in for the medical sentence-relevance service: the top min(5, n) sentences of the paragraph."""
     fn = service("match", "match")
-    results = fn(ledger, body.input_sentence, document_id=None, paragraph=body.input_paragraph,
-                 tenants=principal.scope, top_k=5)
-    return [{"rank": r["rank"], "matching_sentence": r["sentence"], "distance": r["distance"]} for r in results]
+    results = fn(
+        ledger,
+        body.input_sentence,
+        document_id=None,
+        paragraph=body.input_paragraph,
+        tenants=principal.scope,
+        top_k=5,
+    )
+    return [
+        {"rank": r["rank"], "matching_sentence": r["sentence"], "distance": r["distance"]} for r in results
+    ]
 
 
 @router.get("/ping", tags=["compatibility"])

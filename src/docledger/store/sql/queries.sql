@@ -184,10 +184,6 @@ SELECT COUNT(*) AS n FROM deliveries WHERE document_id = :document_id AND status
 -- name: queue_depth
 SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status;
 
--- name: pending_work
-SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'leased') AND subscriber IN (
-    SELECT subscriber FROM subscriptions);
-
 -- name: next_available_at
 SELECT MIN(available_at) AS t FROM deliveries WHERE status = 'pending';
 

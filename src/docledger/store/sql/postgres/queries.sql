@@ -54,3 +54,6 @@ SELECT e.key, e.label, e.display, COUNT(de.document_id) AS documents FROM entiti
 JOIN document_entities de ON de.entity_key = e.key AND de.tenant = e.tenant
 WHERE e.tenant IN (SELECT json_array_elements_text(CAST(:tenants AS JSON)))
 GROUP BY e.key, e.label, e.display ORDER BY documents DESC, e.key LIMIT :limit;
+
+-- name: pending_work
+SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'leased') AND subscriber = ANY(:subscribers_array);

@@ -20,3 +20,6 @@ WHERE search_fts MATCH :fts_query
   AND (CAST(:tenants AS TEXT) IS NULL OR s.tenant IN (SELECT value FROM json_each(:tenants)))
   AND (CAST(:owner AS TEXT) IS NULL OR s.owner = :owner)
 ORDER BY bm25(search_fts) LIMIT :limit;
+
+-- name: pending_work
+SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'leased') AND subscriber IN (SELECT value FROM json_each(:subscribers));
