@@ -1,4 +1,7 @@
-"""One processed ledger for the API tests (models load once): documents in tenants "acme" and "globex", tokens per role."""
+"""One processed ledger for the API tests (models load once).
+
+Documents in tenants "acme" and "globex", and one token per role.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from docledger.auth import create_token
 from docledger.ledger import Ledger
 from docledger.settings import Settings
 from docledger.worker.runner import Worker
+
 from .helpers import PARAGRAPH, installed_stages, make_pdf, make_png
 
 MAX_FILE_BYTES = 300_000
@@ -35,12 +39,20 @@ class World:
 
 
 def settings_for(home: Path, **kw: Any) -> Settings:
-    return Settings(home=home, database_url=None, max_file_bytes=MAX_FILE_BYTES, max_attempts=2,
-                    backoff_base_seconds=0.0, poll_interval_seconds=0.05, **kw)
+    return Settings(
+        home=home,
+        database_url=None,
+        max_file_bytes=MAX_FILE_BYTES,
+        max_attempts=2,
+        backoff_base_seconds=0.0,
+        poll_interval_seconds=0.05,
+        **kw,
+    )
 
 
-def upload(client: TestClient, headers: dict[str, str], name: str, data: bytes, media: str,
-           **form: str) -> Any:
+def upload(
+    client: TestClient, headers: dict[str, str], name: str, data: bytes, media: str, **form: str
+) -> Any:
     return client.post("/v1/documents", headers=headers, files=[("file", (name, data, media))], data=form)
 
 
@@ -60,14 +72,18 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     w = World(ledger, client, tokens, {})
     op, gx = w.h("operator"), w.h("globex")
     pdf = make_pdf(["Invoice 2024-0042 issued to John Smith", "Total due: 45.50 EUR", *PARAGRAPH.split(". ")])
-    w.docs["pdf"] = upload(client, op, "invoice.pdf", pdf, "application/pdf", owner="alice",
-                           classification="confidential").json()["documents"][0]["document_id"]
-    w.docs["png"] = upload(client, op, "scan.png", make_png(["Policy number 7731", "Holder Jane Doe"]),
-                           "image/png").json()["documents"][0]["document_id"]
-    w.docs["garbage"] = upload(client, op, "notes.pdf", b"this is not a pdf at all \x00\x01\x02" * 20,
-                               "application/pdf").json()["documents"][0]["document_id"]
-    w.docs["globex"] = upload(client, gx, "globex.pdf", make_pdf(["Globex confidential memo"]),
-                              "application/pdf").json()["documents"][0]["document_id"]
+    w.docs["pdf"] = upload(
+        client, op, "invoice.pdf", pdf, "application/pdf", owner="alice", classification="confidential"
+    ).json()["documents"][0]["document_id"]
+    w.docs["png"] = upload(
+        client, op, "scan.png", make_png(["Policy number 7731", "Holder Jane Doe"]), "image/png"
+    ).json()["documents"][0]["document_id"]
+    w.docs["garbage"] = upload(
+        client, op, "notes.pdf", b"this is not a pdf at all \x00\x01\x02" * 20, "application/pdf"
+    ).json()["documents"][0]["document_id"]
+    w.docs["globex"] = upload(
+        client, gx, "globex.pdf", make_pdf(["Globex confidential memo"]), "application/pdf"
+    ).json()["documents"][0]["document_id"]
     w.process()
     yield w
     client.close()

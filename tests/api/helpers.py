@@ -13,9 +13,11 @@ from typing import Any  # noqa: E402
 from docledger.settings import Settings  # noqa: E402
 from docledger.stages import GROUP, Stage  # noqa: E402
 
-PARAGRAPH = ("The patient was admitted with chest pain on 3 March 2024. An electrocardiogram showed no acute "
-             "changes. Troponin levels were within the normal range. The patient was discharged the next day "
-             "with aspirin. A follow-up visit with cardiology was scheduled in two weeks.")
+PARAGRAPH = (
+    "The patient was admitted with chest pain on 3 March 2024. An electrocardiogram showed no acute "
+    "changes. Troponin levels were within the normal range. The patient was discharged the next day "
+    "with aspirin. A follow-up visit with cardiology was scheduled in two weeks."
+)
 
 
 def make_pdf(lines: list[str]) -> bytes:

@@ -41,7 +41,9 @@ def test_dead_letters_list_and_replay_scoped_by_tenant(tmp_path: Path) -> None:
         op = {"Authorization": f"Bearer {create_token(ledger, 'ops', ['acme'], 'operator')}"}
         other = {"Authorization": f"Bearer {create_token(ledger, 'x', ['globex'], 'operator')}"}
         c = TestClient(create_app(ledger))
-        r = c.post("/v1/documents", headers=op, files=[("file", ("a.pdf", make_pdf(["dlq"]), "application/pdf"))])
+        r = c.post(
+            "/v1/documents", headers=op, files=[("file", ("a.pdf", make_pdf(["dlq"]), "application/pdf"))]
+        )
         doc_id = r.json()["documents"][0]["document_id"]
         Worker(ledger).run(until_idle=True)
         dead = c.get("/v1/dlq", headers=op).json()["dead_letters"]
@@ -79,8 +81,10 @@ def test_server_processes_uploads_with_in_process_workers(tmp_path: Path) -> Non
     settings = settings_for(tmp_path)
     from .helpers import installed_stages
 
-    ledger = Ledger(settings, stages={k: v for k, v in installed_stages(settings).items()
-                                      if k in ("classify", "extract-text")})
+    ledger = Ledger(
+        settings,
+        stages={k: v for k, v in installed_stages(settings).items() if k in ("classify", "extract-text")},
+    )
     running = start_server(ledger, "127.0.0.1", _free_port(), workers_in_process=1, auth_required=False)
     try:
         with httpx.Client(base_url=running.url, timeout=10) as c:

@@ -25,8 +25,10 @@ from .helpers import installed_stages, make_pdf  # noqa: E402
 _home = Path(__import__("tempfile").mkdtemp(prefix="docledger-schemathesis-"))
 __import__("atexit").register(__import__("shutil").rmtree, _home, True)
 _settings = settings_for(_home)
-_ledger = Ledger(_settings, stages={k: v for k, v in installed_stages(_settings).items()
-                                    if k in ("classify", "extract-text")})
+_ledger = Ledger(
+    _settings,
+    stages={k: v for k, v in installed_stages(_settings).items() if k in ("classify", "extract-text")},
+)
 _TOKEN = create_token(_ledger, "fuzz", ["*"], "admin")
 _ledger.ingest_bytes(make_pdf(["Schema fuzzing document"]), "fuzz.pdf", tenant="acme")
 Worker(_ledger).run(until_idle=True)

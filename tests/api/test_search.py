@@ -9,27 +9,35 @@ from .helpers import PARAGRAPH
 
 
 def test_match_paragraph_returns_five_ranked_by_distance(world: World) -> None:
-    r = world.client.post("/v1/match", headers=world.h("reader"),
-                          json={"restatement": "Troponin results came back normal.", "paragraph": PARAGRAPH})
+    r = world.client.post(
+        "/v1/match",
+        headers=world.h("reader"),
+        json={"restatement": "Troponin results came back normal.", "paragraph": PARAGRAPH},
+    )
     assert r.status_code == 200, r.text
     results = r.json()["results"]
     assert [x["rank"] for x in results] == [1, 2, 3, 4, 5]
     assert all(0 <= x["distance"] <= 2 for x in results)  # pure cosine; the rank also weighs word overlap
     assert results[0]["distance"] == min(x["distance"] for x in results)
     assert "Troponin" in results[0]["sentence"]
-    assert PARAGRAPH[results[0]["start"]:results[0]["end"]] == results[0]["sentence"]
+    assert PARAGRAPH[results[0]["start"] : results[0]["end"]] == results[0]["sentence"]
 
 
 def test_invocations_compatible_shape(world: World) -> None:
-    r = world.client.post("/invocations", headers=world.h("reader"),
-                          json={"input_sentence": "The patient went home the following day.",
-                                "input_paragraph": PARAGRAPH})
+    r = world.client.post(
+        "/invocations",
+        headers=world.h("reader"),
+        json={"input_sentence": "The patient went home the following day.", "input_paragraph": PARAGRAPH},
+    )
     assert r.status_code == 200
     out = r.json()
     assert len(out) == 5 and set(out[0]) == {"rank", "matching_sentence", "distance"}
     assert "discharged" in out[0]["matching_sentence"]
-    short = world.client.post("/invocations", headers=world.h("reader"),
-                              json={"input_sentence": "pain", "input_paragraph": "Chest pain. No fever."}).json()
+    short = world.client.post(
+        "/invocations",
+        headers=world.h("reader"),
+        json={"input_sentence": "pain", "input_paragraph": "Chest pain. No fever."},
+    ).json()
     assert len(short) == 2
     assert world.client.get("/ping").json() == {"status": "ok"}
 
@@ -41,20 +49,31 @@ def _indexed(world: World) -> None:
 
 def test_search_is_scoped_to_tenants(world: World) -> None:
     _indexed(world)
-    hits = world.client.get("/v1/search", headers=world.h("reader"), params={"q": "Troponin"}).json()["results"]
+    hits = world.client.get("/v1/search", headers=world.h("reader"), params={"q": "Troponin"}).json()[
+        "results"
+    ]
     assert hits and hits[0]["document_id"] == world.docs["pdf"] and hits[0]["page"] == 1
-    memo = world.client.get("/v1/search", headers=world.h("reader"), params={"q": "Globex memo"}).json()["results"]
+    memo = world.client.get("/v1/search", headers=world.h("reader"), params={"q": "Globex memo"}).json()[
+        "results"
+    ]
     assert world.docs["globex"] not in {h["document_id"] for h in memo}
-    mine = world.client.get("/v1/search", headers=world.h("globex"), params={"q": "Globex memo"}).json()["results"]
+    mine = world.client.get("/v1/search", headers=world.h("globex"), params={"q": "Globex memo"}).json()[
+        "results"
+    ]
     assert mine and mine[0]["document_id"] == world.docs["globex"]
 
 
 def test_ask_and_match_document(world: World) -> None:
     _indexed(world)
-    r = world.client.post("/v1/ask", headers=world.h("reader"), json={"question": "Were troponin levels normal?"})
+    r = world.client.post(
+        "/v1/ask", headers=world.h("reader"), json={"question": "Were troponin levels normal?"}
+    )
     assert r.status_code == 200 and r.json()["results"][0]["document_id"] == world.docs["pdf"]
-    m = world.client.post("/v1/match", headers=world.h("reader"),
-                          json={"restatement": "Troponin was normal.", "document_id": world.docs["pdf"]}).json()
+    m = world.client.post(
+        "/v1/match",
+        headers=world.h("reader"),
+        json={"restatement": "Troponin was normal.", "document_id": world.docs["pdf"]},
+    ).json()
     assert "Troponin" in m["results"][0]["sentence"] and m["results"][0]["page"] == 1
 
 
@@ -69,8 +88,15 @@ def test_graph_endpoint(world: World) -> None:
 
 def test_redaction_request_lands_on_timeline(world: World) -> None:
     doc_id = world.docs["globex"]
-    r = world.client.post(f"/v1/documents/{doc_id}/redactions", headers=world.h("admin"), json={"types": ["PERSON"]})
+    r = world.client.post(
+        f"/v1/documents/{doc_id}/redactions", headers=world.h("admin"), json={"types": ["PERSON"]}
+    )
     assert r.status_code == 202, r.text
-    timeline = world.client.get(f"/v1/documents/{doc_id}/operations", headers=world.h("admin")).json()["timeline"]
-    assert timeline[-1]["status"] == "requested" and "root requested a redaction of PERSON" in timeline[-1]["message"]
+    timeline = world.client.get(f"/v1/documents/{doc_id}/operations", headers=world.h("admin")).json()[
+        "timeline"
+    ]
+    assert (
+        timeline[-1]["status"] == "requested"
+        and "root requested a redaction of PERSON" in timeline[-1]["message"]
+    )
     world.process()

@@ -12,17 +12,21 @@ import pytest
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
+from api.helpers import installed_stages, make_pdf  # noqa: E402
 from docledger.api.server import RunningServer, start_server  # noqa: E402
 from docledger.auth import create_token  # noqa: E402
 from docledger.ledger import Ledger  # noqa: E402
 from docledger.settings import Settings  # noqa: E402
 from docledger.worker.runner import Worker  # noqa: E402
 
-from api.helpers import installed_stages, make_pdf  # noqa: E402
-
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run"]
+ARGS = [
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @dataclass
@@ -49,7 +53,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     settings = Settings(home=tmp_path_factory.mktemp("ledger"), database_url=None, poll_interval_seconds=0.1)
     ledger = Ledger(settings, stages=installed_stages(settings))
     token = create_token(ledger, "olivia", ["acme"], "reviewer")
-    other = ledger.ingest_bytes(make_pdf(["Globex board minutes"]), "globex-minutes.pdf", tenant="globex").document_id
+    other = ledger.ingest_bytes(
+        make_pdf(["Globex board minutes"]), "globex-minutes.pdf", tenant="globex"
+    ).document_id
     Worker(ledger).run(until_idle=True)
     running: RunningServer = start_server(ledger, "127.0.0.1", _free_port(), workers_in_process=1)
     try:
@@ -69,5 +75,3 @@ def browser(site: Site) -> Iterator[object]:
             yield b
         finally:
             b.close()
-
-

@@ -38,7 +38,15 @@ def test_full_flow_at_1280(site: Site, browser: Any, tmp_path: Path) -> None:
     sign_in(page, site, "/ui/documents")
 
     pdf = tmp_path / "lab-report.pdf"
-    pdf.write_bytes(make_pdf(["Laboratory report for Jane Doe", "John Smith met Jane Doe in Paris.", *[s + "." for s in PARAGRAPH.split(". ")]]))
+    pdf.write_bytes(
+        make_pdf(
+            [
+                "Laboratory report for Jane Doe",
+                "John Smith met Jane Doe in Paris.",
+                *[s + "." for s in PARAGRAPH.split(". ")],
+            ]
+        )
+    )
     png = tmp_path / "claim-form.png"
     png.write_bytes(make_png(["Claim number 55310", "Insured Mark Twain"]))
     page.get_by_label(re.compile("^Files")).set_input_files([str(pdf), str(png)])
@@ -47,9 +55,14 @@ def test_full_flow_at_1280(site: Site, browser: Any, tmp_path: Path) -> None:
     rows.nth(1).wait_for()
     for i in range(2):
         badge = rows.nth(i).locator(".badge")
-        page.wait_for_function("(el) => /^(SUCCEEDED|PARTIAL|FAILED)$/.test(el.textContent)",
-                               arg=badge.element_handle(), timeout=120_000)
-    states = {rows.nth(i).locator("a").inner_text(): rows.nth(i).locator(".badge").inner_text() for i in range(2)}
+        page.wait_for_function(
+            "(el) => /^(SUCCEEDED|PARTIAL|FAILED)$/.test(el.textContent)",
+            arg=badge.element_handle(),
+            timeout=120_000,
+        )
+    states = {
+        rows.nth(i).locator("a").inner_text(): rows.nth(i).locator(".badge").inner_text() for i in range(2)
+    }
     assert states == {"lab-report.pdf": "SUCCEEDED", "claim-form.png": "SUCCEEDED"}, states
     page.screenshot(path=str(site.shots / "1280-documents-uploaded.png"), full_page=True)
 
@@ -58,8 +71,11 @@ def test_full_flow_at_1280(site: Site, browser: Any, tmp_path: Path) -> None:
     doc_url = page.url
     assert page.locator("#doc-status").inner_text() == "SUCCEEDED"
     assert "Laboratory report for Jane Doe" in page.locator("pre.text").first.inner_text()
-    page.wait_for_function("() => { const i = document.querySelector('.pageimg img');"
-                           " return i && i.complete && i.naturalWidth > 0; }", timeout=20_000)
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.pageimg img');"
+        " return i && i.complete && i.naturalWidth > 0; }",
+        timeout=20_000,
+    )
     page.screenshot(path=str(site.shots / "1280-document.png"), full_page=True)
 
     text_node = page.locator("svg.lineage a.node", has=page.locator("title", has_text=re.compile(r"^text ")))
@@ -68,7 +84,10 @@ def test_full_flow_at_1280(site: Site, browser: Any, tmp_path: Path) -> None:
     assert page.get_by_role("heading", level=1).inner_text().endswith("text.txt")
     assert "Laboratory report" in page.locator("pre.preview").inner_text()
     assert page.get_by_role("link", name=re.compile("^Download ")).get_attribute("href").endswith("/download")
-    assert "original" in page.locator("section", has=page.get_by_role("heading", name="Derived from")).inner_text()
+    assert (
+        "original"
+        in page.locator("section", has=page.get_by_role("heading", name="Derived from")).inner_text()
+    )
     page.screenshot(path=str(site.shots / "1280-artifact.png"), full_page=True)
 
     # Keyboard: a lineage node is a focusable link that Enter follows.
