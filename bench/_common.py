@@ -82,8 +82,11 @@ def make_pdf(text: str, *, pages: int = 1, table: bool = False) -> bytes:
     for n in range(1, pages + 1):
         c.setFont("Helvetica", 12)
         y = 800
-        for line in (f"{text} - page {n}", "The governed document pipeline records every artifact.",
-                     f"Reference {zlib.crc32(f'{text}/{n}'.encode()):010d} on page {n} of {pages}."):
+        for line in (
+            f"{text} - page {n}",
+            "The governed document pipeline records every artifact.",
+            f"Reference {zlib.crc32(f'{text}/{n}'.encode()):010d} on page {n} of {pages}.",
+        ):
             c.drawString(72, y, line)
             y -= 18
         if table:
@@ -121,8 +124,10 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
     """A plain Markdown table (pastes into docs/benchmarks.md as is)."""
     cells = [[str(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    out = ["| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
-           "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out = [
+        "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
+        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+    ]
     out += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells]
     return "\n".join(out)
 
@@ -130,4 +135,5 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
 def machine() -> str:
     import platform
 
-    return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, {platform.system()}"
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return f"{python}, {os.cpu_count()} CPUs, {platform.system()}"

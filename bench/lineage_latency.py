@@ -31,10 +31,15 @@ from docledger.store import open_store
 CHUNK = 5000
 RUNS = [("register", "1.0.0"), ("classify", "1.0.0"), ("extract-text", "1.0.0"), ("nlp", "1.0.0")]
 ARTIFACTS = [  # (key, kind, page, run index)
-    ("original", "original", None, 0), ("classification.json", "classification", None, 1),
-    ("page-1/text.txt", "text", 1, 2), ("page-1/page.json", "page-json", 1, 2),
-    ("page-2/text.txt", "text", 2, 2), ("page-2/page.json", "page-json", 2, 2),
-    ("document.json", "document-json", None, 2), ("nlp.json", "nlp-json", None, 3)]
+    ("original", "original", None, 0),
+    ("classification.json", "classification", None, 1),
+    ("page-1/text.txt", "text", 1, 2),
+    ("page-1/page.json", "page-json", 1, 2),
+    ("page-2/text.txt", "text", 2, 2),
+    ("page-2/page.json", "page-json", 2, 2),
+    ("document.json", "document-json", None, 2),
+    ("nlp.json", "nlp-json", None, 3),
+]
 INPUTS = [(1, 0), (2, 0), (3, 2), (3, 4)]  # (run index, artifact index): classify<-original, ...
 
 
@@ -43,36 +48,94 @@ def doc_id(i: int) -> str:
 
 
 def rows(start: int, stop: int, t0: float) -> dict[str, list[tuple[Any, ...]]]:
-    out: dict[str, list[tuple[Any, ...]]] = {"documents": [], "ownership": [], "stage_runs": [],
-                                             "artifacts": [], "run_inputs": []}
+    out: dict[str, list[tuple[Any, ...]]] = {
+        "documents": [],
+        "ownership": [],
+        "stage_runs": [],
+        "artifacts": [],
+        "run_inputs": [],
+    }
     for i in range(start, stop):
         d, t = doc_id(i), t0 + i * 0.001
         sha = f"{i:064x}"
-        out["documents"].append((d, f"tenant{i % 7}", d, 1, f"file-{i}.pdf", sha, 20000 + i % 977,
-                                 "application/pdf", "application/pdf", "bench", t, "SUCCEEDED", "nlp", None,
-                                 "All stages completed.", 2, "{}", t))
+        out["documents"].append(
+            (
+                d,
+                f"tenant{i % 7}",
+                d,
+                1,
+                f"file-{i}.pdf",
+                sha,
+                20000 + i % 977,
+                "application/pdf",
+                "application/pdf",
+                "bench",
+                t,
+                "SUCCEEDED",
+                "nlp",
+                None,
+                "All stages completed.",
+                2,
+                "{}",
+                t,
+            )
+        )
         out["ownership"].append((d, f"owner{i % 13}", f"tenant{i % 7}", "internal", None, 0, "[]", t))
         run_ids = [f"run_{i:026d}{n}" for n in range(len(RUNS))]
         for n, (stage, version) in enumerate(RUNS):
-            out["stage_runs"].append((run_ids[n], d, stage, version, "cfg", None, None, "succeeded", 1, "bench",
-                                      t + n * 0.01, t + n * 0.01 + 0.005, 5.0, None, None, "{}"))
+            out["stage_runs"].append(
+                (
+                    run_ids[n],
+                    d,
+                    stage,
+                    version,
+                    "cfg",
+                    None,
+                    None,
+                    "succeeded",
+                    1,
+                    "bench",
+                    t + n * 0.01,
+                    t + n * 0.01 + 0.005,
+                    5.0,
+                    None,
+                    None,
+                    "{}",
+                )
+            )
         art_ids = [f"art_{i:026d}{n}" for n in range(len(ARTIFACTS))]
         for n, (key, kind, page, run) in enumerate(ARTIFACTS):
             stage, version = RUNS[run]
-            out["artifacts"].append((art_ids[n], d, run_ids[run], stage, version, key, kind, f"{i:056x}{n:08x}",
-                                     100 + n, None, page, "{}", t + run * 0.01))
+            out["artifacts"].append(
+                (
+                    art_ids[n],
+                    d,
+                    run_ids[run],
+                    stage,
+                    version,
+                    key,
+                    kind,
+                    f"{i:056x}{n:08x}",
+                    100 + n,
+                    None,
+                    page,
+                    "{}",
+                    t + run * 0.01,
+                )
+            )
         out["run_inputs"] += [(run_ids[r], art_ids[a]) for r, a in INPUTS]
     return out
 
 
 COLUMNS = {
-    "documents": "id, tenant, series_id, version, name, sha256, size, media_type, declared_media_type, source, "
-                 "arrived_at, status, stage, reason, message, pages, meta, updated_at",
-    "ownership": "document_id, owner, tenant, classification, retention_until, legal_hold, readers, updated_at",
-    "stage_runs": "id, document_id, stage, stage_version, config_hash, page, delivery_id, status, attempt, worker, "
-                  "started_at, ended_at, duration_ms, error_code, error, meta",
-    "artifacts": "id, document_id, run_id, stage, stage_version, key, kind, sha256, size, media_type, page, meta, "
-                 "created_at",
+    "documents": "id, tenant, series_id, version, name, sha256, size, media_type, declared_media_type, "
+    "source, arrived_at, status, stage, reason, message, pages, meta, updated_at",
+    "ownership": "document_id, owner, tenant, classification, retention_until, legal_hold, readers, "
+    "updated_at",
+    "stage_runs": "id, document_id, stage, stage_version, config_hash, page, delivery_id, status, attempt, "
+    "worker, started_at, ended_at, duration_ms, error_code, error, meta",
+    "artifacts": "id, document_id, run_id, stage, stage_version, key, kind, sha256, size, media_type, page, "
+    "meta, created_at",
     "run_inputs": "run_id, artifact_id",
 }
 
@@ -136,18 +199,32 @@ def measure(kind: str, n: int, queries: int, tmp: Path) -> list[list[object]]:
         assert len(graph["nodes"]) == 8 and len(graph["edges"]) == 8 and len(graph["runs"]) == 4, graph
         up = ledger.artifact_lineage(f"art_{picks[0]:026d}7")
         assert {a["key"] for a in up["upstream"]} == {"page-1/text.txt", "page-2/text.txt", "original"}, up
-        results = {"lineage(document)": latencies(ledger.lineage, [doc_id(i) for i in picks]),
-                   "artifact_lineage(nlp.json)": latencies(ledger.artifact_lineage,
-                                                           [f"art_{i:026d}7" for i in picks]),
-                   "reference: get_document": latencies(ledger.get_document, [doc_id(i) for i in picks])}
+        results = {
+            "lineage(document)": latencies(ledger.lineage, [doc_id(i) for i in picks]),
+            "artifact_lineage(nlp.json)": latencies(
+                ledger.artifact_lineage, [f"art_{i:026d}7" for i in picks]
+            ),
+            "reference: get_document": latencies(ledger.get_document, [doc_id(i) for i in picks]),
+        }
         ledger.close()
     floor = percentile(results["reference: get_document"], 50)
     out = []
     for label, ms in results.items():
         p99 = percentile(ms, 99)
-        verdict = "" if label.startswith("reference") else ("meets" if p99 < 10 else "MISSES") + " p99 < 10 ms"
-        out.append([kind, f"{n:,}", label, f"{percentile(ms, 50):.2f}", f"{p99:.2f}",
-                    f"{percentile(ms, 50) / floor:.1f}x", verdict])
+        verdict = (
+            "" if label.startswith("reference") else ("meets" if p99 < 10 else "MISSES") + " p99 < 10 ms"
+        )
+        out.append(
+            [
+                kind,
+                f"{n:,}",
+                label,
+                f"{percentile(ms, 50):.2f}",
+                f"{p99:.2f}",
+                f"{percentile(ms, 50) / floor:.1f}x",
+                verdict,
+            ]
+        )
     print(f"# {kind}: loaded {n:,} documents ({n * 18:,} rows) in {load.seconds:.1f}s", flush=True)
     return out
 

@@ -68,13 +68,30 @@ def reference(pdfs: list[bytes], out: Path, *, durable: bool = False) -> None:
         pages = []
         with pdfplumber.open(src) as plumber:
             for n, (page, text) in enumerate(zip(plumber.pages, texts, strict=True), start=1):
-                words = [{"text": w["text"], "bbox": [round(float(w[k]), 2) for k in ("x0", "top", "x1", "bottom")]}
-                         for w in page.extract_words()]
+                words = [
+                    {
+                        "text": w["text"],
+                        "bbox": [round(float(w[k]), 2) for k in ("x0", "top", "x1", "bottom")],
+                    }
+                    for w in page.extract_words()
+                ]
                 tables = page.extract_tables()
                 _write(folder / f"page-{n}.txt", text, durable)
-                _write(folder / f"page-{n}.json", json.dumps(
-                    {"page": n, "width": float(page.width), "height": float(page.height), "text": text,
-                     "tables": [{"rows": t} for t in tables], "words": words}, indent=1), durable)
+                _write(
+                    folder / f"page-{n}.json",
+                    json.dumps(
+                        {
+                            "page": n,
+                            "width": float(page.width),
+                            "height": float(page.height),
+                            "text": text,
+                            "tables": [{"rows": t} for t in tables],
+                            "words": words,
+                        },
+                        indent=1,
+                    ),
+                    durable,
+                )
                 if tables:
                     buf = io.StringIO()
                     writer = csv.writer(buf)
@@ -94,7 +111,9 @@ def through_ledger(pdfs: list[bytes], url: str, home: Path) -> tuple[float, dict
             ledger.ingest_bytes(data, f"statement-{i}.pdf")
         Worker(ledger).run(until_idle=True)
     summary = ledger.summary()
-    inside = {d["stage"]: d["total_ms"] / 1000.0 for d in summary["stage_durations"] if d["stage"] in PIPELINE}
+    inside = {
+        d["stage"]: d["total_ms"] / 1000.0 for d in summary["stage_durations"] if d["stage"] in PIPELINE
+    }
     ok = summary["documents_by_status"].get("SUCCEEDED", 0)
     ledger.close()
     return t.seconds, inside, ok
@@ -108,21 +127,38 @@ def main() -> int:
     args = ap.parse_args()
     pdfs = corpus(args.docs, args.pages)
     total_pages = args.docs * args.pages
-    print(f"# {args.docs} digital PDFs x {args.pages} pages = {total_pages} pages, half with a table "
-          f"({machine()})")
+    print(
+        f"# {args.docs} digital PDFs x {args.pages} pages = {total_pages} pages, half with a table "
+        f"({machine()})"
+    )
     rows = []
     with workdir("dl-bench-pipe-") as tmp:
         reference(pdfs[:5], tmp / "warmup")  # imports and first-call costs are not the subject
         with Timer() as ref:
             reference(pdfs, tmp / "reference")
         ref_rate = total_pages / ref.seconds
-        rows.append(["reference: pypdfium2 + pdfplumber -> files", "-", f"{ref.seconds:.2f}", f"{ref_rate:.1f}",
-                     "1.00", ""])
+        rows.append(
+            [
+                "reference: pypdfium2 + pdfplumber -> files",
+                "-",
+                f"{ref.seconds:.2f}",
+                f"{ref_rate:.1f}",
+                "1.00",
+                "",
+            ]
+        )
         with Timer() as durable:
             reference(pdfs, tmp / "reference-durable", durable=True)
-        rows.append(["reference, each file fsynced", "-", f"{durable.seconds:.2f}",
-                     f"{total_pages / durable.seconds:.1f}", f"{ref.seconds / durable.seconds:.2f}",
-                     f"{durable.seconds / ref.seconds - 1:+.0%}"])
+        rows.append(
+            [
+                "reference, each file fsynced",
+                "-",
+                f"{durable.seconds:.2f}",
+                f"{total_pages / durable.seconds:.1f}",
+                f"{ref.seconds / durable.seconds:.2f}",
+                f"{durable.seconds / ref.seconds - 1:+.0%}",
+            ]
+        )
         for kind in stores(args.store):
             with scratch_store(kind, tmp) as url:
                 through_ledger(pdfs[:5], url, tmp / f"warm-{kind}")
@@ -134,14 +170,38 @@ def main() -> int:
             overhead = wall / ref.seconds - 1.0
             verdict = ("meets" if overhead <= 0.10 else "MISSES") + " <= 10 %"
             verdict += f"; {wall / durable.seconds - 1:+.0%} vs fsynced"
-            rows.append([f"docledger register -> classify -> extract-text ({kind})", f"{ok}/{args.docs}",
-                         f"{wall:.2f}", f"{rate:.1f}", f"{rate / ref_rate:.2f}", f"{overhead:+.0%} {verdict}"])
+            rows.append(
+                [
+                    f"docledger register -> classify -> extract-text ({kind})",
+                    f"{ok}/{args.docs}",
+                    f"{wall:.2f}",
+                    f"{rate:.1f}",
+                    f"{rate / ref_rate:.2f}",
+                    f"{overhead:+.0%} {verdict}",
+                ]
+            )
             for stage in PIPELINE:
-                rows.append([f"  inside {stage} (incl. its fsynced artifact writes)", "", f"{inside[stage]:.2f}", "",
-                             "", f"{inside[stage] / ref.seconds:.0%} of reference"])
+                rows.append(
+                    [
+                        f"  inside {stage} (incl. its fsynced artifact writes)",
+                        "",
+                        f"{inside[stage]:.2f}",
+                        "",
+                        "",
+                        f"{inside[stage] / ref.seconds:.0%} of reference",
+                    ]
+                )
             book = wall - sum(inside.values())
-            rows.append(["  ledger bookkeeping (register, claim, commit, events)", "", f"{book:.2f}", "", "",
-                         f"{book / ref.seconds:.0%} of reference"])
+            rows.append(
+                [
+                    "  ledger bookkeeping (register, claim, commit, events)",
+                    "",
+                    f"{book:.2f}",
+                    "",
+                    "",
+                    f"{book / ref.seconds:.0%} of reference",
+                ]
+            )
     print(table(["path", "succeeded", "seconds", "pages/s", "vs reference", "overhead"], rows))
     return 0
 

@@ -57,11 +57,21 @@ def batched(url: str, home: Path, docs: list[bytes], batch: int, *, prestore: bo
     with Timer() as t:
         for start in range(0, len(docs), batch):
             arrivals = []
-            for i, data in enumerate(docs[start:start + batch], start=start):
+            for i, data in enumerate(docs[start : start + batch], start=start):
                 name = f"batch-statement-{i}.txt"
-                arrivals.append(Arrival(name=name, sha256=ledger.blobs.put_bytes(data), size=len(data), stored=True,
-                                        owner="system", tenant="bank", classification="internal", source="bench",
-                                        declared_media_type=declared_type(name)))
+                arrivals.append(
+                    Arrival(
+                        name=name,
+                        sha256=ledger.blobs.put_bytes(data),
+                        size=len(data),
+                        stored=True,
+                        owner="system",
+                        tenant="bank",
+                        classification="internal",
+                        source="bench",
+                        declared_media_type=declared_type(name),
+                    )
+                )
             with ledger.store.transaction() as tx:
                 for arrival in arrivals:
                     register(tx, arrival, settings)
@@ -122,10 +132,12 @@ def main() -> int:
     for kind in stores(args.store):
         with workdir("dl-bench-reg-") as tmp:
             measured = []
-            for label, fn, prestore in (("ingest, per document", per_document, False),
-                                        (f"ingest, batched {args.batch}/tx", batched, False),
-                                        ("registry only, per document", per_document, True),
-                                        (f"registry only, batched {args.batch}/tx", batched, True)):
+            for label, fn, prestore in (
+                ("ingest, per document", per_document, False),
+                (f"ingest, batched {args.batch}/tx", batched, False),
+                ("registry only, per document", per_document, True),
+                (f"registry only, batched {args.batch}/tx", batched, True),
+            ):
                 with scratch_store(kind, tmp) as url:
                     extra = (args.batch,) if fn is batched else ()
                     docs = documents(args.n, f"{label} {kind}")

@@ -115,8 +115,13 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 # ---- settings, ledgers, workers ----------------------------------------------------------------
-FAST = {"backoff_base_seconds": 0.02, "backoff_max_seconds": 1.0, "poll_interval_seconds": 0.02,
-        "lease_seconds": 30.0, "max_attempts": 3}
+FAST = {
+    "backoff_base_seconds": 0.02,
+    "backoff_max_seconds": 1.0,
+    "poll_interval_seconds": 0.02,
+    "lease_seconds": 30.0,
+    "max_attempts": 3,
+}
 
 
 @pytest.fixture
@@ -157,8 +162,9 @@ def ledger(make_ledger: Callable[..., Ledger]) -> Ledger:
     return make_ledger()
 
 
-def drain(ledger: Ledger, *, workers: int = 1, stages: dict[str, Stage] | None = None,
-          timeout: float = 30.0) -> list[Worker]:
+def drain(
+    ledger: Ledger, *, workers: int = 1, stages: dict[str, Stage] | None = None, timeout: float = 30.0
+) -> list[Worker]:
     """Run ``workers`` worker threads until the queue is idle; fail the test if they hang."""
     pool = [Worker(ledger, stages=stages, worker_id=f"w{i}") for i in range(workers)]
     errors: list[BaseException] = []
@@ -187,7 +193,8 @@ def drain(ledger: Ledger, *, workers: int = 1, stages: dict[str, Stage] | None =
 # ---- toy stages ------------------------------------------------------------------------------------
 class Upper(Stage):
     """Reads the original, writes it upper-cased. Content drives failures:
-    ``bad`` -> unprocessable (terminal), ``boom`` -> crashes while ``broken``, ``flaky`` -> first attempt crashes."""
+    ``bad`` -> unprocessable (terminal), ``boom`` -> crashes while ``broken``,
+    ``flaky`` -> the first attempt crashes."""
 
     name = "upper"
     version = "1.0"
@@ -198,8 +205,11 @@ class Upper(Stage):
     def process(self, ctx: StageContext) -> None:
         data = ctx.read(ctx.original())
         if data.startswith(b"bad"):
-            raise UnprocessableDocument("the toy cannot read this", code="corrupt_file",
-                                        hint="Submit a file that does not start with 'bad'.")
+            raise UnprocessableDocument(
+                "the toy cannot read this",
+                code="corrupt_file",
+                hint="Submit a file that does not start with 'bad'.",
+            )
         if data.startswith(b"boom") and self.broken:
             raise RuntimeError("toy stage crashed")
         if data.startswith(b"flaky") and ctx.attempt < 2:
@@ -245,7 +255,9 @@ class Split(Stage):
         original = ctx.original()
         ctx.use(original["id"])
         for n in range(1, self.pages + 1):
-            ctx.emit("toy.page", {"page": n, "source": original["id"]}, ordering_key=f"{ctx.document_id}:p{n}")
+            ctx.emit(
+                "toy.page", {"page": n, "source": original["id"]}, ordering_key=f"{ctx.document_id}:p{n}"
+            )
 
 
 class Page(Stage):
@@ -300,8 +312,11 @@ def make_pdf(text: str, *, pages: int = 1, table: bool = False) -> bytes:
     for n in range(1, pages + 1):
         c.setFont("Helvetica", 12)
         y = 800
-        for line in (f"{text} - page {n}", "The governed document pipeline records every artifact.",
-                     f"Reference {zlib.crc32(f'{text}/{n}'.encode()):010d} on page {n} of {pages}."):
+        for line in (
+            f"{text} - page {n}",
+            "The governed document pipeline records every artifact.",
+            f"Reference {zlib.crc32(f'{text}/{n}'.encode()):010d} on page {n} of {pages}.",
+        ):
             c.drawString(72, y, line)
             y -= 18
         if table:
@@ -320,12 +335,18 @@ def make_pdf(text: str, *, pages: int = 1, table: bool = False) -> bytes:
 def worker_env(settings: Settings, **extra: Any) -> dict[str, str]:
     """The environment of a worker process sharing this test's ledger (home, database, timings)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCLEDGER_")}
-    env.update({"DOCLEDGER_HOME": str(settings.home), "DOCLEDGER_DATABASE_URL": settings.resolved_database_url,
-                "DOCLEDGER_LEASE_SECONDS": str(settings.lease_seconds),
-                "DOCLEDGER_MAX_ATTEMPTS": str(settings.max_attempts),
-                "DOCLEDGER_BACKOFF_BASE_SECONDS": str(settings.backoff_base_seconds),
-                "DOCLEDGER_POLL_INTERVAL_SECONDS": str(settings.poll_interval_seconds),
-                "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "", "PYTHONUNBUFFERED": "1"})
+    env.update(
+        {
+            "DOCLEDGER_HOME": str(settings.home),
+            "DOCLEDGER_DATABASE_URL": settings.resolved_database_url,
+            "DOCLEDGER_LEASE_SECONDS": str(settings.lease_seconds),
+            "DOCLEDGER_MAX_ATTEMPTS": str(settings.max_attempts),
+            "DOCLEDGER_BACKOFF_BASE_SECONDS": str(settings.backoff_base_seconds),
+            "DOCLEDGER_POLL_INTERVAL_SECONDS": str(settings.poll_interval_seconds),
+            "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -336,9 +357,13 @@ def spawn_worker(settings: Settings, *args: str, log: Path, **extra: Any) -> Any
     import sys
 
     out = open(log, "ab")  # noqa: SIM115 - closed by the caller's reap of the process
-    proc = subprocess.Popen([sys.executable, "-m", "docledger.cli.main", "worker", *args],
-                            env=worker_env(settings, **extra), stdout=out, stderr=subprocess.STDOUT,
-                            cwd=settings.home)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "docledger.cli.main", "worker", *args],
+        env=worker_env(settings, **extra),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        cwd=settings.home,
+    )
     out.close()
     return proc
 
@@ -346,5 +371,7 @@ def spawn_worker(settings: Settings, *args: str, log: Path, **extra: Any) -> Any
 def worker_lease(store: Any, pid: int) -> dict[str, Any] | None:
     """The delivery a worker process currently holds, if any (worker ids embed the pid)."""
     with store.read() as tx:
-        rows = tx.raw("SELECT id, subscriber, document_id, lease_owner FROM deliveries WHERE status = 'leased'")
+        rows = tx.raw(
+            "SELECT id, subscriber, document_id, lease_owner FROM deliveries WHERE status = 'leased'"
+        )
     return next((r for r in rows if f":{pid}:" in (r["lease_owner"] or "")), None)

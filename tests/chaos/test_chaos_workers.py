@@ -57,11 +57,17 @@ def _stage_args() -> list[str]:
 
 
 def test_sigkilled_workers_lose_nothing(store_url: str, tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path / "home", database_url=store_url, lease_seconds=3.0, max_attempts=10,
-                        backoff_base_seconds=0.2, poll_interval_seconds=0.1)
+    settings = Settings(
+        home=tmp_path / "home",
+        database_url=store_url,
+        lease_seconds=3.0,
+        max_attempts=10,
+        backoff_base_seconds=0.2,
+        poll_interval_seconds=0.1,
+    )
     ledger = Ledger(settings, stages=discover(settings, only=PIPELINE))
     pdfs = [make_pdf(f"Chaos document number {i}", pages=shape(i)[0], table=shape(i)[1]) for i in range(DOCS)]
-    ids = [ledger.ingest_bytes(p, f"chaos-{i:03d}.pdf").document_id for i, p in enumerate(pdfs[:DOCS // 2])]
+    ids = [ledger.ingest_bytes(p, f"chaos-{i:03d}.pdf").document_id for i, p in enumerate(pdfs[: DOCS // 2])]
 
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -70,8 +76,10 @@ def test_sigkilled_workers_lose_nothing(store_url: str, tmp_path: Path) -> None:
     kills: list[dict | None] = []
     started = time.monotonic()
     try:
-        ids += [ledger.ingest_bytes(p, f"chaos-{i:03d}.pdf").document_id
-                for i, p in enumerate(pdfs[DOCS // 2:], start=DOCS // 2)]
+        ids += [
+            ledger.ingest_bytes(p, f"chaos-{i:03d}.pdf").document_id
+            for i, p in enumerate(pdfs[DOCS // 2 :], start=DOCS // 2)
+        ]
         while len(kills) < KILLS and time.monotonic() - started < DEADLINE / 2:
             held, wait_until = None, time.monotonic() + 2.0
             while held is None and time.monotonic() < wait_until and victim.poll() is None:
@@ -84,7 +92,9 @@ def test_sigkilled_workers_lose_nothing(store_url: str, tmp_path: Path) -> None:
             victim = spawn_worker(settings, *_stage_args(), log=logs / "victim.log")
         while time.monotonic() - started < DEADLINE:
             docs = {d["document_id"]: d for d in ledger.list_documents(limit=DOCS + 10)}
-            if all(docs[i]["status"] in TERMINAL for i in ids) and ledger.summary()["queue"].keys() <= {"done"}:
+            if all(docs[i]["status"] in TERMINAL for i in ids) and ledger.summary()["queue"].keys() <= {
+                "done"
+            }:
                 break
             time.sleep(0.5)
     finally:
@@ -97,8 +107,10 @@ def test_sigkilled_workers_lose_nothing(store_url: str, tmp_path: Path) -> None:
 
     # the chaos really happened: the victim died holding leases, several times
     mid_run = [k for k in kills if k is not None]
-    print(f"chaos on {ledger.store.dialect}: {DOCS} documents, {len(kills)} SIGKILLs "
-          f"({len(mid_run)} holding a lease: {[k['subscriber'] for k in mid_run]}), {elapsed:.1f}s")
+    print(
+        f"chaos on {ledger.store.dialect}: {DOCS} documents, {len(kills)} SIGKILLs "
+        f"({len(mid_run)} holding a lease: {[k['subscriber'] for k in mid_run]}), {elapsed:.1f}s"
+    )
     assert len(kills) == KILLS and len(mid_run) >= KILLS // 2, f"kills {kills}"
     assert codes == [0, 0, 0], f"workers did not stop cleanly on SIGTERM: {codes}\n{logs_text}"
 

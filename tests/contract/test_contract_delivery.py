@@ -15,8 +15,10 @@ from docledger.worker import Worker
 
 
 def deliveries(ledger, document_id=None):
-    sql = ("SELECT d.id, d.event_id, d.subscriber, d.status, d.attempts, d.ordering_key, d.available_at, "
-           "d.updated_at, d.lease_owner, d.last_error FROM deliveries d")
+    sql = (
+        "SELECT d.id, d.event_id, d.subscriber, d.status, d.attempts, d.ordering_key, d.available_at, "
+        "d.updated_at, d.lease_owner, d.last_error FROM deliveries d"
+    )
     with ledger.store.read() as tx:
         rows = tx.raw(sql + " ORDER BY d.id")
     return [r for r in rows if document_id is None or r["ordering_key"].startswith(document_id)]
@@ -39,7 +41,12 @@ def test_events_fan_out_to_every_subscriber(make_ledger):
     assert sorted(d["subscriber"] for d in final) == ["audit", "reverse", "upper"]
     assert {d["status"] for d in final} == {"done"}
     assert ledger.get_document(reg.document_id)["status"] == Status.SUCCEEDED
-    assert {a["stage"] for a in ledger.artifacts(reg.document_id)} == {"register", "upper", "reverse", "audit"}
+    assert {a["stage"] for a in ledger.artifacts(reg.document_id)} == {
+        "register",
+        "upper",
+        "reverse",
+        "audit",
+    }
 
 
 def test_new_subscriber_gets_the_same_events_without_touching_existing_ones(make_ledger):
@@ -136,7 +143,11 @@ def test_transient_failure_is_retried(make_ledger):
     doc = ledger.status(reg.document_id)
     assert doc["status"] == Status.SUCCEEDED and doc["problems"] == []
     assert [t["status"] for t in doc["timeline"] if t["stage"] == "upper"] == [
-        "started", "retrying", "started", "succeeded"]
+        "started",
+        "retrying",
+        "started",
+        "succeeded",
+    ]
 
 
 def test_retries_back_off_then_dead_letter_then_replay(make_ledger):
@@ -148,8 +159,10 @@ def test_retries_back_off_then_dead_letter_then_replay(make_ledger):
     gaps = [b["started_at"] - a["ended_at"] for a, b in zip(attempts, attempts[1:], strict=False)]
     assert gaps[0] >= 0.15 and gaps[1] >= 0.30, f"no exponential backoff between attempts: {gaps}"
     retrying = [t["message"] for t in ledger.status(reg.document_id)["timeline"] if t["status"] == "retrying"]
-    assert retrying == ["attempt 1 failed (RuntimeError: toy stage crashed); retrying in 0.1s",
-                        "attempt 2 failed (RuntimeError: toy stage crashed); retrying in 0.3s"]
+    assert retrying == [
+        "attempt 1 failed (RuntimeError: toy stage crashed); retrying in 0.1s",
+        "attempt 2 failed (RuntimeError: toy stage crashed); retrying in 0.3s",
+    ]
 
     (dead,) = ledger.dead_letters()
     assert dead["subscriber"] == "upper" and dead["attempts"] == 3

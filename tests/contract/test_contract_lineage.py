@@ -68,9 +68,22 @@ def test_artifacts_are_unique_per_document_stage_version_and_key(make_ledger):
     (upper,) = [a for a in ledger.artifacts(reg.document_id) if a["stage"] == "upper"]
 
     def insert(tx, *, version: str, key: str) -> None:
-        tx.execute("insert_artifact", id=new_id("art_"), document_id=reg.document_id, run_id=upper["run_id"],
-                   stage="upper", stage_version=version, key=key, kind="text", sha256=upper["sha256"],
-                   size=upper["size"], media_type=None, page=None, meta="{}", created_at=now())
+        tx.execute(
+            "insert_artifact",
+            id=new_id("art_"),
+            document_id=reg.document_id,
+            run_id=upper["run_id"],
+            stage="upper",
+            stage_version=version,
+            key=key,
+            kind="text",
+            sha256=upper["sha256"],
+            size=upper["size"],
+            media_type=None,
+            page=None,
+            meta="{}",
+            created_at=now(),
+        )
 
     with pytest.raises(Exception, match="(?i)unique"):
         with ledger.store.transaction() as tx:
@@ -93,8 +106,15 @@ def test_finalize_succeeded_partial_failed(make_ledger):
     assert s_ok["message"] == "All stages completed."
 
     assert s_partial["status"] == Status.PARTIAL and s_partial["reason"] == "page_unreadable"
-    assert s_partial["problems"] == [{"stage": "page", "page": 2, "code": "page_unreadable",
-                                      "message": "page 2 is unreadable", "terminal": True}]
+    assert s_partial["problems"] == [
+        {
+            "stage": "page",
+            "page": 2,
+            "code": "page_unreadable",
+            "message": "page 2 is unreadable",
+            "terminal": True,
+        }
+    ]
     assert "page 2 (page): page 2 is unreadable" in s_partial["message"]
     partial_pages = {a["page"] for a in ledger.artifacts(partial.document_id) if a["stage"] == "page"}
     assert partial_pages == {1}  # the good page's output is kept

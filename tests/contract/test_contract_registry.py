@@ -20,7 +20,9 @@ def test_same_bytes_same_tenant_is_one_document(make_ledger):
     assert [d["document_id"] for d in ledger.list_documents(tenant="bank")] == [first.document_id]
     timeline = ledger.status(first.document_id)["timeline"]
     assert [t["status"] for t in timeline if t["stage"] == "register"] == ["registered", "duplicate"]
-    assert "copy-of-a.txt" in timeline[-1]["message"] or any("copy-of-a.txt" in t["message"] for t in timeline)
+    assert "copy-of-a.txt" in timeline[-1]["message"] or any(
+        "copy-of-a.txt" in t["message"] for t in timeline
+    )
     # the duplicate arrival announced nothing: one event, one delivery
     with ledger.store.read() as tx:
         assert len(tx.fetchall("events_for_document", document_id=first.document_id)) == 1
@@ -56,8 +58,9 @@ def test_new_bytes_under_the_same_name_are_a_new_version(make_ledger):
 
 def test_registration_writes_registry_ownership_lineage_ops_and_event(make_ledger):
     ledger = make_ledger(["upper"])
-    reg = ledger.ingest_bytes(b"%PDF-not-really", "loan.pdf", owner="alice", tenant="bank",
-                              classification="Confidential")
+    reg = ledger.ingest_bytes(
+        b"%PDF-not-really", "loan.pdf", owner="alice", tenant="bank", classification="Confidential"
+    )
     doc = ledger.get_document(reg.document_id)
     assert doc["status"] == Status.PROCESSING and doc["stage"] == "register"
     assert doc["owner"] == "alice" and doc["classification"] == "confidential"
@@ -83,8 +86,14 @@ def test_unknown_classification_is_refused_with_the_allowed_values(make_ledger):
 def test_ownership_update_is_on_the_timeline(make_ledger):
     ledger = make_ledger(["upper"])
     reg = ledger.ingest_bytes(b"claim form", "claim.txt", owner="alice", tenant="ins")
-    updated = ledger.update_ownership(reg.document_id, actor="compliance:bob", owner="carol",
-                                      classification="restricted", legal_hold=True, readers=["auditor"])
+    updated = ledger.update_ownership(
+        reg.document_id,
+        actor="compliance:bob",
+        owner="carol",
+        classification="restricted",
+        legal_hold=True,
+        readers=["auditor"],
+    )
     assert updated["owner"] == "carol" and updated["classification"] == "restricted"
     assert updated["legal_hold"] is True and updated["readers"] == ["auditor"]
     (change,) = [t for t in ledger.status(reg.document_id)["timeline"] if t["stage"] == "ownership"]

@@ -29,8 +29,13 @@ def big_pdf() -> bytes:
 
 
 def _ledger(store_url: str, tmp_path: Path, **overrides: Any) -> Ledger:
-    settings = Settings(home=tmp_path / "home", database_url=store_url, poll_interval_seconds=0.05,
-                        backoff_base_seconds=0.1, **overrides)
+    settings = Settings(
+        home=tmp_path / "home",
+        database_url=store_url,
+        poll_interval_seconds=0.05,
+        backoff_base_seconds=0.1,
+        **overrides,
+    )
     return Ledger(settings, stages=discover(settings, only=PIPELINE))
 
 

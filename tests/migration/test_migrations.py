@@ -19,8 +19,16 @@ from docledger.store import open_store
 from docledger.store.base import load_queries, migration_files
 
 PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
-FAMILY = {"text": "text", "integer": "int", "bigint": "int", "bigserial": "int",
-          "double precision": "float", "blob": "bytes", "bytea": "bytes", "tsvector": "tsvector"}
+FAMILY = {
+    "text": "text",
+    "integer": "int",
+    "bigint": "int",
+    "bigserial": "int",
+    "double precision": "float",
+    "blob": "bytes",
+    "bytea": "bytes",
+    "tsvector": "tsvector",
+}
 # Full-text search is the one place the dialects differ by design (DESIGN.md: SQLite FTS5 vs
 # PostgreSQL tsvector/GIN). Everything else must match table for table, column for column.
 SQLITE_ONLY_TABLES = re.compile(r"^search_fts(_\w+)?$")
@@ -32,18 +40,27 @@ SRC = REPO / "src" / "docledger"
 def sqlite_schema(path: Path) -> dict[str, Any]:
     conn = sqlite3.connect(path)
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-            if not SQLITE_ONLY_TABLES.match(r[0])]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "ORDER BY name"
+            )
+            if not SQLITE_ONLY_TABLES.match(r[0])
+        ]
         columns, indexes = {}, set()
         for t in tables:
-            columns[t] = {r[1]: (FAMILY[r[2].lower()], bool(r[3] or r[5])) for r in
-                          conn.execute(f"PRAGMA table_info({t})")}
+            columns[t] = {
+                r[1]: (FAMILY[r[2].lower()], bool(r[3] or r[5]))
+                for r in conn.execute(f"PRAGMA table_info({t})")
+            }
             for _, name, unique, origin, _partial in conn.execute(f"PRAGMA index_list({t})"):
                 cols = tuple(r[2] for r in conn.execute(f"PRAGMA index_info({name})"))
                 # explicit indexes compare by name; constraint-backed ones by what they cover
                 indexes.add((t, name if origin == "c" else "<constraint>", cols, bool(unique)))
-            pk = tuple(r[1] for r in sorted(conn.execute(f"PRAGMA table_info({t})"), key=lambda r: r[5]) if r[5])
+            pk = tuple(
+                r[1] for r in sorted(conn.execute(f"PRAGMA table_info({t})"), key=lambda r: r[5]) if r[5]
+            )
             if pk and not any(i[0] == t and i[2] == pk for i in indexes):
                 indexes.add((t, "<constraint>", pk, True))  # INTEGER PRIMARY KEY is the rowid, not an index
         return {"tables": tables, "columns": columns, "indexes": indexes}
@@ -55,13 +72,18 @@ def postgres_schema(url: str) -> dict[str, Any]:
     import psycopg
 
     with psycopg.connect(url) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-            "AND table_type = 'BASE TABLE' ORDER BY table_name")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                "AND table_type = 'BASE TABLE' ORDER BY table_name"
+            )
+        ]
         columns: dict[str, dict[str, tuple[str, bool]]] = {t: {} for t in tables}
         for t, c, dtype, nullable in conn.execute(
-                "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
-                "WHERE table_schema = 'public'"):
+            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_schema = 'public'"
+        ):
             if (t, c) not in POSTGRES_ONLY["columns"]:
                 columns[t][c] = (FAMILY[dtype], nullable == "NO")
         indexes = set()
@@ -70,7 +92,8 @@ def postgres_schema(url: str) -> dict[str, Any]:
                        EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = ix.indexrelid),
                        ARRAY(SELECT a.attname FROM unnest(ix.indkey) WITH ORDINALITY AS k(attnum, n)
                              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.n)
-                FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_class i ON i.oid = ix.indexrelid
+                FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid
+                JOIN pg_class i ON i.oid = ix.indexrelid
                 JOIN pg_namespace ns ON ns.oid = t.relnamespace WHERE ns.nspname = 'public'"""):
             if name not in POSTGRES_ONLY["indexes"]:
                 indexes.add((t, "<constraint>" if constraint else name, tuple(cols), bool(unique)))
@@ -117,16 +140,20 @@ def test_dialects_have_the_same_migration_versions() -> None:
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_stepwise_upgrade_equals_fresh_schema(dialect: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              request: pytest.FixtureRequest) -> None:
+def test_stepwise_upgrade_equals_fresh_schema(
+    dialect: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     """A database that was deployed at an older version and upgraded ends like a fresh one."""
     import docledger.store.postgres as pg_mod
     import docledger.store.sqlite as lite_mod
 
     module = lite_mod if dialect == "sqlite" else pg_mod
     every = migration_files(dialect)
-    fresh = sqlite_schema(request.getfixturevalue("sqlite_migrated")) if dialect == "sqlite" else \
-        postgres_schema(request.getfixturevalue("pg_migrated"))
+    fresh = (
+        sqlite_schema(request.getfixturevalue("sqlite_migrated"))
+        if dialect == "sqlite"
+        else postgres_schema(request.getfixturevalue("pg_migrated"))
+    )
     for upto in range(1, len(every) + 1):
         if dialect == "sqlite":
             url, cleanup = f"sqlite:///{tmp_path / f'step{upto}.sqlite3'}", None
@@ -141,8 +168,11 @@ def test_stepwise_upgrade_equals_fresh_schema(dialect: str, tmp_path: Path, monk
             assert store.migrate() == [v for v, _ in every[upto:]]
             assert store.applied_migrations() == [v for v, _ in every]
             store.close()
-            upgraded = sqlite_schema(Path(url.removeprefix("sqlite:///"))) if dialect == "sqlite" else \
-                postgres_schema(url)
+            upgraded = (
+                sqlite_schema(Path(url.removeprefix("sqlite:///")))
+                if dialect == "sqlite"
+                else postgres_schema(url)
+            )
             assert upgraded == fresh
         finally:
             if cleanup:
@@ -181,8 +211,9 @@ def test_every_named_query_prepares_on_postgres(pg_migrated: str) -> None:
                 conn.execute(f"PREPARE check_{i} AS {PARAM.sub(number, sql)}")
             except psycopg.Error as exc:
                 pytest.fail(f"query {name} does not prepare on PostgreSQL: {exc}\n{sql}")
-            (types,) = conn.execute("SELECT parameter_types::text[] FROM pg_prepared_statements "
-                                    "WHERE name = %s", (f"check_{i}",)).fetchone()
+            (types,) = conn.execute(
+                "SELECT parameter_types::text[] FROM pg_prepared_statements WHERE name = %s", (f"check_{i}",)
+            ).fetchone()
             assert "unknown" not in types, f"query {name}: PostgreSQL cannot infer a parameter type: {types}"
 
 
@@ -233,8 +264,9 @@ def _race(url: str) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_migrations_are_idempotent_and_safe_to_race(dialect: str, tmp_path: Path,
-                                                    request: pytest.FixtureRequest) -> None:
+def test_migrations_are_idempotent_and_safe_to_race(
+    dialect: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     versions = [v for v, _ in migration_files(dialect)]
     name = None
     if dialect == "sqlite":
@@ -260,12 +292,17 @@ def test_migrations_are_idempotent_and_safe_to_race(dialect: str, tmp_path: Path
 
 # ---- packaging ---------------------------------------------------------------------------------------
 def test_every_sql_file_ships_in_the_package() -> None:
-    """A wheel must carry the dialect queries and migrations, or a non-editable install cannot open a store."""
+    """A wheel must carry the dialect queries and migrations, or an installed docledger has no schema."""
     config = tomllib.loads((REPO / "pyproject.toml").read_text())
     globs = config["tool"]["setuptools"]["package-data"]["docledger"]
     sql_files = [p.relative_to(SRC).as_posix() for p in (SRC / "store" / "sql").rglob("*.sql")]
     assert len(sql_files) >= 5
-    unshipped = [f for f in sql_files if not any(fnmatch.fnmatchcase(f, g) and f.count("/") == g.count("/")
-                                                 for g in globs)]
-    assert not unshipped, (f"pyproject.toml [tool.setuptools.package-data] does not include {unshipped}; "
-                           "add 'store/sql/*/*.sql' and 'store/sql/*/migrations/*.sql'")
+    unshipped = [
+        f
+        for f in sql_files
+        if not any(fnmatch.fnmatchcase(f, g) and f.count("/") == g.count("/") for g in globs)
+    ]
+    assert not unshipped, (
+        f"pyproject.toml [tool.setuptools.package-data] does not include {unshipped}; "
+        "add 'store/sql/*/*.sql' and 'store/sql/*/migrations/*.sql'"
+    )
