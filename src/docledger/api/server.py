@@ -1,7 +1,7 @@
 """Run the API with uvicorn plus in-process pipeline workers (``docledger serve``).
 
 The workers are threads running ``Worker(ledger).run()``; on shutdown (Ctrl-C, SIGTERM or
-``stop()``) each one finishes its current delivery and exits, then the store is closed.
+``stop()``) each one finishes its current delivery and exits; the caller closes the ledger.
 No-auth mode is refused on any address other than loopback, so an unauthenticated ledger
 is never reachable from the network by accident.
 """
@@ -139,4 +139,3 @@ def serve(
             w.stop_requested.set()
         for t in threads:
             t.join(60.0)
-        ledger.close()
