@@ -92,8 +92,9 @@ def test_redaction_request_lands_on_timeline_and_produces_redacted_text(world: W
         f"/v1/documents/{doc_id}/redactions", headers=world.h("reviewer"), json={"types": ["PERSON"]}
     )
     assert r.status_code == 202, r.text
-    timeline = world.client.get(f"/v1/documents/{doc_id}/operations", headers=world.h("reader")).json()["timeline"]
-    assert timeline[-1]["status"] == "requested" and "rev requested a redaction of PERSON" in timeline[-1]["message"]
+    ops = world.client.get(f"/v1/documents/{doc_id}/operations", headers=world.h("reader")).json()
+    last = ops["timeline"][-1]
+    assert last["status"] == "requested" and "rev requested a redaction of PERSON" in last["message"]
     world.process()
     if "redact" not in world.ledger.stages:
         pytest.skip("the redact stage is not installed in this build")
