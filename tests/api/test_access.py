@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from docledger.auth import authenticate, create_token, list_tokens, revoke_token
@@ -137,3 +139,31 @@ def test_no_auth_mode_is_local_admin(world: World) -> None:
     with TestClient(create_app(world.ledger, auth_required=False)) as c:
         docs = c.get("/v1/documents", params={"limit": 500}).json()["documents"]
         assert {world.docs["globex"], world.docs["pdf"]} <= {d["document_id"] for d in docs}
+
+
+def test_token_lifecycle_and_scoping_on_every_store(store_url: str, tmp_path: Path) -> None:
+    """The auth migration and named queries work on SQLite and PostgreSQL alike."""
+    from fastapi.testclient import TestClient
+
+    from docledger.api import create_app
+    from docledger.ledger import Ledger
+    from docledger.settings import Settings
+
+    ledger = Ledger(Settings(home=tmp_path / "home", database_url=store_url), stages={})
+    try:
+        assert "0002" in ledger.store.applied_migrations()
+        token = create_token(ledger, "pat", ["acme"], "reader")
+        principal = authenticate(ledger, token)
+        assert (principal.principal, principal.tenants, principal.role) == ("pat", ("acme",), "reader")
+        mine = ledger.ingest_bytes(b"plain text note", "note.txt", tenant="acme").document_id
+        theirs = ledger.ingest_bytes(b"other note", "other.txt", tenant="globex").document_id
+        c = TestClient(create_app(ledger))
+        h = {"Authorization": f"Bearer {token}"}
+        assert c.get(f"/v1/documents/{mine}", headers=h).status_code == 200
+        assert c.get(f"/v1/documents/{theirs}", headers=h).status_code == 404
+        assert [t["principal"] for t in list_tokens(ledger)] == ["pat"]
+        assert revoke_token(ledger, principal.token_id or "") is True
+        assert list_tokens(ledger) == [] and len(list_tokens(ledger, include_revoked=True)) == 1
+        assert c.get(f"/v1/documents/{mine}", headers=h).status_code == 401
+    finally:
+        ledger.close()
