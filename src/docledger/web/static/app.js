@@ -1,7 +1,21 @@
 // docledger UI: drag-and-drop upload with XHR progress and live status. No framework, no build.
 "use strict";
+const TERMINAL = ["SUCCEEDED", "PARTIAL", "FAILED"];
+
+// Document page: while the document is still being processed, reload once it finishes.
 (function () {
-  const TERMINAL = ["SUCCEEDED", "PARTIAL", "FAILED"];
+  const badge = document.getElementById("doc-status");
+  if (!badge || TERMINAL.indexOf(badge.textContent.trim()) >= 0) return;
+  const id = location.pathname.split("/").pop();
+  const check = () => fetch("/ui/documents/" + id + "/status.json", { credentials: "same-origin" })
+    .then((res) => res.json())
+    .then((s) => { if (TERMINAL.indexOf(s.status) >= 0) location.reload(); else setTimeout(check, 1500); })
+    .catch(() => setTimeout(check, 3000));
+  setTimeout(check, 1500);
+})();
+
+// Documents page: uploads.
+(function () {
   const form = document.getElementById("upload-form");
   if (!form) return;
   const input = document.getElementById("files");
@@ -35,6 +49,7 @@
       .then((s) => {
         setState(r, s.status);
         if (TERMINAL.indexOf(s.status) < 0) setTimeout(() => poll(r, doc), 700);
+        else document.getElementById("uploads-done").hidden = false;
       })
       .catch(() => setTimeout(() => poll(r, doc), 2000));
   }
