@@ -122,6 +122,7 @@ def test_normalize_entity_merges_aliases() -> None:
         == "PLACE:new york"
     )
     assert normalize_entity("Dr. John Smith", "PERSON")[1] == "John Smith"
+    assert normalize_entity("...", "ORG")[0] == ""
 
 
 def test_cooccurrences_count_shared_sentences() -> None:

@@ -64,7 +64,10 @@ def _clean_tokens(text: str, group: str) -> list[str]:
 
 
 def normalize_entity(text: str, label: str) -> tuple[str, str]:
-    """``(key, display)`` of an entity mention: equal keys are the same node of the graph."""
+    """``(key, display)`` of an entity mention: equal keys are the same node of the graph.
+
+    The key is ``""`` when nothing nameable is left after normalisation (skip the mention).
+    """
     group = entity_group(label)
     words = _clean_tokens(text, group)
     if not words:
@@ -75,6 +78,8 @@ def normalize_entity(text: str, label: str) -> tuple[str, str]:
         w = re.sub(r"[^\w\s]", "", w).strip()
         if w:
             key_words.extend(w.split())
+    if not key_words:
+        return "", text.strip()  # nothing nameable left ("...", "'s"): not a graph node
     key = f"{group}:{' '.join(key_words)}"
     display = " ".join(words).strip(" .,;:")
     if display.isupper() and len(display) > 4 and group in ("PERSON", "PLACE"):
@@ -115,7 +120,7 @@ def cooccurrences(
         if i < 0 or int(start) >= spans[i][1]:
             continue
         key, _ = normalize_entity(str(text), str(label))
-        if key.split(":", 1)[1]:
+        if key:
             per_sentence.setdefault(i, set()).add(key)
     weights: Counter[tuple[str, str]] = Counter()
     for keys in per_sentence.values():
