@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(default=200 * 1024 * 1024, gt=0, description="Larger files end too_large.")
     max_pages: int = Field(default=2000, gt=0, description="Larger documents end too_many_pages.")
     max_image_pixels: int = Field(default=100_000_000, gt=0)
+    fsync_artifacts: bool = Field(
+        default=False, description="fsync every derived artifact (originals are always made durable).")
     ocr_engine: str = Field(default="rapidocr", description="rapidocr | tesseract")
     ocr_dpi: int = Field(default=200, ge=72, le=600)
     default_tenant: str = "default"

@@ -20,8 +20,9 @@ CHUNK = 1024 * 1024
 
 
 class BlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, fsync_derived: bool = False) -> None:
         self.root = Path(root)
+        self.fsync_derived = fsync_derived
         self.root.mkdir(parents=True, exist_ok=True)
 
     def path(self, sha256: str) -> Path:
@@ -30,13 +31,15 @@ class BlobStore:
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 
-    def put_bytes(self, data: bytes) -> str:
+    def put_bytes(self, data: bytes, *, durable: bool | None = None) -> str:
+        """Store bytes; ``durable`` (default: the store's fsync_derived setting) fsyncs before returning."""
         sha = hashlib.sha256(data).hexdigest()
         if not self.exists(sha):
-            self._write(sha, lambda f: f.write(data))
+            self._write(sha, lambda f: f.write(data), self.fsync_derived if durable is None else durable)
         return sha
 
-    def put_stream(self, stream: BinaryIO, *, max_bytes: int | None = None) -> tuple[str, int]:
+    def put_stream(self, stream: BinaryIO, *, max_bytes: int | None = None, durable: bool = True
+                   ) -> tuple[str, int]:
         """Stream into a temp file while hashing; returns (sha256, size).
 
         Raises ``ValueError`` when more than ``max_bytes`` arrive (nothing is kept).
@@ -53,7 +56,8 @@ class BlobStore:
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                if durable:
+                    os.fsync(out.fileno())
             sha = digest.hexdigest()
             target = self.path(sha)
             if target.is_file():
@@ -67,9 +71,14 @@ class BlobStore:
                 os.unlink(tmp)
             raise
 
-    def put_file(self, path: Path, *, max_bytes: int | None = None) -> tuple[str, int]:
+    def put_file(self, path: Path, *, max_bytes: int | None = None, durable: bool = True) -> tuple[str, int]:
         with open(path, "rb") as f:
-            return self.put_stream(f, max_bytes=max_bytes)
+            return self.put_stream(f, max_bytes=max_bytes, durable=durable)
+
+    @staticmethod
+    def flush_all() -> None:
+        """Group commit: make every blob written without fsync durable with one sync."""
+        os.sync()
 
     def read(self, sha256: str) -> bytes:
         try:
@@ -82,7 +91,7 @@ class BlobStore:
         shutil.copyfile(self.path(sha256), dest)
         return dest
 
-    def _write(self, sha: str, writer) -> None:  # type: ignore[no-untyped-def]
+    def _write(self, sha: str, writer, durable: bool) -> None:  # type: ignore[no-untyped-def]
         target = self.path(sha)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
@@ -90,7 +99,8 @@ class BlobStore:
             with os.fdopen(fd, "wb") as f:
                 writer(f)
                 f.flush()
-                os.fsync(f.fileno())
+                if durable:
+                    os.fsync(f.fileno())
             os.replace(tmp, target)
         except BaseException:
             if os.path.exists(tmp):

@@ -41,17 +41,20 @@ def _collect(paths: list[Path], recursive: bool) -> list[Path]:
 
 
 def _ingest(ledger, files, owner, tenant, classification, as_json: bool):  # type: ignore[no-untyped-def]
+    """Register in batches (one sync + one transaction per batch: group commit)."""
     results = []
     with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=as_json or len(files) < 20) as bar:
+                  console=console, transient=True, disable=as_json or len(files) < 50) as bar:
         task = bar.add_task("ingest", total=len(files))
-        for f in files:
-            reg = ledger.ingest_path(f, owner=owner, tenant=tenant, classification=classification)
-            results.append(reg)
+        for i in range(0, len(files), 200):
+            batch = files[i:i + 200]
+            regs = ledger.ingest_many(batch, owner=owner, tenant=tenant, classification=classification)
+            results.extend(regs)
             if as_json:
-                emit_json({k: v for k, v in reg.to_json().items()
-                           if k in ("document_id", "name", "status", "duplicate_of")})
-            bar.advance(task)
+                for reg in regs:
+                    emit_json({k: v for k, v in reg.to_json().items()
+                               if k in ("document_id", "name", "status", "duplicate_of")})
+            bar.advance(task, len(batch))
     return results
 
 

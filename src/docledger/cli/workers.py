@@ -25,10 +25,10 @@ def worker_process(until_idle: bool, stages: list[str] | None = None) -> int:
 
     ledger = open_ledger()
     try:
-        selected = discover(ledger.settings, only=stages) if stages else None
-        worker = Worker(ledger, stages=selected)
-        if selected is not None:
+        if stages:
+            ledger._stages = discover(ledger.settings, only=stages)
             ledger.sync_subscriptions()
+        worker = Worker(ledger, stages=ledger.stages)
         _install_sigterm(worker)
         return worker.run(until_idle=until_idle)
     finally:

@@ -26,7 +26,7 @@ class Ledger:
         self.settings = settings or get_settings()
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.store = store or open_store(self.settings.resolved_database_url)
-        self.blobs = BlobStore(self.settings.blob_dir)
+        self.blobs = BlobStore(self.settings.blob_dir, fsync_derived=self.settings.fsync_artifacts)
         self._stages = stages
         if stages is not None:
             self.sync_subscriptions()
@@ -62,10 +62,34 @@ class Ledger:
                           declared_media_type=declared_type(name or path.name))
         return self._register(arrival)
 
+    def ingest_many(self, paths: list[Path], *, owner: str | None = None, tenant: str | None = None,
+                    classification: str | None = None, source: str = "cli") -> list[Registration]:
+        """Register a batch: bytes written without per-file fsync, then ONE sync (group commit), then
+        all registrations in one transaction. Same result as ingest_path for each, much faster."""
+        _ = self.stages
+        cls = validate_classification(classification or self.settings.default_classification)
+        arrivals = []
+        for path in map(Path, paths):
+            if not path.is_file():
+                raise InvalidRequest(f"{path} is not a file")
+            sha, size, stored = stage_in(self.blobs, path, self.settings, durable=False)
+            arrivals.append(Arrival(name=path.name, sha256=sha, size=size, stored=stored,
+                                    owner=owner or self.settings.default_owner,
+                                    tenant=tenant or self.settings.default_tenant, classification=cls,
+                                    source=f"{source}:{path}" if source == "cli" else source,
+                                    declared_media_type=declared_type(path.name)))
+        if not arrivals:
+            return []
+        self.blobs.flush_all()
+        with self.store.transaction() as tx:
+            regs = [register(tx, a, self.settings) for a in arrivals]
+            tx.after_commit(self.store.notify_work)
+        return regs
+
     def ingest_bytes(self, data: bytes, name: str, *, owner: str | None = None, tenant: str | None = None,
                      classification: str | None = None, source: str = "api") -> Registration:
         _ = self.stages
-        sha = self.blobs.put_bytes(data)
+        sha = self.blobs.put_bytes(data, durable=True)
         arrival = Arrival(name=name, sha256=sha, size=len(data), stored=True,
                           owner=owner or self.settings.default_owner, tenant=tenant or self.settings.default_tenant,
                           classification=validate_classification(classification

@@ -46,7 +46,7 @@ def validate_classification(value: str) -> str:
         raise InvalidRequest(f"unknown classification {value!r}", hint=f"Use one of: {allowed}.") from exc
 
 
-def stage_in(blobs: BlobStore, path: Path, settings: Settings) -> tuple[str, int, bool]:
+def stage_in(blobs: BlobStore, path: Path, settings: Settings, *, durable: bool = True) -> tuple[str, int, bool]:
     """Put a file's bytes in the blob store; files over the limit are only hashed (never stored)."""
     size = path.stat().st_size
     if size > settings.max_file_bytes:
@@ -55,7 +55,7 @@ def stage_in(blobs: BlobStore, path: Path, settings: Settings) -> tuple[str, int
             while chunk := f.read(1 << 20):
                 digest.update(chunk)
         return digest.hexdigest(), size, False
-    sha, size = blobs.put_file(path)
+    sha, size = blobs.put_file(path, durable=durable)
     return sha, size, True
 
 

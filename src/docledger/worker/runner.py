@@ -80,7 +80,8 @@ class Worker:
             for r in rows:
                 msg = (f"Stage {r['subscriber']} lost its worker {r['attempts']} times on this document "
                        f"(killed or out of memory). Inspect it, then `docledger dlq replay {r['id']}`.")
-                tx.execute("dead_letter_delivery", id=r["id"], worker=None, error=msg, now=now())
+                if tx.execute("dead_letter_delivery", id=r["id"], worker=None, error=msg, now=now()) != 1:
+                    continue  # another worker reaped it first
                 if r["document_id"]:
                     tx.lock_document(r["document_id"])
                     record_problem(tx, r["document_id"], r["subscriber"], None, "worker_lost", msg,
@@ -265,8 +266,9 @@ class Worker:
                                      f"attempt {attempt} failed ({error}); retrying in {delay:.1f}s",
                                      attempt=attempt, worker=self.worker_id)
                     return
-                tx.execute("dead_letter_delivery", id=delivery["id"], worker=self.worker_id, error=error, now=now())
-                if delivery["document_id"]:
+                buried = tx.execute("dead_letter_delivery", id=delivery["id"], worker=self.worker_id, error=error,
+                                    now=now())
+                if buried and delivery["document_id"]:
                     msg = (f"Stage {ctx.stage.name} failed {attempt} times: {error}. The delivery is in the "
                            f"dead-letter queue; fix the cause, then `docledger dlq replay {delivery['id']}`.")
                     record_problem(tx, delivery["document_id"], ctx.stage.name, ctx.page, "stage_error", msg,

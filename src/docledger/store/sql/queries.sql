@@ -158,7 +158,7 @@ WHERE id = :id AND status = 'leased' AND lease_owner = :worker;
 -- name: dead_letter_delivery
 UPDATE deliveries SET status = 'dead', lease_owner = NULL, lease_expires_at = NULL, last_error = :error,
        updated_at = :now
-WHERE id = :id AND (lease_owner = :worker OR CAST(:worker AS TEXT) IS NULL);
+WHERE id = :id AND status = 'leased' AND (lease_owner = :worker OR CAST(:worker AS TEXT) IS NULL);
 
 -- name: extend_lease
 UPDATE deliveries SET lease_expires_at = :lease_expires_at, updated_at = :now
