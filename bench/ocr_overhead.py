@@ -14,7 +14,6 @@ Usage: python bench/ocr_overhead.py [--pages 20] [--engine rapidocr] [--rss-page
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import resource
 import subprocess

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from makedocs import encrypted_pdf, text_pdf
 
 BIN = Path(sys.executable).parent / "docledger"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -200,5 +199,3 @@ def _demo_class(kind: str) -> str:
         return "restricted"
     return "confidential" if kind not in ("xml", "contract") else "internal"
 
-
-Path  # re-exported for typer annotations

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from typing import Any
 
 from docledger.models import Events
 from docledger.stages.base import Stage, StageContext

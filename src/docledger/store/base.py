@@ -96,6 +96,7 @@ class Store(ABC):
 
     def notify_work(self) -> None:
         """Wake idle workers (LISTEN/NOTIFY on PostgreSQL; polling elsewhere)."""
+        return None
 
     def wait_for_work(self, timeout: float) -> None:
         """Block up to ``timeout`` seconds or until notified."""

@@ -19,13 +19,14 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from docledger.exceptions import DocledgerError, LeaseLost, UnprocessableDocument
 from docledger.ids import new_id, now
 from docledger.ledger.events import emit
-from docledger.ledger.operations import add_timeline, finalize_if_idle, record_problem, set_status
-from docledger.models import Event, Status
+from docledger.ledger.operations import add_timeline, finalize_if_idle, record_problem
+from docledger.models import Event
 from docledger.stages.base import Stage, StageContext
 from docledger.store.base import Tx
 
@@ -147,8 +148,8 @@ class Worker:
                            settings=self.settings, worker=self.worker_id, attempt=attempt, run_id=new_id("run_"))
         try:
             stage.process(ctx)
-        except UnprocessableDocument as exc:
-            self._commit(delivery, lambda tx: self._write_failure(tx, ctx, started, exc))
+        except UnprocessableDocument as failure:
+            self._commit(delivery, partial(self._write_failure, ctx=ctx, started=started, exc=failure))
             return
         except Exception as exc:  # a crash in a stage is a recorded failure, never a dead worker
             log.warning("stage %s failed on %s: %s", stage.name, event.document_id, exc)
