@@ -113,7 +113,8 @@ def segment_lines(lines: Sequence[Line]) -> list[Segment]:
         current = [words[0]]
         for prev, word in zip(words, words[1:], strict=False):
             gap = word.bbox[0] - prev.bbox[2]
-            if gap > 1.2 * height or (prev.text.endswith(":") and gap > 0.15 * height):
+            # a word ending in ":" closes a label whatever the gap (OCR word boxes are often tight)
+            if gap > 1.2 * height or (prev.text.endswith(":") and len(prev.text) > 1):
                 segments.append(Segment(current, index))
                 current = []
             current.append(word)
