@@ -40,7 +40,7 @@ from docledger.ocr.types import (
     v_overlap,
 )
 
-ACCEPT_SCORE = 0.45
+ACCEPT_SCORE = 0.3
 _ALPHA = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"\d")
 
@@ -188,7 +188,7 @@ def _pair_candidates(
             vb = val.bbox
             if v_overlap(kb, vb) >= 0.4 and vb[0] >= kb[2] - 0.3 * unit:
                 dist = vb[0] - kb[2]
-                if dist < 25 * unit and (right is None or dist < right[0]):
+                if dist < 40 * unit and (right is None or dist < right[0]):
                     right = (dist, j)
             elif vb[1] >= kb[3] - 0.3 * unit and (h_overlap(kb, vb) > 0.3 or abs(vb[0] - kb[0]) < 1.5 * unit):
                 dist = vb[1] - kb[3]
@@ -251,6 +251,55 @@ def _extend_value(segments: list[Segment], value: Segment, used: set[int], key_x
     return block
 
 
+def _column_values(segments: list[Segment], i: int, unit: float) -> list[int]:
+    """Segments stacked under segment ``i`` as a table column (aligned with it, row after row)."""
+    kb = segments[i].bbox
+    out: list[int] = []
+    bottom = kb[3]
+    lines_seen = {segments[i].line_index}
+    for j in sorted(range(len(segments)), key=lambda j: segments[j].bbox[1]):
+        sb = segments[j].bbox
+        if j == i or sb[1] < kb[3] - 0.3 * unit or segments[j].line_index in lines_seen:
+            continue
+        centre = (sb[0] + sb[2]) / 2
+        if not (h_overlap(kb, sb) > 0.3 or kb[0] - unit <= centre <= kb[2] + unit):
+            continue
+        if sb[1] - bottom > 3.5 * unit or not _DIGIT.search(segments[j].text) or _label_score(segments[j].text) > 0:
+            break
+        out.append(j)
+        lines_seen.add(segments[j].line_index)
+        bottom = sb[3]
+    return out
+
+
+def _columns(segments: list[Segment], used: set[int]) -> list[FormField]:
+    """Table-like grids: a header label over two or more numeric entries is the key of each of them."""
+    unit = median(s.height for s in segments) if segments else 10.0
+    fields: list[FormField] = []
+    for i, head in enumerate(segments):
+        if i in used or _label_score(head.text) <= 0 or head.text.endswith(":"):
+            continue
+        below = [j for j in _column_values(segments, i, unit) if j not in used]
+        if len(below) < 2:
+            continue
+        # the header must not itself sit right of a label on its line (then it is that label's value)
+        used.add(i)
+        for j in below:
+            used.add(j)
+            value = segments[j]
+            fields.append(
+                FormField(
+                    key=head.text,
+                    value=value.text,
+                    confidence=0.6 * min(head.confidence, value.confidence),
+                    key_bbox=head.bbox,
+                    value_bbox=value.bbox,
+                    cues=["column"],
+                )
+            )
+    return fields
+
+
 def extract_forms_from_lines(lines: Sequence[Line], *, image: Image.Image | None = None) -> list[FormField]:
     """Key-value pairs from lines that carry word boxes (see the module docstring)."""
     segments = segment_lines(lines)
@@ -274,6 +323,7 @@ def extract_forms_from_lines(lines: Sequence[Line], *, image: Image.Image | None
                 cues=cues,
             )
         )
+    fields.extend(_columns(segments, used))
     for i, seg in enumerate(segments):
         if i not in used and seg.text.endswith(":") and _label_score(seg.text) > 0 and len(seg.text) > 2:
             fields.append(

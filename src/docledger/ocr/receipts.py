@@ -240,7 +240,9 @@ _ID_ROW = re.compile(
     re.I,
 )
 # A trailing registration number printed on the name's own row: "99 SPEED MART S/B (519537-X)".
-_TRAILING_REG = re.compile(r"\s*\(?\s*(co\.?\s*(reg\.?)?\s*(no\.?)?\s*:?\s*)?[A-Z]{0,3}\d{5,}\s*-?\s*[A-Z]\s*\)?\.?\s*$", re.I)
+_TRAILING_REG = re.compile(
+    r"\s*\(?\s*(co\.?\s*(reg\.?)?\s*(no\.?)?\s*:?\s*)?[A-Z]{0,3}\d{5,}\s*-?\s*[A-Z]\s*\)?\.?\s*$", re.I
+)
 # Rows where the header ends and the receipt body starts (the name never comes after them).
 _BODY_ROW = re.compile(
     r"\b(tel|telefon|telephone|phone|h/p|fax|invoice|receipt|cashier|table|date|email|e-mail|www|http)\b", re.I
