@@ -80,3 +80,78 @@ def test_a_letter_is_not_a_receipt() -> None:
     ]
     assert not is_receipt(letter)
     assert receipt_fields(letter)["total"] is None
+
+
+def test_total_includes_gst_line_and_tax_summary_are_not_the_total() -> None:
+    lines = [
+        "KEDAI MAJU ENTERPRISE",
+        "NO 3, JALAN BUNGA 2, 43000 KAJANG, SELANGOR",
+        "QTY ITEM TOTAL",
+        "TAKEOUT TOTAL (INCL GST) 26.60",
+        "TOTAL ROUNDED 26.60",
+        "CASH TENDERED 100.00",
+        "CHANGE 73.40",
+        "TOTAL INCLUDES 6% GST 1.51",
+        "GST SUMMARY AMOUNT TAX",
+        "TOTAL 25.09 1.51",
+    ]
+    assert receipt_fields(lines)["total"] == "26.60"
+    plain = [
+        "SUB-TOTAL (EX) : 4.60",
+        "TOTAL TAX : 0.28",
+        "TOTAL : 4.90",
+        "CASH : 4.90",
+        "GST SUMMARY",
+        "TAX CODE AMOUNT TAX",
+        "TOTAL : 4.60 0.28",
+    ]
+    assert receipt_fields(plain)["total"] == "4.90"
+
+
+def test_rounding_adjustment_after_the_total_is_applied() -> None:
+    lines = [
+        "TOTAL AMT........ RM 60.31",
+        "ROUNDING ADJ...... -0.01",
+        "CASH.............. RM 70.30",
+        "CHANGE............ RM 10.00",
+    ]
+    assert receipt_fields(lines)["total"] == "60.30"
+    # no total row at all: cash tendered minus change is what was paid
+    assert receipt_fields(["ITEM A 3.00", "ITEM B 6.00", "CASH 50.00", "CHANGE 41.00"])["total"] == "9.00"
+
+
+def test_company_above_registration_number_and_address_past_id_rows() -> None:
+    lines = [
+        "PERNIAGAAN MAJU JAYA",
+        "JM0123456-V",
+        "NO.59 JALAN PERMAS 9/5",
+        "BANDAR BARU PERMAS JAYA",
+        "81750 JOHOR BAHRU",
+        "TEL : 07-386 7524",
+        "GST NO: 000800589824",
+        "OTHER SUPPLIER (M) SDN BHD",
+        "DATE: 12/02/2018",
+    ]
+    fields = receipt_fields(lines)
+    assert fields["company"] == "PERNIAGAAN MAJU JAYA"
+    assert fields["address"] == "NO.59 JALAN PERMAS 9/5 BANDAR BARU PERMAS JAYA 81750 JOHOR BAHRU"
+    lines = [
+        "KEDAI BUKU MAJU",
+        "RESTAURANT SDN BHD",
+        "(CO.REG : 933109-X)",
+        "(GST ID NO : 001147416576)",
+        "LOT 5, JALAN KPB 6,",
+        "43300 SERI KEMBANGAN, SELANGOR",
+        "(OUTLET PUTRA)",
+        "-INVOICE-",
+    ]
+    fields = receipt_fields(lines)
+    assert fields["company"] == "KEDAI BUKU MAJU RESTAURANT SDN BHD"
+    assert fields["address"] == "LOT 5, JALAN KPB 6, 43300 SERI KEMBANGAN, SELANGOR (OUTLET PUTRA)"
+    # the registration number printed on the name's row is not part of the name
+    assert receipt_fields(["MAJU MART S/B (519537-X)", "LOT 2, JALAN ANGSA, 41150 KLANG"])["company"] == "MAJU MART S/B"
+
+
+def test_date_next_to_a_time_beats_an_item_code() -> None:
+    lines = ["ACME TRADING", "BOARD 15-07-03 1 X 19.00 19.00", "TOTAL 19.00", "12-01-19 21:13 SH01"]
+    assert receipt_fields(lines)["date"] == "2019-01-12"

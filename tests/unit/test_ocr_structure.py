@@ -181,3 +181,12 @@ def test_page_json_has_the_stage_contract(form_analysis) -> None:  # type: ignor
     assert data["engine"] == "rapidocr" and data["width"] == 760
     assert data["forms"][0].keys() == {"key", "value", "confidence", "key_bbox", "value_bbox"}
     assert "Maria Lopez" in data["text"]
+
+
+def test_numeric_column_under_a_header_pairs_each_entry() -> None:
+    words = [Word("Weight", (100, 10, 160, 25), 1.0)]
+    for k, value in enumerate(["1.089", "0.975", "1.204"]):
+        y = 40 + 25 * k
+        words.append(Word(value, (105, y, 150, y + 15), 1.0))
+    pairs = [(f.key, f.value) for f in extract_forms_from_words(words)]
+    assert sorted(pairs) == [("Weight", "0.975"), ("Weight", "1.089"), ("Weight", "1.204")]

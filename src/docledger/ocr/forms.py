@@ -272,17 +272,20 @@ def _column_values(segments: list[Segment], i: int, unit: float) -> list[int]:
     return out
 
 
-def _columns(segments: list[Segment], used: set[int]) -> list[FormField]:
-    """Table-like grids: a header label over two or more numeric entries is the key of each of them."""
+def _columns(segments: list[Segment], used: set[int], above: set[int]) -> list[FormField]:
+    """Table-like grids: a header label over two or more numeric entries is the key of each of them.
+
+    ``above`` holds keys already paired with the entry right below them: the rest of their column
+    joins them.
+    """
     unit = median(s.height for s in segments) if segments else 10.0
     fields: list[FormField] = []
     for i, head in enumerate(segments):
-        if i in used or _label_score(head.text) <= 0 or head.text.endswith(":"):
+        if (i in used and i not in above) or _label_score(head.text) <= 0 or head.text.endswith(":"):
             continue
         below = [j for j in _column_values(segments, i, unit) if j not in used]
-        if len(below) < 2:
+        if len(below) < (1 if i in above else 2):
             continue
-        # the header must not itself sit right of a label on its line (then it is that label's value)
         used.add(i)
         for j in below:
             used.add(j)
@@ -305,11 +308,14 @@ def extract_forms_from_lines(lines: Sequence[Line], *, image: Image.Image | None
     segments = segment_lines(lines)
     underlines = find_underlines(image) if image is not None else []
     used: set[int] = set()
+    above: set[int] = set()
     fields: list[FormField] = []
     for score, i, j, cues in _pair_candidates(segments, underlines):
         if score < ACCEPT_SCORE or i in used or j in used:
             continue
         used.update((i, j))
+        if "below" in cues:
+            above.add(i)
         key, value = segments[i], segments[j]
         block = _extend_value(segments, value, used, key.bbox[2]) if "right" in cues else [value]
         conf = max(0.05, min(1.0, 0.5 + score / 2)) * min(key.confidence, value.confidence)
@@ -323,7 +329,7 @@ def extract_forms_from_lines(lines: Sequence[Line], *, image: Image.Image | None
                 cues=cues,
             )
         )
-    fields.extend(_columns(segments, used))
+    fields.extend(_columns(segments, used, above))
     for i, seg in enumerate(segments):
         if i not in used and seg.text.endswith(":") and _label_score(seg.text) > 0 and len(seg.text) > 2:
             fields.append(
