@@ -313,8 +313,11 @@ def _company(rows: list[str]) -> tuple[str | None, int]:
     for i, row in enumerate(head[:limit]):
         if _STRONG_COMPANY.search(row) and not _NOT_ADDRESS.search(_TRAILING_REG.sub("", row)) and not _has_reg(row):
             start = i
-            while start > 0 and not _has_reg(head[start - 1]) and _plausible_name(head[start - 1]) and (
-                _continues(head[start - 1], head[start]) or _bare_suffix(head[start])
+            while (
+                start > 0
+                and not _has_reg(head[start - 1])
+                and _plausible_name(head[start - 1])
+                and (_continues(head[start - 1], head[start]) or _bare_suffix(head[start]))
             ):
                 start -= 1
                 if _STRONG_COMPANY.search(head[start]):
