@@ -193,6 +193,9 @@ def test_redaction_removes_pii_from_the_pdf(world: dict[str, Any]) -> None:
     red = next(a for a in led.artifacts(did) if a["kind"] == "redacted-text" and a["page"] == 1)
     body = led.blobs.read(red["sha256"]).decode()
     assert "219-09-9999" not in body and "metoprolol" in body
+    # the lineage metadata of the redaction names what was removed without re-leaking it
+    red_pdf = next(a for a in led.artifacts(did) if a["kind"] == "redacted-pdf")
+    assert red_pdf["meta"]["boxes"] and "219-09-9999" not in json.dumps(led.artifacts(did))
 
 
 def test_xml_is_handled_by_its_own_pipeline(world: dict[str, Any]) -> None:

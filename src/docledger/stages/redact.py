@@ -77,7 +77,15 @@ class RedactStage(Stage):
 
                 src = Path(tmp) / "in.pdf"
                 src.write_bytes(ctx.read(original))
-                boxes = redact_pdf(src, out, {p: [f["text"] for f in fs] for p, fs in findings.items()})
+                records = redact_pdf(src, out, {p: [f["text"] for f in fs] for p, fs in findings.items()})
+                boxes = [{**{k: v for k, v in r.items() if k != "text"}, "text_sha": _sha(r["text"])}
+                         for r in records]
+                missed = sorted({r["page"] for r in records if r.get("bbox") is None})
+                for page in missed:
+                    n = sum(1 for r in records if r["page"] == page and r.get("bbox") is None)
+                    ctx.fail_page(page, "redaction_incomplete",
+                                  f"{n} PII string(s) found in the text could not be located on the page image "
+                                  "(e.g. hyphenated across lines); review the redacted PDF before releasing it.")
             else:
                 return []
             ctx.add_artifact("redacted.pdf", "redacted-pdf", out.read_bytes(), media_type="application/pdf",
@@ -98,7 +106,7 @@ class RedactStage(Stage):
                 for f in findings.get(n, []):
                     for box in span_boxes(data, f["start"], f["end"]):
                         page_boxes.append(box)
-                        drawn.append({"page": n, "bbox": box, "type": f["type"], "text_sha": _brief(f)["sha"],
+                        drawn.append({"page": n, "bbox": box, "type": f["type"], "text_sha": _sha(f["text"]),
                                       "recognizer": f.get("recognizer")})
             pages.append(redact_image(img, page_boxes))
         pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=200.0)
@@ -131,9 +139,13 @@ def span_boxes(ocr_page: dict[str, Any], start: int, end: int) -> list[list[floa
     return boxes
 
 
-def _brief(f: dict[str, Any]) -> dict[str, Any]:
-    """A finding without its clear text (lineage metadata must not re-leak the PII)."""
+def _sha(text: str) -> str:
     import hashlib
 
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _brief(f: dict[str, Any]) -> dict[str, Any]:
+    """A finding without its clear text (lineage metadata must not re-leak the PII)."""
     return {"type": f["type"], "start": f["start"], "end": f["end"], "score": f.get("score"),
-            "recognizer": f.get("recognizer"), "sha": hashlib.sha256(f["text"].encode()).hexdigest()[:16]}
+            "recognizer": f.get("recognizer"), "sha": _sha(f["text"])}
