@@ -86,7 +86,9 @@ def pipeline(pdfs: list[Path], engine_name: str, home: Path) -> float:
 
 
 def processes(docs: list[Path], n: int, engine_name: str, home: Path) -> float:
-    env = {**os.environ, "DOCLEDGER_HOME": str(home), "DOCLEDGER_OCR_ENGINE": engine_name}
+    env = {**os.environ, "DOCLEDGER_HOME": str(home), "DOCLEDGER_OCR_ENGINE": engine_name,
+           # what `docledger worker --concurrency n` does: share the cores between the processes
+           "DOCLEDGER_COMPUTE_THREADS": str(max(1, (os.cpu_count() or 1) // n))}
     exe = str(Path(sys.executable).parent / "docledger")
     subprocess.run([exe, "ingest", *map(str, docs)], env=env, check=True, capture_output=True)
     t = time.perf_counter()

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=100_000_000, gt=0)
     fsync_artifacts: bool = Field(
         default=False, description="fsync every derived artifact (originals are always made durable).")
+    compute_threads: int = Field(
+        default=0, ge=0, description="Threads per worker process for ONNX models (0 = all cores; "
+        "`worker --concurrency N` sets cores // N for its processes).")
     ocr_engine: str = Field(default="rapidocr", description="rapidocr | tesseract")
     ocr_dpi: int = Field(default=200, ge=72, le=600)
     default_tenant: str = "default"

@@ -42,6 +42,11 @@ def _child(until_idle: bool, stages: list[str] | None) -> None:
 def run_workers(concurrency: int, *, until_idle: bool, stages: list[str] | None = None,
                 on_tick: Callable[[], None] | None = None) -> None:
     """Start ``concurrency`` worker processes and wait for them (ticking ``on_tick`` meanwhile)."""
+    import os
+
+    if concurrency > 1 and not os.environ.get("DOCLEDGER_COMPUTE_THREADS"):
+        # N processes x all-core ONNX thread pools would oversubscribe the CPU
+        os.environ["DOCLEDGER_COMPUTE_THREADS"] = str(max(1, (os.cpu_count() or 1) // concurrency))
     ctx = mp.get_context("spawn")
     procs = [ctx.Process(target=_child, args=(until_idle, stages), daemon=False) for _ in range(concurrency)]
     for p in procs:

@@ -15,6 +15,7 @@ artifact: vectors from different versions must never be compared.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Sequence
 from functools import cached_property
@@ -134,7 +135,8 @@ def get_embedder() -> Embedder:
     if _embedder is None:
         with _lock:
             if _embedder is None:
-                _embedder = Embedder()
+                threads = int(os.environ.get("DOCLEDGER_COMPUTE_THREADS") or 0)
+                _embedder = Embedder(intra_op_threads=threads or None)
     return _embedder
 
 

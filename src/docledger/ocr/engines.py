@@ -74,6 +74,8 @@ class RapidOcrEngine:
                 "Global.log_level": "warning",
                 "Global.return_word_box": True,
                 "Global.text_score": text_score,
+                # several worker processes share the cores: DOCLEDGER_COMPUTE_THREADS caps each one
+                "EngineConfig.onnxruntime.intra_op_num_threads": int(os.environ.get("DOCLEDGER_COMPUTE_THREADS") or -1),
             }
         )
         self.version = f"rapidocr {rapid_version}; PP-OCRv6_det_small + PP-OCRv6_rec_small; onnxruntime"
