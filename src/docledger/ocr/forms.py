@@ -43,7 +43,7 @@ from docledger.ocr.types import (
 ACCEPT_SCORE = 0.3
 # Gap (in line heights) that separates two entries on one line: measured on annotated forms, words
 # of one entry are rarely more than ~0.9 heights apart, neighbouring entries usually are.
-SEGMENT_GAP = 1.0
+SEGMENT_GAP = 0.85
 _ALPHA = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"\d")
 
