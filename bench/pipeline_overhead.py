@@ -1,6 +1,7 @@
 """Digital-PDF pages/s through the ledger vs the same extraction without it (target overhead <= 10 %).
 
-- docledger: ``Ledger.ingest_bytes`` -> classify -> extract-text with the real built-in stages
+- docledger: ``Ledger.ingest_many`` (batches of 200 files, as ``docledger ingest``/``run`` do:
+  one group-commit sync per batch) -> classify -> extract-text with the real built-in stages
   and an in-process ``Worker`` (register, sniff + inspect, text/words/tables per page, every
   output a content-addressed artifact with lineage, timeline and events, one transaction per
   stage run);
@@ -9,7 +10,8 @@
   no registry, no classification, no ledger.
 
 The ledger's own bookkeeping is reported apart: wall time minus the time spent inside the
-stages' ``process`` (recorded on every stage run).
+stages' ``process`` (recorded on every stage run). Derived artifacts follow the settings
+default (``fsync_artifacts=False``: originals are durable, derived files can be rebuilt).
 
 Usage: python bench/pipeline_overhead.py [--docs 100] [--pages 5] [--store sqlite|postgres|both]
 """
@@ -102,13 +104,23 @@ def reference(pdfs: list[bytes], out: Path, *, durable: bool = False) -> None:
         _write(folder / "document.json", json.dumps({"pages": pages}, indent=1), durable)
 
 
+BATCH = 200  # paths per ingest_many call, as the CLI does
+
+
 def through_ledger(pdfs: list[bytes], url: str, home: Path) -> tuple[float, dict[str, float], int]:
     """Wall seconds, seconds inside each stage's process(), documents SUCCEEDED."""
     settings = Settings(home=home, database_url=url, poll_interval_seconds=0.01)
     ledger = Ledger(settings, stages=discover(settings, only=PIPELINE))
+    inbox = home / "inbox"  # the files a user ingests already exist: written before the clock starts
+    inbox.mkdir(parents=True)
+    paths = []
+    for i, data in enumerate(pdfs):
+        path = inbox / f"statement-{i}.pdf"
+        path.write_bytes(data)
+        paths.append(path)
     with Timer() as t:
-        for i, data in enumerate(pdfs):
-            ledger.ingest_bytes(data, f"statement-{i}.pdf")
+        for start in range(0, len(paths), BATCH):
+            ledger.ingest_many(paths[start : start + BATCH])
         Worker(ledger).run(until_idle=True)
     summary = ledger.summary()
     inside = {
@@ -183,7 +195,7 @@ def main() -> int:
             for stage in PIPELINE:
                 rows.append(
                     [
-                        f"  inside {stage} (incl. its fsynced artifact writes)",
+                        f"  inside {stage} (incl. its artifact writes)",
                         "",
                         f"{inside[stage]:.2f}",
                         "",
