@@ -42,7 +42,13 @@ def finalize_if_idle(tx: Tx, document_id: str, *, stage: str | None) -> str | No
         return None
     problems = tx.fetchall("problems_for_document", document_id=document_id)
     status, reason, message = derive_status(problems, pages=doc.get("pages"))
-    if doc["status"] == status and doc["reason"] == reason and doc["status"] in TERMINAL:
+    # the stage a terminal document names: where it failed, or the last stage that ran
+    if problems:
+        stage = next((p["stage"] for p in problems if p["terminal"] and p["page"] is None), problems[0]["stage"])
+    else:
+        last = tx.fetchone("last_run_stage", document_id=document_id)
+        stage = last["stage"] if last else stage
+    if doc["status"] == status and doc["reason"] == reason and doc["stage"] == stage and doc["status"] in TERMINAL:
         return status
     set_status(tx, document_id, status, stage=stage, reason=reason, message=message)
     add_timeline(tx, document_id, "pipeline", status, message)

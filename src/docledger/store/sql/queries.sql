@@ -302,3 +302,6 @@ SELECT e.key, e.label, e.display, COUNT(de.document_id) AS documents FROM entiti
 JOIN document_entities de ON de.entity_key = e.key AND de.tenant = e.tenant
 WHERE e.tenant IN (SELECT value FROM json_each(:tenants))
 GROUP BY e.key, e.label, e.display ORDER BY documents DESC, e.key LIMIT :limit;
+
+-- name: last_run_stage
+SELECT stage FROM stage_runs WHERE document_id = :document_id ORDER BY ended_at DESC, started_at DESC LIMIT 1;
