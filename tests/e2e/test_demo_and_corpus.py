@@ -30,6 +30,15 @@ def test_demo_documents_end_as_expected(tmp_path: Path) -> None:
         assert doc["status"] == sample.expected_status, (sample.path.name, doc)
         if sample.expected_reason:
             assert doc["reason"] == sample.expected_reason, (sample.path.name, doc)
+        if sample.kind == "receipt":
+            fields = document_export(ledger, reg.document_id)["fields"]
+            assert fields["document_type"] == "receipt"
+            assert (fields["company"], fields["date"], fields["total"]) == ("SPRINGFIELD PHARMACY", "2024-03-05",
+                                                                            "47.85")
+        if sample.kind == "scanned_form":
+            forms = {f["key"]: f["value"] for p in document_export(ledger, reg.document_id)["pages"]
+                     for f in p["forms"]}
+            assert forms.get("Employee name") == "Maria Gonzalez" and forms.get("Position") == "Logistics Analyst"
         if doc["status"] == "SUCCEEDED":
             text = " ".join(p["text"] for p in document_export(ledger, reg.document_id)["pages"])
             flat = " ".join(text.split()).lower()

@@ -36,7 +36,8 @@ _MONTHS = {
     )
     for m in names
 }
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{2,4})(?!\d)")
+# the year may run straight into a time when OCR drops the space ("03/05/202414:32")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{2,4})(?:(?!\d)|(?=\d{1,2}:\d{2}))")
 _TEXT_DATE = re.compile(r"(?<!\d)(\d{1,2})[\s\-./]*([A-Za-z]{3,9})[\s\-./,]*(\d{2,4})(?!\d)")
 _TEXT_DATE_US = re.compile(r"\b([A-Za-z]{3,9})[\s\-./]*(\d{1,2})(?:st|nd|rd|th)?[,\s\-./]+(\d{4})(?!\d)")
 _AMOUNT = re.compile(r"(?<![\d.])-?\d{1,3}(?:[,\s]\d{3})*[.,]\d{2}(?![\d])|(?<![\d.])-?\d+[.,]\d{2}(?![\d])")
@@ -378,9 +379,18 @@ def _address(rows: list[str], company_index: int) -> str | None:
     return " ".join(parts) if parts else None
 
 
-def receipt_fields(lines: Sequence[Line | str], *, dayfirst: bool = True) -> dict[str, str | None]:
-    """{"company", "date" (ISO), "address", "total" (decimal string)}; None where not found."""
+_US_CUES = re.compile(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|\$\s?\d")
+
+
+def receipt_fields(lines: Sequence[Line | str], *, dayfirst: bool | None = None) -> dict[str, str | None]:
+    """{"company", "date" (ISO), "address", "total" (decimal string)}; None where not found.
+
+    ``dayfirst=None`` decides from the receipt: a US state + ZIP code or dollar amounts mean
+    month-first dates (03/05/2024 is 5 March in the US, 3 May elsewhere).
+    """
     rows = _rows(lines)
+    if dayfirst is None:
+        dayfirst = not _US_CUES.search("\n".join(rows))
     company, index = _company(rows)
     return {
         "company": company,
