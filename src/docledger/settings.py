@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     compute_threads: int = Field(
         default=0, ge=0, description="Threads per worker process for ONNX models (0 = all cores; "
         "`worker --concurrency N` sets cores // N for its processes).")
+    public_invocations: bool = Field(
+        default=False, description="Let POST /invocations (paragraph-only matching) be called without a token.")
     ocr_engine: str = Field(default="rapidocr", description="rapidocr | tesseract")
     ocr_dpi: int = Field(default=200, ge=72, le=600)
     default_tenant: str = "default"

@@ -104,3 +104,24 @@ def test_redaction_request_lands_on_timeline_and_produces_redacted_text(world: W
     assert arts, "the redact stage produced no redacted text"
     text = world.client.get(arts[0]["content_url"], headers=world.h("reader")).text
     assert "John Smith" not in text and "Invoice 2024-0042" in text
+
+
+def test_invocations_can_be_public_for_existing_clients(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from docledger.api import create_app
+    from docledger.ledger import Ledger
+    from docledger.settings import Settings
+
+    body = {"input_sentence": "The patient has chest pain.",
+            "input_paragraph": "He reports chest pain since Monday. He likes gardening. His sister visited."}
+    for public, expected in ((False, 401), (True, 200)):
+        ledger = Ledger(Settings(home=tmp_path / str(public), public_invocations=public), stages={})
+        with TestClient(create_app(ledger)) as client:
+            resp = client.post("/invocations", json=body)
+            assert resp.status_code == expected, resp.text
+            if public:
+                ranked = resp.json()
+                assert [r["rank"] for r in ranked] == [1, 2, 3]
+                assert ranked[0]["matching_sentence"] == "He reports chest pain since Monday."
+        ledger.close()

@@ -29,6 +29,16 @@ def get_principal(
     return authenticate(request.app.state.ledger, credentials.credentials if credentials else None)
 
 
+def invocation_principal(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+) -> Principal | None:
+    """/invocations only reads the paragraph it is sent, so DOCLEDGER_PUBLIC_INVOCATIONS=true lets
+    existing clients of the sentence-relevance service call it without a token (nothing stored is read)."""
+    if credentials is None and request.app.state.ledger.settings.public_invocations:
+        return None
+    return get_principal(request, credentials)
+
+
 def requires(role: str, action: str) -> Callable[..., Principal]:
     """A dependency that authenticates and then checks the role (403 when too low)."""
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field, model_validator
 
-from docledger.api.deps import get_ledger, get_principal, service
+from docledger.api.deps import get_ledger, get_principal, invocation_principal, service
 from docledger.auth.tokens import Principal
 from docledger.ledger import Ledger
 
@@ -101,7 +101,9 @@ class Invocation(BaseModel):
 
 @router.post("/invocations", tags=["compatibility"])
 def invocations(
-    body: Invocation, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+    body: Invocation,
+    principal: Principal | None = Depends(invocation_principal),
+    ledger: Ledger = Depends(get_ledger),
 ) -> list[dict[str, Any]]:
     """Drop-in for the medical sentence-relevance service: the top min(5, n) sentences of the paragraph."""
     fn = service("match", "match")
@@ -110,7 +112,7 @@ def invocations(
         body.input_sentence,
         document_id=None,
         paragraph=body.input_paragraph,
-        tenants=principal.scope,
+        tenants=principal.scope if principal is not None else [],
         top_k=5,
     )
     return [
