@@ -75,7 +75,15 @@ def to_dot(graph: dict[str, Any]) -> str:
 
 
 def to_openlineage(graph: dict[str, Any], *, namespace: str = "docledger") -> list[dict[str, Any]]:
-    """One OpenLineage RunEvent (COMPLETE/FAIL) per stage run; datasets are artifacts."""
+    """One OpenLineage RunEvent (COMPLETE/FAIL) per stage run; datasets are artifacts.
+
+    Events are built with the openlineage-python client (so they follow the spec it ships) and
+    carry a ``docledger`` facet with the run's attempt, worker, config hash and page, and the
+    artifact's sha256, kind and page.
+    """
+    from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+    from openlineage.client.serde import Serde
+
     by_run: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for n in graph["nodes"]:
         by_run[n["run_id"]].append(n)
@@ -83,26 +91,38 @@ def to_openlineage(graph: dict[str, Any], *, namespace: str = "docledger") -> li
     for e in graph["edges"]:
         inputs[e["run_id"]].add(e["from"])
     ids = {n["id"]: n for n in graph["nodes"]}
+
+    def name(n: dict[str, Any]) -> str:
+        return f"{graph['document_id']}/{n['key']}"
+
+    def facet(extra: dict[str, Any]) -> dict[str, Any]:
+        return {"docledger": {"_producer": PRODUCER, "_schemaURL": f"{PRODUCER}/facets/docledger.json", **extra}}
+
     events = []
     for run in graph["runs"]:
-        def ds(n: dict[str, Any]) -> dict[str, Any]:
-            return {"namespace": namespace, "name": f"{graph['document_id']}/{n['key']}",
-                    "facets": {"docledger": {"_producer": "docledger", "_schemaURL": "https://openlineage.io/spec",
-                                             "sha256": n["sha256"], "kind": n["kind"], "page": n["page"]}}}
-        events.append({
-            "eventType": "COMPLETE" if run["status"] == "succeeded" else "FAIL",
-            "eventTime": run["ended_at"] or run["started_at"],
-            "producer": "https://github.com/docledger/docledger",
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/definitions/RunEvent",
-            "run": {"runId": _uuid_from(run["id"]), "facets": {"docledger": {
-                "_producer": "docledger", "_schemaURL": "https://openlineage.io/spec", "attempt": run["attempt"],
-                "worker": run["worker"], "config_hash": run["config_hash"], "page": run["page"],
-                "error": run["error"]}}},
-            "job": {"namespace": namespace, "name": f"{run['stage']}@{run['stage_version']}"},
-            "inputs": [ds(ids[i]) for i in sorted(inputs.get(run["id"], set())) if i in ids],
-            "outputs": [ds(n) for n in by_run.get(run["id"], [])],
-        })
+        ins = [ids[i] for i in sorted(inputs.get(run["id"], set())) if i in ids]
+        outs = by_run.get(run["id"], [])
+        event = RunEvent(
+            eventType=RunState.COMPLETE if run["status"] == "succeeded" else RunState.FAIL,
+            eventTime=run["ended_at"] or run["started_at"],
+            run=Run(runId=_uuid_from(run["id"])),
+            job=Job(namespace=namespace, name=f"{run['stage']}@{run['stage_version']}"),
+            producer=PRODUCER,
+            inputs=[InputDataset(namespace=namespace, name=name(n)) for n in ins],
+            outputs=[OutputDataset(namespace=namespace, name=name(n)) for n in outs],
+        )
+        data = Serde.to_dict(event)
+        data["run"]["facets"].update(facet({"run_id": run["id"], "attempt": run["attempt"], "worker": run["worker"],
+                                            "config_hash": run["config_hash"], "page": run["page"],
+                                            "error": run["error"]}))
+        for ds, n in zip(data["inputs"] + data["outputs"], ins + outs, strict=True):
+            ds["facets"].update(facet({"artifact_id": n["id"], "sha256": n["sha256"], "kind": n["kind"],
+                                       "page": n["page"]}))
+        events.append(data)
     return events
+
+
+PRODUCER = "https://github.com/docledger/docledger"
 
 
 def _uuid_from(run_id: str) -> str:
