@@ -146,15 +146,19 @@ class Worker:
         started = now()
         ctx = StageContext(stage=stage, document=document, event=event, store=self.store, blobs=self.ledger.blobs,
                            settings=self.settings, worker=self.worker_id, attempt=attempt, run_id=new_id("run_"))
+        heartbeat = self._heartbeat(delivery)
         try:
             stage.process(ctx)
         except UnprocessableDocument as failure:
+            heartbeat.set()
             self._commit(delivery, partial(self._write_failure, ctx=ctx, started=started, exc=failure))
             return
         except Exception as exc:  # a crash in a stage is a recorded failure, never a dead worker
+            heartbeat.set()
             log.warning("stage %s failed on %s: %s", stage.name, event.document_id, exc)
             self._retry_or_bury(delivery, ctx, started, exc)
             return
+        heartbeat.set()
         if ctx.skipped:
             self._commit(delivery, lambda tx: None)
             return
@@ -165,6 +169,28 @@ class Worker:
         except Exception as exc:
             log.warning("commit of %s failed: %s", stage.name, exc)
             self._retry_or_bury(delivery, ctx, started, exc)
+
+    def _heartbeat(self, delivery: dict[str, Any]) -> threading.Event:
+        """Extend the lease every third of its length while the stage runs (long pages, big documents).
+
+        A worker that dies stops extending, so its lease still expires and another worker takes over.
+        """
+        done = threading.Event()
+        interval = self.settings.lease_seconds / 3.0
+
+        def beat() -> None:
+            while not done.wait(interval):
+                try:
+                    with self.store.transaction() as tx:
+                        t = now()
+                        if tx.execute("extend_lease", id=delivery["id"], worker=self.worker_id, now=t,
+                                      lease_expires_at=t + self.settings.lease_seconds) != 1:
+                            return  # lost already; the commit will find out
+                except Exception:  # the store is unreachable: try again next beat
+                    log.warning("could not extend the lease of delivery %s", delivery["id"])
+
+        threading.Thread(target=beat, name=f"lease-{delivery['id']}", daemon=True).start()
+        return done
 
     # ---- writing results -------------------------------------------------------------------
     def _commit(self, delivery: dict[str, Any], write: Callable[[Tx], None]) -> None:
