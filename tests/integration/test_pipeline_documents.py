@@ -38,7 +38,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "note": text_pdf(src / "discharge.pdf", [NOTE, ["MEDICATIONS: metoprolol, aspirin."]]),
         "letter": text_pdf(src / "employment.pdf", [LETTER],
                            table=[["Year", "Salary"], ["2023", "80,000"], ["2024", "85,000"]]),
-        "form": form_pdf(src / "application.pdf", {"borrower_name": "Jane Doe", "loan_amount": "250000"}),
+        "form": form_pdf(src / "application.pdf", {"borrower_name": "Jane Doe", "loan_amount": "250000",
+                                                   "borrower_ssn": "219-09-9999"}),
         "encrypted": encrypted_pdf(src / "statement.pdf"),
         "empty": src / "empty.pdf",
         "corrupt": src / "broken.pdf",
@@ -102,6 +103,9 @@ def test_digital_pdf_text_tables_and_forms(world: dict[str, Any]) -> None:
     form = document_export(led, world["ids"]["form"])
     assert form["fields"]["borrower_name"] == "Jane Doe"
     assert form["fields"]["loan_amount"] == "250000"
+    # form values are not in the page text, yet their PII is found and names its field
+    ssn = next(p for p in form["pii"] if p["type"] == "US_SSN")
+    assert (ssn["field"], ssn["text"], ssn["source"]) == ("borrower_ssn", "219-09-9999", "form-field")
     out = export_document(led, world["ids"]["letter"], "csv", world["root"] / "csv")
     assert "85,000" in out[0].read_text()
 

@@ -59,6 +59,8 @@ def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None 
             p["width"], p["height"] = data.get("width"), data.get("height")
             p["engine"] = data.get("engine")
             p["engine_version"] = data.get("engine_version")
+        elif kind == "forms-pii-json":
+            pii.extend(_load(ledger, a))
         elif kind == "fields-json":
             fields.update(_load(ledger, a))
         elif kind == "nlp-json" and n is not None:

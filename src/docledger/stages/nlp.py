@@ -34,6 +34,35 @@ class NlpStage(Stage):
             for k in totals:
                 totals[k] += len(result[k])
             summary["pages"].append({"page": page, "pii_types": sorted({f["type"] for f in result["pii"]})})
+        form_pii = self._form_field_pii(ctx)
+        if form_pii:
+            ctx.add_json("forms-pii.json", "forms-pii-json", form_pii)
+            totals["pii"] += len(form_pii)
         ctx.add_json("nlp.json", "nlp-summary", {**summary, "totals": totals})
         ctx.log(f"{totals['entities']} entities, {totals['key_phrases']} key phrases, {totals['pii']} PII findings")
         ctx.emit(Events.NLP_COMPLETED, {"pii": totals["pii"]})
+
+    def _form_field_pii(self, ctx: StageContext) -> list[dict[str, Any]]:
+        """PII in AcroForm values, which are not part of the page text (e.g. a filled loan application).
+
+        Each value is checked as "label: value" so the labelled recognizers (DOB, account...) apply;
+        offsets are relative to the value, and the finding names its field.
+        """
+        import json
+
+        from docledger.nlp.pii import detect_pii
+
+        found: list[dict[str, Any]] = []
+        for art in ctx.artifacts(kind="forms-json", stage="extract-text"):
+            for field in json.loads(ctx.read(art)):
+                value = str(field.get("value") or "").strip()
+                if not value or field.get("type") in ("checkbox", "radio", "button"):
+                    continue
+                label = str(field.get("name") or "").replace("_", " ")
+                text = f"{label}: {value}"
+                for f in detect_pii(text):
+                    if f["start"] < len(label) + 2:
+                        continue  # the finding is in the label, not the value
+                    found.append({**f, "start": f["start"] - len(label) - 2, "end": f["end"] - len(label) - 2,
+                                  "page": field.get("page"), "field": field.get("name"), "source": "form-field"})
+        return found
