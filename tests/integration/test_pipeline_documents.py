@@ -224,3 +224,27 @@ def test_duplicate_and_new_version(world: dict[str, Any]) -> None:
     assert reg.version == 2 and reg.duplicate_of is None
     timeline = led.status(world["ids"]["letter"])["timeline"]
     assert any(t["status"] == "duplicate" for t in timeline)
+
+
+def test_phone_photo_of_a_form(tmp_path: Path) -> None:
+    """Skewed, unevenly lit, slightly blurred JPEG: still read, with form values and their boxes."""
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    page = text_image(["Borrower: Alan Turner", "Loan number: 7781-2290", "Property: 19 Harbor Way"],
+                      size=(1300, 700), font_size=34)
+    photo = page.rotate(3.5, expand=True, fillcolor=235, resample=Image.BICUBIC)
+    shade = np.linspace(0.75, 1.0, photo.width)[None, :]  # light falls off across the sheet
+    photo = Image.fromarray((np.asarray(photo, dtype=np.float32) * shade).astype("uint8"))
+    photo = photo.filter(ImageFilter.GaussianBlur(0.8)).convert("RGB")
+    photo.save(tmp_path / "IMG_2041.jpg", "JPEG", quality=80)
+    ledger = Ledger(Settings(home=tmp_path / "home"))
+    did = ledger.ingest_path(tmp_path / "IMG_2041.jpg").document_id
+    Worker(ledger).run(until_idle=True)
+    assert ledger.get_document(did)["status"] == "SUCCEEDED"
+    forms = {f["key"]: f for f in document_export(ledger, did)["pages"][0]["forms"]}
+    assert forms["Borrower"]["value"] == "Alan Turner"
+    assert forms["Loan number"]["value"] == "7781-2290"
+    x0, y0, x1, y1 = forms["Borrower"]["value_bbox"]
+    assert 0 <= x0 < x1 <= photo.width and 0 <= y0 < y1 <= photo.height
+    ledger.close()
