@@ -69,3 +69,22 @@ def test_installed_plugin_receives_events_and_joins_the_lineage(tmp_path: Path, 
     assert {e["from"] for e in graph["edges"] if e["to"] == node["id"]} == texts
     # the built-in pipeline is untouched: same artifacts as without the plugin
     assert {n["key"] for n in graph["nodes"] if n["stage"] == "extract-text"} >= {"page-1/text.txt", "document.json"}
+
+
+def test_backfill_gives_a_late_plugin_the_past_events(tmp_path: Path, installed_plugin: None) -> None:
+    settings = Settings(home=tmp_path / "home")
+    base = {k: v for k, v in discover(settings).items() if k in ("classify", "extract-text")}
+    before = Ledger(settings, stages=base)
+    docs = [before.ingest_path(text_pdf(tmp_path / f"d{i}.pdf", [["alpha beta gamma"]])).document_id for i in range(3)]
+    Worker(before).run(until_idle=True)
+    before.close()
+    after = Ledger(settings, stages={**base, "acme-wordcount": discover(settings, only=["acme-wordcount"])[
+        "acme-wordcount"]})
+    assert after.backfill("acme-wordcount") == 6  # 3 x document.registered + 3 x text.extracted
+    assert after.backfill("acme-wordcount") == 0  # never twice
+    Worker(after).run(until_idle=True)
+    for doc in docs:
+        assert after.get_document(doc)["status"] == "SUCCEEDED"
+        counts = [n for n in after.lineage(doc)["nodes"] if n["stage"] == "acme-wordcount"]
+        assert len(counts) == 1 and json.loads(after.blobs.read(counts[0]["sha256"])) == {"1": 3}
+    after.close()

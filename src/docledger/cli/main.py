@@ -250,6 +250,20 @@ def dlq_replay(delivery_id: Annotated[int | None, typer.Argument(help="One deliv
 
 @app.command()
 @handle_errors
+def backfill(stage: Annotated[str, typer.Argument(help="An installed stage (e.g. a new plugin).")],
+             tenant: Annotated[str | None, typer.Option(help="Only this tenant's documents.")] = None,
+             as_json: JsonOpt = False) -> None:
+    """Give a newly installed stage every past event it subscribes to; run a worker to process them."""
+    with ledger_session() as ledger:
+        n = ledger.backfill(stage, tenant=tenant, actor=os.environ.get("USER", "cli"))
+    if as_json:
+        emit_json({"stage": stage, "deliveries": n})
+    else:
+        console.print(f"{n} past events queued for {stage}; `docledger worker --until-idle` processes them")
+
+
+@app.command()
+@handle_errors
 def stages(as_json: JsonOpt = False) -> None:
     """Installed stage plugins (entry-point group docledger.stages)."""
     with ledger_session() as ledger:

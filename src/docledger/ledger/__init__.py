@@ -202,6 +202,19 @@ class Ledger:
                              worker=actor)
         return self.get_document(document_id)
 
+    # ---- Backfill --------------------------------------------------------------------------
+    def backfill(self, stage: str, *, tenant: str | None = None, actor: str = "cli") -> int:
+        """Deliver every past event a (newly installed) stage subscribes to; returns deliveries created.
+
+        Events it already received are skipped (one delivery per event and subscriber).
+        """
+        if stage not in self.stages:
+            raise NotFound(f"no installed stage {stage!r}", hint="`docledger stages` lists the installed ones.")
+        with self.store.transaction() as tx:
+            created = tx.execute("backfill_subscriber", subscriber=stage, tenant=tenant, now=now())
+            tx.after_commit(self.store.notify_work)
+        return created
+
     # ---- Dead letters ----------------------------------------------------------------------
     def dead_letters(self, *, tenant: str | None = None) -> list[dict[str, Any]]:
         with self.store.read() as tx:

@@ -305,3 +305,11 @@ GROUP BY e.key, e.label, e.display ORDER BY documents DESC, e.key LIMIT :limit;
 
 -- name: last_run_stage
 SELECT stage FROM stage_runs WHERE document_id = :document_id ORDER BY ended_at DESC, started_at DESC LIMIT 1;
+
+-- name: backfill_subscriber
+INSERT INTO deliveries (event_id, subscriber, document_id, ordering_key, status, attempts, available_at,
+                        created_at, updated_at)
+SELECT e.id, :subscriber, e.document_id, e.ordering_key, 'pending', 0, :now, :now, :now FROM events e
+WHERE e.type IN (SELECT event_type FROM subscriptions WHERE subscriber = :subscriber)
+  AND (CAST(:tenant AS TEXT) IS NULL OR e.document_id IN (SELECT id FROM documents WHERE tenant = :tenant))
+ON CONFLICT (event_id, subscriber) DO NOTHING;
