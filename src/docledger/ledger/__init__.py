@@ -147,9 +147,9 @@ class Ledger:
             by_stage = [{"stage": r["stage"], "status": r["status"], "count": int(r["n"])}
                         for r in tx.fetchall("count_by_stage", tenant=tenant)]
             reasons = {r["reason"] or "unknown": int(r["n"]) for r in tx.fetchall("failures_by_reason", tenant=tenant)}
-            queue = {r["status"]: int(r["n"]) for r in tx.fetchall("queue_depth")}
+            queue = {r["status"]: int(r["n"]) for r in tx.fetchall("queue_depth", tenant=tenant)}
             durations = [{"stage": r["stage"], "runs": int(r["n"]), "total_ms": float(r["total_ms"] or 0),
-                          "max_ms": float(r["max_ms"] or 0)} for r in tx.fetchall("stage_durations")]
+                          "max_ms": float(r["max_ms"] or 0)} for r in tx.fetchall("stage_durations", tenant=tenant)]
         return {"documents_by_status": by_status, "by_stage": by_stage, "failures_by_reason": reasons,
                 "queue": queue, "dlq_size": queue.get("dead", 0), "stage_durations": durations}
 

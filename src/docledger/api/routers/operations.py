@@ -25,7 +25,7 @@ def operations(
 
 
 def visible_summary(ledger: Ledger, principal: Principal) -> dict[str, Any]:
-    """Ledger.summary over the caller's tenants (queue and stage durations are system-wide)."""
+    """Ledger.summary over the caller's tenants only (documents, queue, stage durations, failures)."""
     if principal.scope is None:
         return ledger.summary()
     parts = [ledger.summary(tenant=t) for t in principal.scope]
@@ -40,7 +40,19 @@ def visible_summary(ledger: Ledger, principal: Principal) -> dict[str, Any]:
             reasons[k] = reasons.get(k, 0) + v
         for s in p["by_stage"]:
             by_stage[(s["stage"], s["status"])] = by_stage.get((s["stage"], s["status"]), 0) + s["count"]
+    queue: dict[str, int] = {}
+    durations: dict[str, dict[str, Any]] = {}
+    for p in parts:
+        for k, v in p["queue"].items():
+            queue[k] = queue.get(k, 0) + v
+        for d in p["stage_durations"]:
+            cur = durations.setdefault(d["stage"], {"stage": d["stage"], "runs": 0, "total_ms": 0.0, "max_ms": 0.0})
+            cur["runs"] += d["runs"]
+            cur["total_ms"] += d["total_ms"]
+            cur["max_ms"] = max(cur["max_ms"], d["max_ms"])
     out.update(
+        queue=queue,
+        stage_durations=list(durations.values()),
         documents_by_status=by_status,
         failures_by_reason=reasons,
         by_stage=[

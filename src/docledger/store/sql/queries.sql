@@ -182,14 +182,18 @@ WHERE id = :id AND status = 'dead';
 SELECT COUNT(*) AS n FROM deliveries WHERE document_id = :document_id AND status IN ('pending', 'leased');
 
 -- name: queue_depth
-SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status;
+SELECT status, COUNT(*) AS n FROM deliveries
+WHERE CAST(:tenant AS TEXT) IS NULL OR document_id IN (SELECT id FROM documents WHERE tenant = :tenant)
+GROUP BY status;
 
 -- name: next_available_at
 SELECT MIN(available_at) AS t FROM deliveries WHERE status = 'pending';
 
 -- name: stage_durations
 SELECT stage, COUNT(*) AS n, SUM(duration_ms) AS total_ms, MAX(duration_ms) AS max_ms FROM stage_runs
-WHERE duration_ms IS NOT NULL GROUP BY stage;
+WHERE duration_ms IS NOT NULL
+  AND (CAST(:tenant AS TEXT) IS NULL OR document_id IN (SELECT id FROM documents WHERE tenant = :tenant))
+GROUP BY stage;
 
 -- name: lock_document
 SELECT id FROM documents WHERE id = :id;
