@@ -248,3 +248,12 @@ def test_phone_photo_of_a_form(tmp_path: Path) -> None:
     x0, y0, x1, y1 = forms["Borrower"]["value_bbox"]
     assert 0 <= x0 < x1 <= photo.width and 0 <= y0 < y1 <= photo.height
     ledger.close()
+
+
+def test_summary_is_scoped_to_a_tenant(world: dict[str, Any]) -> None:
+    led = world["ledger"]
+    mine = led.summary(tenant="bank-a")
+    assert mine["documents_by_status"]["FAILED"] >= 4 and mine["queue"]["done"] > 0
+    assert {d["stage"] for d in mine["stage_durations"]} >= {"classify", "ocr", "nlp"}
+    theirs = led.summary(tenant="bank-z")
+    assert theirs["documents_by_status"] == {} and theirs["queue"] == {} and theirs["stage_durations"] == []
