@@ -8,7 +8,9 @@
     (``docledger worker --until-idle``).  Target speed-up >= 1.8x (on 2 cores).
 (c) Worker RSS over ``--rss-pages`` pages with the OCR models loaded (peak and growth after warm-up).
 
-Usage: python bench/ocr_overhead.py [--pages 20] [--engine rapidocr] [--rss-pages 60]
+(b) also prints a one-core reference (1 process, 1 ONNX thread) and when each process exited.
+
+Usage: python bench/ocr_overhead.py [--pages 20] [--engine rapidocr] [--rss-pages 60] [--parts abc]
 """
 
 from __future__ import annotations
@@ -85,18 +87,27 @@ def pipeline(pdfs: list[Path], engine_name: str, home: Path) -> float:
     return elapsed
 
 
-def processes(docs: list[Path], n: int, engine_name: str, home: Path) -> float:
+def processes(docs: list[Path], n: int, engine_name: str, home: Path, *, threads: int | None = None
+              ) -> tuple[float, list[float]]:
+    """Wall seconds for ``n`` worker processes to drain the queue, and when each process exited.
+
+    ``threads`` is the ONNX intra-op pool per process; by default what ``docledger worker
+    --concurrency n`` does: the cores shared between the processes."""
+    threads = threads or max(1, (os.cpu_count() or 1) // n)
     env = {**os.environ, "DOCLEDGER_HOME": str(home), "DOCLEDGER_OCR_ENGINE": engine_name,
-           # what `docledger worker --concurrency n` does: share the cores between the processes
-           "DOCLEDGER_COMPUTE_THREADS": str(max(1, (os.cpu_count() or 1) // n))}
+           "DOCLEDGER_COMPUTE_THREADS": str(threads)}
     exe = str(Path(sys.executable).parent / "docledger")
     subprocess.run([exe, "ingest", *map(str, docs)], env=env, check=True, capture_output=True)
     t = time.perf_counter()
     procs = [subprocess.Popen([exe, "worker", "--until-idle", "--stage", "classify", "--stage", "ocr"], env=env)
              for _ in range(n)]
-    for p in procs:
-        p.wait()
-    return time.perf_counter() - t
+    exits = [0.0] * n
+    while any(e == 0.0 for e in exits):
+        for i, p in enumerate(procs):
+            if exits[i] == 0.0 and p.poll() is not None:
+                exits[i] = time.perf_counter() - t
+        time.sleep(0.05)
+    return max(exits), exits
 
 
 def rss_run(pages: int, engine_name: str, home: Path) -> tuple[float, float]:
@@ -127,6 +138,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=20)
     ap.add_argument("--engine", default="rapidocr")
     ap.add_argument("--rss-pages", type=int, default=60)
+    ap.add_argument("--parts", default="abc", help="which of (a), (b), (c) to run, e.g. 'b'")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -137,24 +149,32 @@ def main() -> None:
             pdfs.append(p)
         from docledger.ocr.engines import get_engine
 
-        get_engine(args.engine).recognize(scan_page(0).resize((400, 500)))  # load models outside the timing
-        r = raw(pdfs, args.engine)
-        pl = pipeline(pdfs, args.engine, root / "pipeline")
-        print(f"(a) {args.pages} scanned pages, engine {args.engine}")
-        print(f"    raw engine + structure : {r:7.1f} s  ({args.pages / r:.2f} pages/s)")
-        print(f"    full pipeline          : {pl:7.1f} s  ({args.pages / pl:.2f} pages/s)")
-        print(f"    ratio pipeline/raw     : {pl / r:7.3f}   (target <= 1.15)")
+        if "a" in args.parts:
+            get_engine(args.engine).recognize(scan_page(0).resize((400, 500)))  # load models outside the timing
+            r = raw(pdfs, args.engine)
+            pl = pipeline(pdfs, args.engine, root / "pipeline")
+            print(f"(a) {args.pages} scanned pages, engine {args.engine}")
+            print(f"    raw engine + structure : {r:7.1f} s  ({args.pages / r:.2f} pages/s)")
+            print(f"    full pipeline          : {pl:7.1f} s  ({args.pages / pl:.2f} pages/s)")
+            print(f"    ratio pipeline/raw     : {pl / r:7.3f}   (target <= 1.15)")
         docs = []
         for d in range(4):
             p = root / f"multi-{d}.pdf"
             write_pdf([scan_page(100 + d * 10 + k) for k in range(args.pages // 4)], p)
             docs.append(p)
-        one = processes(docs, 1, args.engine, root / "one")
-        two = processes(docs, 2, args.engine, root / "two")
-        print(f"(b) 4 documents x {args.pages // 4} pages (per-page fan-out)")
-        print(f"    1 worker process       : {one:7.1f} s")
-        print(f"    2 worker processes     : {two:7.1f} s")
-        print(f"    speed-up               : {one / two:7.2f}x  (target >= 1.8x)")
+        if "b" in args.parts:
+            one, _ = processes(docs, 1, args.engine, root / "one")
+            single, _ = processes(docs, 1, args.engine, root / "single", threads=1)
+            two, exits = processes(docs, 2, args.engine, root / "two")
+            print(f"(b) 4 documents x {args.pages // 4} pages (per-page fan-out)")
+            print(f"    1 worker process, {max(1, os.cpu_count() or 1)} ONNX threads : {one:7.1f} s")
+            print(f"    1 worker process, 1 ONNX thread   : {single:7.1f} s  (reference: one core)")
+            print(f"    2 worker processes, 1 thread each : {two:7.1f} s  (exited at "
+                  + ", ".join(f"{e:.1f}" for e in exits) + " s)")
+            print(f"    speed-up vs 1 process             : {one / two:7.2f}x  (target >= 1.8x)")
+            print(f"    speed-up vs 1 process, 1 thread   : {single / two:7.2f}x")
+        if "c" not in args.parts:
+            return
         warm, end = rss_run(args.rss_pages, args.engine, root / "rss-home")
         print(f"(c) worker RSS over {args.rss_pages} pages: {warm:.0f} MB after 10 pages, {end:.0f} MB peak at the end "
               f"(target flat, < 1500 MB)")
