@@ -17,7 +17,7 @@ bearer = HTTPBearer(auto_error=False, description="An API token: `docledger toke
 
 
 def get_ledger(request: Request) -> Ledger:
-    return request.app.state.ledger  # type: ignore[no-any-return]
+    return request.app.state.ledger
 
 
 def get_principal(
@@ -53,7 +53,7 @@ def service(module: str, function: str) -> Callable[..., Any]:
     """A function of ``docledger.services.<module>``, or a 501 problem when this build lacks it."""
     try:
         mod = importlib.import_module(f"docledger.services.{module}")
-        return getattr(mod, function)  # type: ignore[no-any-return]
+        return getattr(mod, function)
     except (ImportError, AttributeError) as exc:
         raise NotAvailable(
             f"{module}.{function} is not available in this build",

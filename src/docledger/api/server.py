@@ -105,7 +105,7 @@ def start_server(
     """Start uvicorn and the workers in background threads; returns once the socket accepts."""
     check_bind(host, auth_required)
     server = uvicorn.Server(_config(ledger, host, port, auth_required))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not the main thread
+    server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]  # not the main thread
     thread = threading.Thread(target=server.run, name="docledger-uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout

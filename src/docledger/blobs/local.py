@@ -91,7 +91,7 @@ class BlobStore:
         shutil.copyfile(self.path(sha256), dest)
         return dest
 
-    def _write(self, sha: str, writer, durable: bool) -> None:  # type: ignore[no-untyped-def]
+    def _write(self, sha: str, writer, durable: bool) -> None:
         target = self.path(sha)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")

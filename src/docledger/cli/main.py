@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -40,7 +40,7 @@ def _collect(paths: list[Path], recursive: bool) -> list[Path]:
     return files
 
 
-def _ingest(ledger, files, owner, tenant, classification, as_json: bool):  # type: ignore[no-untyped-def]
+def _ingest(ledger, files, owner, tenant, classification, as_json: bool):
     """Register in batches (one sync + one transaction per batch: group commit)."""
     results = []
     with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -110,7 +110,7 @@ def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
             _summary_table(docs)
 
 
-def _process_with_progress(ledger, doc_ids: list[str], concurrency: int, *, quiet: bool) -> None:  # type: ignore[no-untyped-def]
+def _process_with_progress(ledger, doc_ids: list[str], concurrency: int, *, quiet: bool) -> None:
     ids = list(dict.fromkeys(doc_ids))
     with Progress(TextColumn("[bold]processing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=console, disable=quiet) as bar:
@@ -123,7 +123,7 @@ def _process_with_progress(ledger, doc_ids: list[str], concurrency: int, *, quie
         run_workers(concurrency, until_idle=True, on_tick=tick)
 
 
-def _summary_table(docs: list[dict]) -> None:  # type: ignore[type-arg]
+def _summary_table(docs: list[dict[str, Any]]) -> None:
     table = Table(title="docledger run")
     for col in ("document", "name", "status", "reason", "message"):
         table.add_column(col, overflow="fold")

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""  # before presidio/tldextract are imported
 
@@ -34,6 +34,7 @@ from docledger.nlp.keyphrases import key_phrases_from_docs  # noqa: E402
 
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
     from spacy.tokens import Doc
 
 __all__ = ["DEFAULT_TYPES", "MIN_SCORE", "PiiFinding", "detect_pii", "analyze_text", "get_analyzer"]
@@ -95,11 +96,13 @@ def get_analyzer() -> AnalyzerEngine:
                     models=[{"lang_code": "en", "model_name": MODEL_NAME}],
                     ner_model_configuration=NerModelConfiguration(labels_to_ignore=["CARDINAL", "ORDINAL"]),
                 )
-                engine.nlp = {"en": get_nlp()}  # reuse the loaded pipeline instead of engine.load()
+                # reuse the loaded pipeline instead of engine.load(); Presidio types ``nlp`` as None until load()
+                engine.nlp = {"en": get_nlp()}  # type: ignore[assignment]
                 registry = RecognizerRegistry(supported_languages=["en"])
                 registry.load_predefined_recognizers(languages=["en"], nlp_engine=engine)
                 for name in _REPLACED:
-                    if any(r.name == name for r in registry.recognizers):
+                    # Presidio's EntityRecognizer.name annotation cannot be resolved by mypy
+                    if any(r.name == name for r in registry.recognizers):  # type: ignore[has-type]
                         registry.remove_recognizer(name)
                 for rec in custom_recognizers():
                     registry.add_recognizer(rec)
@@ -196,7 +199,7 @@ def resolve_overlaps(findings: list[PiiFinding]) -> list[PiiFinding]:
 
 
 def _nlp_artifacts(doc: Doc) -> Any:
-    engine = get_analyzer().nlp_engine
+    engine = cast("SpacyNlpEngine", get_analyzer().nlp_engine)  # get_analyzer() always builds a SpacyNlpEngine
     return engine._doc_to_nlp_artifact(doc, "en")  # same as engine.process_text, without re-parsing
 
 

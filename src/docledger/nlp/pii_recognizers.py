@@ -83,6 +83,8 @@ class ValueRule:
 class LabelledValueRecognizer(EntityRecognizer):
     """Finds ``rule.value`` matches, scored by validation and a nearby label word."""
 
+    name: str  # set by EntityRecognizer.__init__; declared because Presidio's own annotation is unresolvable
+
     def __init__(self, rule: ValueRule) -> None:
         self.rule = rule
         super().__init__(supported_entities=[rule.entity], name=rule.name, supported_language="en")

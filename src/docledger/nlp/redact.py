@@ -57,7 +57,7 @@ def redact_text(text: str, findings: Iterable[Mapping[str, Any]]) -> str:
     return out
 
 
-def redact_image(image: Image.Image, boxes: Iterable[Box], *, pad: int = 2) -> Image.Image:
+def redact_image(image: Image.Image, boxes: Iterable[Sequence[float]], *, pad: int = 2) -> Image.Image:
     """A copy of ``image`` with each pixel box ``(x0, y0, x1, y1)`` (top-left origin) filled black."""
     out = image.convert("RGB") if image.mode not in ("RGB", "L") else image.copy()
     draw = ImageDraw.Draw(out)

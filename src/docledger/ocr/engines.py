@@ -20,13 +20,16 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 import numpy as np
 from PIL import Image
 
 from docledger.exceptions import ConfigurationError
 from docledger.ocr.types import BBox, Line, PageOcr, Word, bbox_union, line_from_words
+
+if TYPE_CHECKING:
+    from rapidocr.utils.output import RapidOCROutput
 
 TESSDATA_DIR = os.environ.get("TESSDATA_PREFIX", "/usr/share/tesseract-ocr/5/tessdata/")
 ENGINE_NAMES = ("rapidocr", "tesseract", "null")
@@ -84,10 +87,13 @@ class RapidOcrEngine:
     def recognize(self, image: Image.Image) -> PageOcr:
         rgb = np.asarray(_rgb(image))
         with self._lock:
-            result = self._engine(rgb)
+            # the full det+rec pipeline always returns a RapidOCROutput; the stub's union covers det/cls/rec-only
+            result = cast("RapidOCROutput", self._engine(rgb))
         page = PageOcr(width=image.width, height=image.height)
         if result.boxes is None or result.txts is None:
             return page
+        if result.scores is None:  # rapidocr sets scores with texts; zip() below would raise TypeError too
+            raise TypeError("rapidocr returned recognised texts without scores")
         word_results = result.word_results or ()
         for i, (quad, text, score) in enumerate(zip(result.boxes, result.txts, result.scores, strict=True)):
             text = text.strip()
@@ -172,14 +178,14 @@ class TesseractEngine:
                         self._flush(page, current, line_box, line_conf)
                         current = []
                         lb = it.BoundingBox(ril.TEXTLINE)
-                        line_box = tuple(float(v) for v in lb) if lb else None  # type: ignore[assignment]
+                        line_box = cast(BBox, tuple(float(v) for v in lb)) if lb else None
                         line_conf = (it.Confidence(ril.TEXTLINE) or 0.0) / 100.0
                     text = (it.GetUTF8Text(ril.WORD) or "").strip()
                     box = it.BoundingBox(ril.WORD)
                     if text and box:
                         word = Word(
-                            text, tuple(float(v) for v in box), (it.Confidence(ril.WORD) or 0.0) / 100.0
-                        )  # type: ignore[arg-type]
+                            text, cast(BBox, tuple(float(v) for v in box)), (it.Confidence(ril.WORD) or 0.0) / 100.0
+                        )
                         current.append(word)
                         page.words.append(word)
                     if not it.Next(ril.WORD):

@@ -120,20 +120,20 @@ def parse_date(text: str, *, dayfirst: bool = True) -> date | None:
         except ValueError:
             continue
     for m in _TEXT_DATE.finditer(text):
-        d, mon, y = m.groups()
+        day, mon, yr = m.groups()
         month = _MONTHS.get(mon.lower()) or _MONTHS.get(mon.lower()[:3])
         if month:
             try:
-                year = int(y) + 2000 if len(y) == 2 else int(y)
-                return date(year, month, int(d))
+                year = int(yr) + 2000 if len(yr) == 2 else int(yr)
+                return date(year, month, int(day))
             except ValueError:
                 continue
     for m in _TEXT_DATE_US.finditer(text):
-        mon, d, y = m.groups()
+        mon, day, yr = m.groups()
         month = _MONTHS.get(mon.lower()) or _MONTHS.get(mon.lower()[:3])
         if month:
             try:
-                return date(int(y), month, int(d))
+                return date(int(yr), month, int(day))
             except ValueError:
                 continue
     return None

@@ -51,8 +51,10 @@ def _regions(page: PageOcr, rules: list[BBox], unit: float) -> list[tuple[BBox, 
         if r[2] - r[0] >= max(0.12 * w, 8 * unit):
             regions.append(((r[0], max(0, r[1] - 4 * unit), r[2], r[1] + 0.5 * unit), "line"))
     return [
-        (tuple(float(v) for v in box), why) for box, why in regions if box[2] > box[0] and box[3] > box[1]
-    ]  # type: ignore[misc]
+        ((float(box[0]), float(box[1]), float(box[2]), float(box[3])), why)
+        for box, why in regions
+        if box[2] > box[0] and box[3] > box[1]
+    ]
 
 
 def detect_signatures(
@@ -75,11 +77,11 @@ def detect_signatures(
     residue = ink.copy()
     for wd in page.words:
         if wd.confidence >= TEXT_CONFIDENCE and re.search(r"[A-Za-z0-9]{2,}", wd.text):
-            x0, y0, x1, y1 = (int(v) for v in wd.bbox)
-            residue[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2] = 0
+            wx0, wy0, wx1, wy1 = (int(v) for v in wd.bbox)
+            residue[max(0, wy0 - 2) : wy1 + 2, max(0, wx0 - 2) : wx1 + 2] = 0
     for r in rules:
-        x0, y0, x1, y1 = (int(v) for v in r)
-        residue[max(0, y0 - 1) : y1 + 1, x0:x1] = 0
+        rx0, ry0, rx1, ry1 = (int(v) for v in r)
+        residue[max(0, ry0 - 1) : ry1 + 1, rx0:rx1] = 0
     found: list[Signature] = []
     for (x0, y0, x1, y1), why in _regions(page, rules, unit):
         crop = residue[int(y0) : int(y1), int(x0) : int(x1)]

@@ -23,6 +23,7 @@ class ExtractTextStage(Stage):
     def process(self, ctx: StageContext) -> None:
         src = source_artifact(ctx, ctx.event.payload.get("source_artifact"))
         path = ctx.path_of(src)
+        pages: list[dict[str, Any]]
         if ctx.event.payload.get("family") == "text":
             pages = [{"page": 1, "text": _decode(path.read_bytes()), "width": None, "height": None,
                       "tables": [], "words": []}]

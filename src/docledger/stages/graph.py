@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from typing import Any
 
 from docledger.models import Events
 from docledger.stages.base import Stage, StageContext
@@ -47,7 +48,7 @@ class GraphStage(Stage):
             for a, b, w in cooccurrences(sentences, keyed):
                 edges[(a, b) if a < b else (b, a)] += w
         doc = ctx.document
-        graph = {"document_id": ctx.document_id,
+        graph: dict[str, Any] = {"document_id": ctx.document_id,
                  "entities": [{"key": k, "label": names[k][0], "display": names[k][1], "mentions": n,
                                "pages": sorted(pages_of[k])} for k, n in mentions.most_common()],
                  "edges": [{"a": a, "b": b, "weight": w} for (a, b), w in edges.most_common()]}

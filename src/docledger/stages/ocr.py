@@ -134,7 +134,7 @@ class OcrStage(Stage):
     def _assemble(self, ctx: StageContext) -> None:
         from docledger.ocr.receipts import is_receipt, receipt_fields
 
-        arts = ctx.artifacts(stage=self.name) + [a for a in ctx.artifacts_out]  # type: ignore[operator]
+        arts = ctx.artifacts(stage=self.name) + [a for a in ctx.artifacts_out]
         by_page: dict[int, dict[str, Any]] = {}
         images: dict[int, Any] = {}
         for a in arts:

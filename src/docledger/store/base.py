@@ -40,7 +40,7 @@ def load_queries(dialect: str) -> dict[str, str]:
 def migration_files(dialect: str) -> list[tuple[str, str]]:
     """[(version, sql)] in order, from sql/<dialect>/migrations/NNNN_name.sql."""
     root = resources.files(SQL_PACKAGE) / dialect / "migrations"
-    files = sorted(p for p in root.iterdir() if p.name.endswith(".sql"))
+    files = sorted((p for p in root.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
     return [(p.name.split("_", 1)[0], p.read_text()) for p in files]
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
 from docledger.exceptions import StoreError
@@ -25,7 +25,7 @@ def to_pyformat(sql: str) -> str:
 
 
 class PostgresTx(Tx):
-    def __init__(self, conn: psycopg.Connection, queries: dict[str, str]) -> None:
+    def __init__(self, conn: psycopg.Connection[DictRow], queries: dict[str, str]) -> None:
         self.conn = conn
         self.queries = queries
         self._after_commit = []
@@ -65,7 +65,7 @@ class PostgresStore(Store):
         self.url = url
         self.queries = {k: to_pyformat(v) for k, v in load_queries("postgres").items()}
         try:
-            self.pool = ConnectionPool(
+            self.pool: ConnectionPool[psycopg.Connection[DictRow]] = ConnectionPool(
                 url, min_size=1, max_size=max_size, kwargs={"row_factory": dict_row}, open=True, timeout=30
             )
             self.pool.wait(timeout=30)
@@ -97,7 +97,7 @@ class PostgresStore(Store):
             for version, sql in migration_files("postgres"):
                 if version in applied:
                     continue
-                conn.execute(sql)  # type: ignore[arg-type]
+                conn.execute(sql)
                 conn.execute("INSERT INTO schema_migrations VALUES (%s, %s)", (version, time.time()))
                 done.append(version)
         return done

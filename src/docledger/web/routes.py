@@ -39,7 +39,7 @@ PREVIEW_BYTES = 20_000
 
 
 def ledger_of(request: Request) -> Ledger:
-    return request.app.state.ledger  # type: ignore[no-any-return]
+    return request.app.state.ledger
 
 
 # Pages load only their own script and stylesheet; inline style attributes place the OCR boxes.
@@ -242,7 +242,7 @@ def _export(ledger: Ledger, document_id: str, user: WebUser) -> dict[str, Any] |
         fn = service("export", "document_export")
     except DocledgerError:
         return None
-    return fn(ledger, document_id, tenants=user.principal.scope)  # type: ignore[no-any-return]
+    return fn(ledger, document_id, tenants=user.principal.scope)
 
 
 @router.get("/documents/{document_id}")

@@ -36,7 +36,7 @@ class WebUser:
 
 
 def signer(request: Request) -> Signer:
-    return request.app.state.signer  # type: ignore[no-any-return]
+    return request.app.state.signer
 
 
 def current_user(request: Request) -> WebUser:

@@ -25,7 +25,7 @@ def _render(request: Request, name: str, user: WebUser, status_code: int = 200, 
 
 
 def _ledger(request: Request) -> Ledger:
-    return request.app.state.ledger  # type: ignore[no-any-return]
+    return request.app.state.ledger
 
 
 @router.get("/search")

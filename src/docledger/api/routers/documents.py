@@ -50,7 +50,7 @@ def list_visible(
 ) -> list[dict[str, Any]]:
     """Newest first across the tenants the caller may see (merged per tenant, so the cursor stays exact)."""
     tenants = scoped_tenants(principal, tenant)
-    args = {
+    args: dict[str, Any] = {
         "status": status,
         "owner": owner,
         "media_type": media_type,
@@ -212,4 +212,4 @@ def export(
     """The whole document as JSON: pages (text, tables, lines, forms), fields, entities, key phrases, PII."""
     ledger.get_document(document_id, tenants=principal.scope)
     fn = service("export", "document_export")
-    return fn(ledger, document_id, tenants=principal.scope)  # type: ignore[no-any-return]
+    return fn(ledger, document_id, tenants=principal.scope)

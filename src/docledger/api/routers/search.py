@@ -91,7 +91,7 @@ def graph(
     if document_id is not None:
         ledger.get_document(document_id, tenants=principal.scope)
     fn = service("graph", "graph")
-    return fn(ledger, tenants=principal.scope, entity=entity, document_id=document_id)  # type: ignore[no-any-return]
+    return fn(ledger, tenants=principal.scope, entity=entity, document_id=document_id)
 
 
 class Invocation(BaseModel):
