@@ -23,6 +23,7 @@ class BlobStore:
     def __init__(self, root: Path, *, fsync_derived: bool = False) -> None:
         self.root = Path(root)
         self.fsync_derived = fsync_derived
+        self._dirs: set[Path] = set()  # fan-out directories known to exist (saves a mkdir per blob)
         self.root.mkdir(parents=True, exist_ok=True)
 
     def path(self, sha256: str) -> Path:
@@ -63,7 +64,7 @@ class BlobStore:
             if target.is_file():
                 os.unlink(tmp)
             else:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                self._ensure_dir(target.parent)
                 os.replace(tmp, target)
             return sha, size
         except BaseException:
@@ -74,6 +75,11 @@ class BlobStore:
     def put_file(self, path: Path, *, max_bytes: int | None = None, durable: bool = True) -> tuple[str, int]:
         with open(path, "rb") as f:
             return self.put_stream(f, max_bytes=max_bytes, durable=durable)
+
+    def _ensure_dir(self, directory: Path) -> None:
+        if directory not in self._dirs:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(directory)
 
     @staticmethod
     def flush_all() -> None:
@@ -93,7 +99,7 @@ class BlobStore:
 
     def _write(self, sha: str, writer, durable: bool) -> None:
         target = self.path(sha)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._ensure_dir(target.parent)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:

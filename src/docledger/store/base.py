@@ -62,6 +62,12 @@ class Tx(ABC):
     def raw(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run literal SQL (schema introspection, tests). Not for application queries."""
 
+    def relax_durability(self) -> None:
+        """This transaction may be lost in a crash without harm (a claim, a lease extension): on
+        PostgreSQL it commits without waiting for the WAL flush. A lost claim only means the delivery
+        is still pending; the work itself always commits durably."""
+        return None
+
     def lock_document(self, document_id: str) -> None:
         """Serialise writers of one document until commit (a row lock on PostgreSQL)."""
         self.fetchall("lock_document", id=document_id)

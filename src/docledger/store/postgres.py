@@ -53,6 +53,9 @@ class PostgresTx(Tx):
         except psycopg.Error as exc:
             raise StoreError(f"statement {name} failed: {exc}") from exc
 
+    def relax_durability(self) -> None:
+        self.conn.execute("SET LOCAL synchronous_commit TO off")
+
     def raw(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         cur = self.conn.execute(to_pyformat(sql) if params else sql, params or None)
         return list(cur.fetchall()) if cur.description else []

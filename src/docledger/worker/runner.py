@@ -55,6 +55,7 @@ class Worker:
             self._last_reap = t
             self.reap_exhausted()
         with self.store.transaction() as tx:
+            tx.relax_durability()
             cand = tx.fetchone("claim_candidate", subscribers=list(self.stages), now=t,
                                max_attempts=self.settings.max_attempts)
             if cand is None:
@@ -182,6 +183,7 @@ class Worker:
             while not done.wait(interval):
                 try:
                     with self.store.transaction() as tx:
+                        tx.relax_durability()
                         t = now()
                         if tx.execute("extend_lease", id=delivery["id"], worker=self.worker_id, now=t,
                                       lease_expires_at=t + self.settings.lease_seconds) != 1:
