@@ -81,10 +81,16 @@ class Ledger:
         if not arrivals:
             return []
         self.blobs.flush_all()
-        with self.store.transaction() as tx:
-            regs = [register(tx, a, self.settings) for a in arrivals]
-            tx.after_commit(self.store.notify_work)
-        return regs
+        for attempt in range(3):
+            try:
+                with self.store.transaction() as tx, tx.pipelined():
+                    regs = [register(tx, a, self.settings) for a in arrivals]
+                    tx.after_commit(self.store.notify_work)
+                return regs
+            except Exception as exc:  # a concurrent batch registered the same bytes first: retry sees it
+                if "unique" not in str(exc).lower() or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def ingest_bytes(self, data: bytes, name: str, *, owner: str | None = None, tenant: str | None = None,
                      classification: str | None = None, source: str = "api") -> Registration:

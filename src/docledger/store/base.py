@@ -62,6 +62,12 @@ class Tx(ABC):
     def raw(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run literal SQL (schema introspection, tests). Not for application queries."""
 
+    @contextmanager
+    def pipelined(self) -> Iterator[None]:
+        """Send statements without waiting for each reply where the driver can (PostgreSQL pipeline
+        mode); results that are read still arrive in order. Only for code that reads no rowcounts."""
+        yield
+
     def relax_durability(self) -> None:
         """This transaction may be lost in a crash without harm (a claim, a lease extension): on
         PostgreSQL it commits without waiting for the WAL flush. A lost claim only means the delivery

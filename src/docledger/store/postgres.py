@@ -39,7 +39,10 @@ class PostgresTx(Tx):
     def fetchall(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
         try:
             cur = self.conn.execute(self.queries[name], self._params(params))
-            return list(cur.fetchall()) if cur.description else []
+            try:
+                return list(cur.fetchall())  # in pipeline mode this waits for the reply
+            except psycopg.ProgrammingError:  # the statement returns no rows
+                return []
         except psycopg.errors.UniqueViolation:
             raise
         except psycopg.Error as exc:
@@ -52,6 +55,11 @@ class PostgresTx(Tx):
             raise
         except psycopg.Error as exc:
             raise StoreError(f"statement {name} failed: {exc}") from exc
+
+    @contextmanager
+    def pipelined(self) -> Iterator[None]:
+        with self.conn.pipeline():
+            yield
 
     def relax_durability(self) -> None:
         self.conn.execute("SET LOCAL synchronous_commit TO off")
