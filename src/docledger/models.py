@@ -13,13 +13,16 @@ class Status(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     PARTIAL = "PARTIAL"
     FAILED = "FAILED"
+    # the pipeline is done but a person must check some extracted values (open review tasks)
+    NEEDS_REVIEW = "NEEDS_REVIEW"
 
     @property
     def terminal(self) -> bool:
-        return self in (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED)
+        return self in (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED, Status.NEEDS_REVIEW)
 
 
-TERMINAL = {Status.SUCCEEDED.value, Status.PARTIAL.value, Status.FAILED.value}
+# "terminal" = nothing more happens in the pipeline; NEEDS_REVIEW waits for a person, not a stage.
+TERMINAL = {Status.SUCCEEDED.value, Status.PARTIAL.value, Status.FAILED.value, Status.NEEDS_REVIEW.value}
 
 
 class Classification(StrEnum):
@@ -40,6 +43,7 @@ class Events:
     NLP_COMPLETED = "nlp.completed"
     INDEXED = "document.indexed"
     REDACT_REQUESTED = "redaction.requested"
+    FIELDS_EXTRACTED = "fields.extracted"
 
 
 @dataclass(frozen=True)

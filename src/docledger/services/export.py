@@ -70,9 +70,13 @@ def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None 
             pii.extend({**f, "page": n} for f in data.get("pii", []))
         elif kind == "document-json" and a["stage"] in ("extract-text", "xml"):
             fields.update({k: v for k, v in _load(ledger, a).get("fields", {}).items() if k not in fields})
-    return {"document_id": document_id, "name": doc["name"], "status": doc["status"],
-            "media_type": doc["media_type"], "pages": [pages[n] for n in sorted(pages)], "fields": fields,
-            "entities": entities, "key_phrases": key_phrases, "pii": pii}
+    out = {"document_id": document_id, "name": doc["name"], "status": doc["status"],
+           "media_type": doc["media_type"], "pages": [pages[n] for n in sorted(pages)], "fields": fields,
+           "entities": entities, "key_phrases": key_phrases, "pii": pii}
+    from docledger.services.review import apply_to_export
+
+    apply_to_export(ledger, document_id, out, tenants=tenants)
+    return out
 
 
 def export_document(ledger: Any, document_id: str, fmt: str, out_dir: Path, *,
