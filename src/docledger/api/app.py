@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI
 
 from docledger.api import problems
-from docledger.api.routers import artifacts, documents, lineage, operations, search
+from docledger.api.routers import artifacts, documents, lineage, operations, review, search
 from docledger.api.uploads import BodyLimitMiddleware, body_limit
 from docledger.ledger import Ledger
 
@@ -37,7 +37,7 @@ def create_app(ledger: Ledger | None = None, *, auth_required: bool = True) -> F
     app.state.ledger = ledger
     app.state.auth_required = auth_required
     problems.install(app)
-    for module in (documents, lineage, artifacts, operations, search):
+    for module in (documents, lineage, artifacts, operations, search, review):
         app.include_router(module.router)
     from docledger.web import routes as web_routes
 

@@ -295,6 +295,9 @@ def summary(as_json: JsonOpt = False) -> None:
 
 
 from docledger.cli import extra  # noqa: E402,F401  (search, match, graph, redact, serve, demo, token)
+from docledger.cli import review as _review_cli  # noqa: E402
+
+_review_cli.register(app)
 
 if __name__ == "__main__":
     app()
