@@ -95,6 +95,7 @@ class NaiveFields(Stage):
     name = "fields"
     version = "0.naive"
     subscribes = ("text.extracted",)
+    unsure: tuple[str, ...] = ()  # fields read with a low confidence (0.6), so a reviewer checks them
 
     def process(self, ctx: StageContext) -> None:
         pages = [a for a in ctx.artifacts(kind="page-json") if a["page"] == 1]
@@ -103,7 +104,8 @@ class NaiveFields(Stage):
         out = []
         for key, label in [*LABELS.items(), ("employee_number", "Employee number")]:
             value, bbox = _right_of(words, label)
-            out.append({"field": key, "value": value, "normalized": value, "confidence": 0.97 if value else 0.0,
+            conf = (0.6 if key in self.unsure else 0.97) if value else 0.0
+            out.append({"field": key, "value": value, "normalized": value, "confidence": conf,
                         "page": 1, "bbox": bbox, "source": "text", "valid": value is not None,
                         "errors": [] if value else ["missing"], "review_threshold": 0.8})
         art = ctx.add_json("fields.json", "fields-json", {"doc_type": "pay-stub", "schema_version": "naive-1",
