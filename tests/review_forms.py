@@ -98,12 +98,12 @@ class NaiveFields(Stage):
     unsure: tuple[str, ...] = ()  # fields read with a low confidence (0.6), so a reviewer checks them
 
     def process(self, ctx: StageContext) -> None:
-        pages = [a for a in ctx.artifacts(kind="page-json") if a["page"] == 1]
+        pages = [a for a in ctx.artifacts() if a["kind"] in ("page-json", "ocr-json") and a["page"] == 1]
         data = json.loads(ctx.read(pages[-1]))
         words = data.get("words", [])
         out = []
         for key, label in [*LABELS.items(), ("employee_number", "Employee number")]:
-            value, bbox = _right_of(words, label)
+            value, bbox = _right_of(words, label, float(data.get("width") or 595.0) / 595.0)
             conf = (0.6 if key in self.unsure else 0.97) if value else 0.0
             out.append({"field": key, "value": value, "normalized": value, "confidence": conf,
                         "page": 1, "bbox": bbox, "source": "text", "valid": value is not None,
@@ -113,7 +113,8 @@ class NaiveFields(Stage):
         ctx.emit("fields.extracted", {"artifact_id": art, "document_id": ctx.document_id})
 
 
-def _right_of(words: list[dict[str, Any]], label: str) -> tuple[str | None, list[float] | None]:
+def _right_of(words: list[dict[str, Any]], label: str, scale: float) -> tuple[str | None, list[float] | None]:
+    """The words right of ``label`` on its line (distances in points of an A4 page, times ``scale``)."""
     parts = label.split()
     for i in range(len(words) - len(parts) + 1):
         if [w["text"] for w in words[i:i + len(parts)]] != parts:
@@ -121,11 +122,11 @@ def _right_of(words: list[dict[str, Any]], label: str) -> tuple[str | None, list
         last = words[i + len(parts) - 1]
         y = (last["bbox"][1] + last["bbox"][3]) / 2
         after = [w for w in words if w["bbox"][0] > last["bbox"][2] and w["bbox"][1] <= y <= w["bbox"][3]
-                 and w["bbox"][0] - last["bbox"][2] < 160]
+                 and w["bbox"][0] - last["bbox"][2] < 160 * scale]
         after.sort(key=lambda w: w["bbox"][0])
         picked: list[dict[str, Any]] = []
         for w in after:
-            if picked and w["bbox"][0] - picked[-1]["bbox"][2] > 30:
+            if picked and w["bbox"][0] - picked[-1]["bbox"][2] > 30 * scale:
                 break
             picked.append(w)
         if picked:

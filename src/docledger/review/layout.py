@@ -205,8 +205,16 @@ def lesson_for(value: str, page: PageWords, labels: set[int]) -> dict[str, Any] 
     if not cands:
         return None
     anchor = min(cands, key=lambda w: (w.x1 - x0) ** 2 + (w.cy - (y0 + y1) / 2) ** 2 * 4)
+    ox, oy = _origin(page, labels)
     return {"page": page.page, "anchor": anchor.token, "ax": anchor.x0, "ay": anchor.y0,
-            "dx0": x0 - anchor.x0, "dy0": y0 - anchor.y0, "dx1": x1 - anchor.x0, "dy1": y1 - anchor.y0}
+            "dx0": x0 - anchor.x0, "dy0": y0 - anchor.y0, "dx1": x1 - anchor.x0, "dy1": y1 - anchor.y0,
+            "ox": ox, "oy": oy}
+
+
+def _origin(page: PageWords, labels: set[int]) -> tuple[float, float]:
+    """The top-left corner of the layout's label words on this page (the fallback anchor)."""
+    words = [w for w in page.words if id(w) in labels]
+    return (min(w.x0 for w in words), min(w.y0 for w in words)) if words else (0.0, 0.0)
 
 
 @dataclass
@@ -231,14 +239,25 @@ def read_learned(lessons: list[dict[str, Any]], page: PageWords, labels: set[int
         return None
     agreement = len(agreeing) / len(lessons)
     ax, ay = statistics.median(ls["ax"] for ls in agreeing), statistics.median(ls["ay"] for ls in agreeing)
+    # the anchor word; OCR may glue it to its neighbour ("Personnelreference"), which keeps its left edge
     anchors = [w for w in page.words if w.token == anchor and id(w) in labels] or \
-              [w for w in page.words if w.token == anchor]
-    if not anchors:
+              [w for w in page.words if w.token == anchor] or \
+              [w for w in page.words if w.token.startswith(anchor) and len(w.token) > len(anchor)]
+    if anchors:
+        a: Word | None = min(anchors, key=lambda w: (w.x0 - ax) ** 2 + (w.y0 - ay) ** 2)
+        assert a is not None
+        left, top = a.x0, a.y0
+    elif all("ox" in ls for ls in agreeing) and labels:
+        # no anchor word: place the region from the layout's label origin instead
+        a = None
+        ox, oy = _origin(page, labels)
+        left = ox + statistics.median(ls["ax"] - ls["ox"] for ls in agreeing)
+        top = oy + statistics.median(ls["ay"] - ls["oy"] for ls in agreeing)
+    else:
         return None
-    a = min(anchors, key=lambda w: (w.x0 - ax) ** 2 + (w.y0 - ay) ** 2)
-    rx0, ry0 = a.x0 + mx, a.y0 + my
-    rx1 = a.x0 + max(ls["dx1"] for ls in agreeing)
-    ry1 = a.y0 + max(ls["dy1"] for ls in agreeing)
+    rx0, ry0 = left + mx, top + my
+    rx1 = left + max(ls["dx1"] for ls in agreeing)
+    ry1 = top + max(ls["dy1"] for ls in agreeing)
     line = max(1e-3, statistics.median(ls["dy1"] - ls["dy0"] for ls in agreeing))
     slack = 0.35 * line
     picked = [w for w in page.words if w is not a and id(w) not in labels
