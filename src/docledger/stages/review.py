@@ -104,7 +104,8 @@ class ReviewStage(Stage):
 
 
 def _fields_artifact(ctx: StageContext) -> dict[str, Any] | None:
-    wanted = ctx.event.payload.get("artifact_id")
+    p = ctx.event.payload
+    wanted = p.get("artifact_id") or p.get("fields_artifact_id") or p.get("artifact")
     arts = ctx.artifacts()
     if wanted:
         return next((a for a in arts if a["id"] == wanted), None)
