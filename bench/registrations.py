@@ -30,7 +30,7 @@ from _common import Timer, machine, scratch_store, stores, table, workdir
 
 from docledger.ledger import Ledger
 from docledger.ledger.registry import Arrival, register
-from docledger.media_hint import declared_type
+from docledger.media.declared_type import declared_type
 from docledger.settings import Settings
 
 

@@ -13,7 +13,7 @@ from PIL import Image
 from docledger.ledger import Ledger
 from docledger.settings import Settings
 from docledger.worker import Worker
-from makedocs import text_image, text_pdf
+from sample_documents import text_image, text_pdf
 
 
 def bomb_png(path: Path, width: int = 30000, height: int = 30000) -> Path:

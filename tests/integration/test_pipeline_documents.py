@@ -15,7 +15,7 @@ from docledger.models import TERMINAL
 from docledger.services.export import document_export, export_document
 from docledger.settings import Settings
 from docledger.worker import Worker
-from makedocs import encrypted_pdf, form_pdf, scanned_pdf, text_image, text_pdf
+from sample_documents import encrypted_pdf, form_pdf, scanned_pdf, text_image, text_pdf
 
 NOTE = [
     "Discharge summary for John Smith, prepared by Dr. Emily Carter at Mercy General Hospital.",

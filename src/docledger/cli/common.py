@@ -7,8 +7,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+import typer
 from rich.console import Console
 
 from docledger.exceptions import DocledgerError
@@ -16,6 +17,7 @@ from docledger.exceptions import DocledgerError
 console = Console()
 err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output (JSON lines).")]
 
 
 def open_ledger() -> Any:

@@ -13,7 +13,7 @@ from docledger.ledger import lineage as lineage_mod
 from docledger.ledger.events import sync_subscriptions
 from docledger.ledger.operations import add_timeline, set_status
 from docledger.ledger.registry import Arrival, register, stage_in, validate_classification
-from docledger.media_hint import declared_type
+from docledger.media.declared_type import declared_type
 from docledger.models import Registration, Status
 from docledger.settings import Settings, get_settings
 from docledger.stages import Stage, discover
