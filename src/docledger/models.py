@@ -8,15 +8,10 @@ from typing import Any
 
 
 class Status(StrEnum):
-    RECEIVED = "RECEIVED"
     PROCESSING = "PROCESSING"
     SUCCEEDED = "SUCCEEDED"
     PARTIAL = "PARTIAL"
     FAILED = "FAILED"
-
-    @property
-    def terminal(self) -> bool:
-        return self in (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED)
 
 
 TERMINAL = {Status.SUCCEEDED.value, Status.PARTIAL.value, Status.FAILED.value}

@@ -172,6 +172,3 @@ def authenticate_hash(ledger: Any, token_hash: str) -> Principal:
             tx.execute("auth_touch_token", id=row["id"], now=t)
     return Principal(row["principal"], tuple(json.loads(row["tenants"])), row["role"], row["id"])
 
-
-def constant_time_equal(a: str, b: str) -> bool:
-    return secrets.compare_digest(a.encode(), b.encode())

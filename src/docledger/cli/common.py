@@ -57,8 +57,7 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-STATUS_STYLE = {"SUCCEEDED": "green", "PARTIAL": "yellow", "FAILED": "red", "PROCESSING": "cyan",
-                "RECEIVED": "cyan"}
+STATUS_STYLE = {"SUCCEEDED": "green", "PARTIAL": "yellow", "FAILED": "red", "PROCESSING": "cyan"}
 
 
 def styled_status(status: str) -> str:

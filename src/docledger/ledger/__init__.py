@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from docledger.blobs import BlobStore
-from docledger.exceptions import InvalidRequest, NotFound
+from docledger.exceptions import DuplicateKey, InvalidRequest, NotFound
 from docledger.ids import iso, now
 from docledger.ledger import lineage as lineage_mod
 from docledger.ledger.events import sync_subscriptions
@@ -87,8 +87,8 @@ class Ledger:
                     regs = [register(tx, a, self.settings) for a in arrivals]
                     tx.after_commit(self.store.notify_work)
                 return regs
-            except Exception as exc:  # a concurrent batch registered the same bytes first: retry sees it
-                if "unique" not in str(exc).lower() or attempt == 2:
+            except DuplicateKey:  # a concurrent batch registered the same bytes first: retry sees it
+                if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
@@ -110,8 +110,8 @@ class Ledger:
                     reg = register(tx, arrival, self.settings)
                     tx.after_commit(self.store.notify_work)
                     return reg
-            except Exception as exc:  # a concurrent registration of the same bytes won the unique key
-                if "unique" not in str(exc).lower() or attempt == 2:
+            except DuplicateKey:  # a concurrent registration of the same bytes won the unique key
+                if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 

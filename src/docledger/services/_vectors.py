@@ -19,7 +19,6 @@ class PageVectors:
     docs: list[str] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
     tenants: list[str] = field(default_factory=list)
-    owners: list[str] = field(default_factory=list)
     chunks: list[np.ndarray] = field(default_factory=list)
     matrix: np.ndarray | None = None
 
@@ -40,7 +39,6 @@ def page_vectors(ledger: Any) -> PageVectors:
                 pv.docs.append(r["document_id"])
                 pv.pages.append(int(r["page"]))
                 pv.tenants.append(r["tenant"])
-                pv.owners.append(r["owner"])
                 pv.chunks.append(np.frombuffer(bytes(r["vector"]), dtype=np.float32))
             pv.max_id = max(pv.ids)
             pv.matrix = np.vstack(pv.chunks)

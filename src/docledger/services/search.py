@@ -77,7 +77,9 @@ def _semantic(ledger: Any, query: str, tenants: list[str] | None, owner: str | N
     if tenants is not None:
         allowed &= np.isin(np.array(pv.tenants), tenants)
     if owner is not None:
-        allowed &= np.array(pv.owners) == owner
+        with ledger.store.read() as tx:
+            owned = [r["document_id"] for r in tx.fetchall("documents_of_owner", owner=owner)]
+        allowed &= np.isin(np.array(pv.docs), owned)
     sims = np.where(allowed, sims, -np.inf)
     order = np.argsort(-sims)[:k]
     return [(pv.ids[i], pv.docs[i], pv.pages[i]) for i in order if np.isfinite(sims[i]) and sims[i] > 0.2]

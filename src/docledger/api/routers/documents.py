@@ -16,7 +16,7 @@ from docledger.exceptions import InvalidRequest
 from docledger.ledger import Ledger
 
 router = APIRouter(prefix="/v1", tags=["documents"])
-StatusName = Literal["RECEIVED", "PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED"]
+StatusName = Literal["PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED"]
 ClassificationName = Literal["public", "internal", "confidential", "restricted"]
 
 

@@ -98,15 +98,6 @@ SELECT * FROM stage_runs WHERE document_id = :document_id ORDER BY started_at, i
 SELECT ri.run_id, ri.artifact_id FROM run_inputs ri JOIN stage_runs r ON r.id = ri.run_id
 WHERE r.document_id = :document_id;
 
--- name: inputs_of_run
-SELECT a.* FROM run_inputs ri JOIN artifacts a ON a.id = ri.artifact_id WHERE ri.run_id = :run_id;
-
--- name: runs_consuming_artifact
-SELECT run_id FROM run_inputs WHERE artifact_id = :artifact_id;
-
--- name: artifacts_of_run
-SELECT * FROM artifacts WHERE run_id = :run_id;
-
 -- name: insert_problem
 INSERT INTO problems (document_id, stage, page, code, message, terminal, run_id, created_at)
 VALUES (:document_id, :stage, :page, :code, :message, :terminal, :run_id, :created_at);
@@ -129,18 +120,9 @@ SELECT :event_id, s.subscriber, :document_id, :ordering_key, 'pending', 0, :now,
 FROM subscriptions s WHERE s.event_type = :type
   AND (CAST(:only_subscriber AS TEXT) IS NULL OR s.subscriber = :only_subscriber);
 
--- name: events_for_document
-SELECT id, type, ordering_key, payload, created_at FROM events WHERE document_id = :document_id ORDER BY id;
-
 -- name: upsert_subscription
 INSERT INTO subscriptions (subscriber, event_type, registered_at) VALUES (:subscriber, :event_type, :now)
 ON CONFLICT (subscriber, event_type) DO NOTHING;
-
--- name: list_subscriptions
-SELECT subscriber, event_type, registered_at FROM subscriptions ORDER BY subscriber, event_type;
-
--- name: delete_subscription
-DELETE FROM subscriptions WHERE subscriber = :subscriber;
 
 -- name: get_delivery
 SELECT d.*, e.type AS event_type, e.payload FROM deliveries d JOIN events e ON e.id = d.event_id
@@ -235,15 +217,15 @@ UPDATE api_tokens SET last_used_at = :now WHERE id = :id;
 DELETE FROM search_pages WHERE document_id = :document_id;
 
 -- name: insert_search_page
-INSERT INTO search_pages (document_id, tenant, owner, page, text, vector)
-VALUES (:document_id, :tenant, :owner, :page, :text, :vector);
+INSERT INTO search_pages (document_id, tenant, page, text, vector)
+VALUES (:document_id, :tenant, :page, :text, :vector);
 
 -- name: page_vectors
-SELECT s.id, s.document_id, s.tenant, s.owner, s.page, s.vector FROM search_pages s
+SELECT s.id, s.document_id, s.tenant, s.page, s.vector FROM search_pages s
 WHERE s.vector IS NOT NULL AND s.id > :after_id ORDER BY s.id;
 
 -- name: search_page_rows
-SELECT s.id, s.document_id, s.tenant, s.owner, s.page, s.text FROM search_pages s
+SELECT s.id, s.document_id, s.tenant, s.page, s.text FROM search_pages s
 JOIN documents d ON d.id = s.document_id
 WHERE s.id IN (SELECT value FROM json_each(:ids));
 
@@ -317,3 +299,7 @@ SELECT e.id, :subscriber, e.document_id, e.ordering_key, 'pending', 0, :now, :no
 WHERE e.type IN (SELECT event_type FROM subscriptions WHERE subscriber = :subscriber)
   AND (CAST(:tenant AS TEXT) IS NULL OR e.document_id IN (SELECT id FROM documents WHERE tenant = :tenant))
 ON CONFLICT (event_id, subscriber) DO NOTHING;
+
+-- name: documents_of_owner
+-- search reads the owner from ownership (never a copy), so an ownership change applies at once
+SELECT document_id FROM ownership WHERE owner = :owner;
