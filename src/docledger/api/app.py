@@ -7,7 +7,8 @@ import logging
 from fastapi import FastAPI
 
 from docledger.api import problems
-from docledger.api.routers import artifacts, documents, lineage, operations, search
+from docledger.api.audit_trail import AuditMiddleware
+from docledger.api.routers import artifacts, audit, documents, lineage, operations, search
 from docledger.api.uploads import BodyLimitMiddleware, body_limit
 from docledger.ledger import Ledger
 
@@ -37,10 +38,11 @@ def create_app(ledger: Ledger | None = None, *, auth_required: bool = True) -> F
     app.state.ledger = ledger
     app.state.auth_required = auth_required
     problems.install(app)
-    for module in (documents, lineage, artifacts, operations, search):
+    for module in (documents, lineage, artifacts, operations, search, audit):
         app.include_router(module.router)
     from docledger.web import routes as web_routes
 
     web_routes.install(app)
+    app.add_middleware(AuditMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=body_limit(ledger.settings.max_file_bytes))
     return app

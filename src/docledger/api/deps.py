@@ -25,8 +25,11 @@ def get_principal(
 ) -> Principal:
     """The caller: from the Bearer token, or the local admin when the app runs without auth."""
     if not request.app.state.auth_required:
-        return LOCAL_ADMIN
-    return authenticate(request.app.state.ledger, credentials.credentials if credentials else None)
+        principal = LOCAL_ADMIN
+    else:
+        principal = authenticate(request.app.state.ledger, credentials.credentials if credentials else None)
+    request.state.principal = principal  # named in the request's audit entry
+    return principal
 
 
 def invocation_principal(

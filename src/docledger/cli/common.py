@@ -28,12 +28,32 @@ def open_ledger() -> Any:
 
 
 @contextmanager
-def ledger_session() -> Iterator[Any]:
+def ledger_session(*, audited: bool = True) -> Iterator[Any]:
+    """The ledger for one command; the command is appended to the audit log first (who ran what on which
+    document), so a CLI read is on record like an API read."""
     ledger = open_ledger()
     try:
+        if audited:
+            audit_command(ledger)
         yield ledger
     finally:
         ledger.close()
+
+
+def audit_command(ledger: Any) -> None:
+    import getpass
+
+    from typer.main import get_current_context  # typer vendors its own click
+
+    from docledger.ledger import audit
+
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return
+    params = {k: v for k, v in ctx.params.items() if v not in (None, False, (), [])}
+    target = next((str(params[k]) for k in ("doc", "document", "document_id", "task", "case_id") if k in params), None)
+    audit.record(ledger, principal=f"cli:{getpass.getuser()}", action="cli " + " ".join(_command_words(ctx)),
+                 target=target, client="localhost", detail={"params": sorted(params)})
 
 
 def emit_json(obj: Any) -> None:
@@ -62,3 +82,12 @@ STATUS_STYLE = {"SUCCEEDED": "green", "PARTIAL": "yellow", "FAILED": "red", "PRO
 
 def styled_status(status: str) -> str:
     return f"[{STATUS_STYLE.get(status, 'white')}]{status}[/]"
+
+
+def _command_words(ctx: Any) -> list[str]:
+    """["dlq", "replay"] for `docledger dlq replay`, however the program itself was invoked."""
+    words: list[str] = []
+    while ctx is not None and ctx.parent is not None:
+        words.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    return words

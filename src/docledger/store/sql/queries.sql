@@ -303,3 +303,34 @@ ON CONFLICT (event_id, subscriber) DO NOTHING;
 -- name: documents_of_owner
 -- search reads the owner from ownership (never a copy), so an ownership change applies at once
 SELECT document_id FROM ownership WHERE owner = :owner;
+
+-- ---- audit log (hash chain + signed checkpoints) ------------------------------------------------
+
+-- name: audit_head
+SELECT seq, hash FROM audit_head WHERE id = 1;
+
+-- name: audit_set_head
+UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1;
+
+-- name: audit_insert
+INSERT INTO audit_log (seq, at, principal, tenant, action, target, client, detail, prev_hash, hash)
+VALUES (:seq, :at, :principal, :tenant, :action, :target, :client, :detail, :prev_hash, :hash);
+
+-- name: audit_entries
+SELECT * FROM audit_log WHERE seq > :after ORDER BY seq LIMIT :limit;
+
+-- name: audit_list
+SELECT * FROM audit_log
+WHERE (CAST(:target AS TEXT) IS NULL OR target = :target)
+  AND (CAST(:tenant AS TEXT) IS NULL OR tenant = :tenant)
+  AND (CAST(:before AS BIGINT) IS NULL OR seq < :before)
+ORDER BY seq DESC LIMIT :limit;
+
+-- name: audit_insert_checkpoint
+INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (:seq, :hash, :at, :key_id, :signature);
+
+-- name: audit_checkpoints
+SELECT * FROM audit_checkpoints ORDER BY seq;
+
+-- name: audit_max_seq
+SELECT MAX(seq) AS seq, COUNT(*) AS n FROM audit_log;

@@ -58,3 +58,6 @@ GROUP BY e.key, e.label, e.display ORDER BY documents DESC, e.key LIMIT :limit;
 
 -- name: pending_work
 SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'leased') AND subscriber = ANY(:subscribers_array);
+
+-- name: audit_head
+SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE;
