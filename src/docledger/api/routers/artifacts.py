@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -29,7 +30,7 @@ _EXT = {
 }
 
 
-def download_name(doc: dict[str, Any], art: dict[str, Any], media_type: str) -> str:
+def download_name(doc: Mapping[str, Any], art: Mapping[str, Any], media_type: str) -> str:
     """The original keeps its name; derived artifacts are named <stem>.<key><ext>."""
     if art["kind"] == "original":
         return str(doc["name"])
@@ -39,7 +40,7 @@ def download_name(doc: dict[str, Any], art: dict[str, Any], media_type: str) -> 
     return f"{stem}.{key}{'' if key.endswith(ext) else ext}"
 
 
-def content_type(doc: dict[str, Any], art: dict[str, Any]) -> str:
+def content_type(doc: Mapping[str, Any], art: Mapping[str, Any]) -> str:
     if art.get("media_type"):
         return str(art["media_type"])
     if art["kind"] == "original" and doc.get("media_type"):
@@ -56,10 +57,9 @@ def list_artifacts(
     ledger: Ledger = Depends(get_ledger),
 ) -> dict[str, Any]:
     arts = ledger.artifacts(document_id, tenants=principal.scope)
-    arts = [a for a in arts if (kind is None or a["kind"] == kind) and (page is None or a["page"] == page)]
-    for a in arts:
-        a["content_url"] = f"/v1/artifacts/{a['artifact_id']}/content"
-    return {"document_id": document_id, "artifacts": arts}
+    listed = [{**a, "content_url": f"/v1/artifacts/{a['artifact_id']}/content"} for a in arts
+              if (kind is None or a["kind"] == kind) and (page is None or a["page"] == page)]
+    return {"document_id": document_id, "artifacts": listed}
 
 
 @router.get("/artifacts/{artifact_id}", summary="One artifact's record")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -14,6 +15,7 @@ from docledger.api.uploads import register_uploads
 from docledger.auth.tokens import Principal
 from docledger.exceptions import InvalidRequest
 from docledger.ledger import Ledger
+from docledger.models import Document
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 StatusName = Literal["PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED"]
@@ -47,7 +49,7 @@ def list_visible(
     until: float | None = None,
     after: str | None = None,
     limit: int = 50,
-) -> list[dict[str, Any]]:
+) -> list[Document]:
     """Newest first across the tenants the caller may see (merged per tenant, so the cursor stays exact)."""
     tenants = scoped_tenants(principal, tenant)
     args: dict[str, Any] = {
@@ -61,7 +63,7 @@ def list_visible(
     }
     if tenants is None:
         return ledger.list_documents(tenant=None, **args)
-    rows: list[dict[str, Any]] = []
+    rows: list[Document] = []
     for t in tenants:
         rows.extend(ledger.list_documents(tenant=t, **args))
     rows.sort(key=lambda d: d["document_id"], reverse=True)
@@ -124,7 +126,7 @@ def get_document(
     return doc | {"status_url": f"/v1/documents/{document_id}/operations"}
 
 
-def _ownership(doc: dict[str, Any]) -> dict[str, Any]:
+def _ownership(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {
         k: doc.get(k)
         for k in (
