@@ -93,3 +93,9 @@ def test_runs_artifacts_inputs_problems_and_events_are_written_only_by_the_ledge
                 writers.setdefault(str(node.value), set()).add(str(path.relative_to(SRC).parent))
     assert set(writers) == WRITE_PATH  # every statement is still written somewhere...
     assert {d for dirs in writers.values() for d in dirs} == {"ledger"}  # ...and only by the ledger
+
+
+def test_the_web_ui_uses_services_not_the_api_routers() -> None:
+    for path in modules_under("web"):
+        bad = {m for m in imported_modules(path) if m.startswith("docledger.api.routers")}
+        assert bad == set(), f"web/{path.name} imports {bad}"
