@@ -10,6 +10,7 @@ from docledger.api import problems
 from docledger.api.routers import artifacts, documents, lineage, operations, search
 from docledger.api.uploads import BodyLimitMiddleware, body_limit
 from docledger.ledger import Ledger
+from docledger.pipeline import open_ledger
 
 log = logging.getLogger("docledger.api")
 
@@ -27,7 +28,7 @@ def create_app(ledger: Ledger | None = None, *, auth_required: bool = True) -> F
     ``auth_required=False`` serves everything as a local administrator; only bind such an
     app to 127.0.0.1 (``docledger.api.server.serve`` refuses anything else).
     """
-    ledger = ledger or Ledger()
+    ledger = ledger or open_ledger()
     app = FastAPI(
         title="docledger",
         version="1.0.0",
