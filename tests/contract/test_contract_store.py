@@ -69,3 +69,17 @@ def test_search_follows_an_ownership_change(make_ledger, settings):
     assert search(ledger, "escrow reconciled", tenants=["bank"], owner="alice") == []
     assert [h["document_id"] for h in search(ledger, "escrow reconciled", tenants=["bank"], owner="bob")] == [
         reg.document_id]
+
+
+def test_a_ledger_opened_without_stages_refuses_to_announce_events(settings):
+    """Nothing would receive the event: say so, instead of registering a document no stage will process."""
+    from docledger.exceptions import ConfigurationError
+    from docledger.ledger import Ledger
+
+    ledger = Ledger(settings)
+    try:
+        with pytest.raises(ConfigurationError, match="without its stages"):
+            ledger.ingest_bytes(b"hello", "a.txt")
+        assert ledger.list_documents() == []
+    finally:
+        ledger.close()

@@ -63,3 +63,39 @@ def test_web_page_modules_do_not_import_the_module_that_mounts_them() -> None:
     for path in (SRC / "web").glob("*.py"):
         if path.name != "routes.py":
             assert "docledger.web.routes" not in imported_modules(path), path.name
+
+
+def modules_under(package: str) -> list[Path]:
+    return sorted((SRC / package).rglob("*.py"))
+
+
+def test_the_ledger_does_not_import_stages_or_workers() -> None:
+    for path in modules_under("ledger"):
+        bad = {m for m in imported_modules(path) if m.startswith(("docledger.stages", "docledger.worker"))}
+        assert bad == set(), f"{path.name} imports {bad}"
+
+
+def test_stages_write_through_their_context_not_the_ledger() -> None:
+    for path in modules_under("stages"):
+        bad = {m for m in imported_modules(path) if m.startswith("docledger.ledger")}
+        assert bad == set(), f"stages/{path.name} imports {bad}"
+
+
+WRITE_PATH = {"insert_run", "insert_run_input", "insert_artifact", "insert_problem", "insert_event", "fan_out_event",
+              "insert_timeline", "update_document_status", "update_document_facts"}
+
+
+def test_runs_artifacts_inputs_problems_and_events_are_written_only_by_the_ledger() -> None:
+    writers: dict[str, set[str]] = {}
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and node.value in WRITE_PATH:
+                writers.setdefault(str(node.value), set()).add(str(path.relative_to(SRC).parent))
+    assert set(writers) == WRITE_PATH  # every statement is still written somewhere...
+    assert {d for dirs in writers.values() for d in dirs} == {"ledger"}  # ...and only by the ledger
+
+
+def test_the_web_ui_uses_services_not_the_api_routers() -> None:
+    for path in modules_under("web"):
+        bad = {m for m in imported_modules(path) if m.startswith("docledger.api.routers")}
+        assert bad == set(), f"web/{path.name} imports {bad}"

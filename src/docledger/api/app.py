@@ -11,6 +11,7 @@ from docledger.api.audit_trail import AuditMiddleware
 from docledger.api.routers import artifacts, audit, documents, lineage, operations, search
 from docledger.api.uploads import BodyLimitMiddleware, body_limit
 from docledger.ledger import Ledger
+from docledger.pipeline import open_ledger
 
 log = logging.getLogger("docledger.api")
 
@@ -28,7 +29,7 @@ def create_app(ledger: Ledger | None = None, *, auth_required: bool = True) -> F
     ``auth_required=False`` serves everything as a local administrator; only bind such an
     app to 127.0.0.1 (``docledger.api.server.serve`` refuses anything else).
     """
-    ledger = ledger or Ledger()
+    ledger = ledger or open_ledger()
     app = FastAPI(
         title="docledger",
         version="1.0.0",

@@ -7,12 +7,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from docledger.exceptions import DocledgerError
+
+if TYPE_CHECKING:
+    from docledger.ledger import Ledger
 
 console = Console()
 err_console = Console(stderr=True)
@@ -20,15 +23,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output (JSON lines).")]
 
 
-def open_ledger() -> Any:
-    from docledger.ledger import Ledger
+def open_ledger(only: list[str] | None = None) -> Ledger:
+    """The ledger the DOCLEDGER_ settings describe, with the installed stages (or the ``only`` ones)."""
+    from docledger.pipeline import open_ledger as open_pipeline_ledger
     from docledger.settings import Settings
 
-    return Ledger(Settings())
+    return open_pipeline_ledger(Settings(), only=only)
 
 
 @contextmanager
-def ledger_session(*, audited: bool = True) -> Iterator[Any]:
+def ledger_session(*, audited: bool = True) -> Iterator[Ledger]:
     """The ledger for one command; the command is appended to the audit log first (who ran what on which
     document), so a CLI read is on record like an API read."""
     ledger = open_ledger()

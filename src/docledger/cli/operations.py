@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -39,7 +39,7 @@ def backfill(stage: Annotated[str, typer.Argument(help="An installed stage (e.g.
 def stages(as_json: JsonOpt = False) -> None:
     """Installed stage plugins (entry-point group docledger.stages)."""
     with ledger_session() as ledger:
-        rows = [{"name": s.name, "version": s.version, "subscribes": list(s.subscribes),
+        rows: list[dict[str, Any]] = [{"name": s.name, "version": s.version, "subscribes": list(s.subscribes),
                  "produces": list(s.produces), "description": s.description} for s in ledger.stages.values()]
     if as_json:
         for r in rows:

@@ -5,6 +5,7 @@ Shared by the commands that ingest (`ingest`, `run`, `demo`) and wait for work (
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ def process_with_progress(ledger, doc_ids: list[str], concurrency: int, *, quiet
         run_workers(concurrency, until_idle=True, on_tick=tick)
 
 
-def summary_table(docs: list[dict[str, Any]]) -> None:
+def summary_table(docs: Sequence[Mapping[str, Any]]) -> None:
     table = Table(title="docledger run")
     for col in ("document", "name", "status", "reason", "message"):
         table.add_column(col, overflow="fold")

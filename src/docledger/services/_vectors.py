@@ -5,9 +5,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from docledger.ledger import Ledger
 
 _lock = threading.Lock()
 
@@ -27,7 +30,7 @@ _pages: dict[str, PageVectors] = {}
 _sentences: OrderedDict[str, tuple[list[dict[str, Any]], np.ndarray]] = OrderedDict()
 
 
-def page_vectors(ledger: Any) -> PageVectors:
+def page_vectors(ledger: Ledger) -> PageVectors:
     """All page vectors of the store, refreshed incrementally (new rows only)."""
     with _lock:
         pv = _pages.setdefault(ledger.store.url, PageVectors())
@@ -45,7 +48,7 @@ def page_vectors(ledger: Any) -> PageVectors:
         return pv
 
 
-def document_sentences(ledger: Any, document_id: str) -> tuple[list[dict[str, Any]], np.ndarray] | None:
+def document_sentences(ledger: Ledger, document_id: str) -> tuple[list[dict[str, Any]], np.ndarray] | None:
     """Sentences + embeddings of one document (LRU-cached by the embeddings' content hash)."""
     from docledger.stages.index import load_sentences
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from docledger.api.routers.operations import visible_dead_letters
 from docledger.exceptions import NotFound
+from docledger.services.operations import visible_dead_letters
 from docledger.web.rendering import ledger_of, render
 from docledger.web.session import WebUser, check_csrf, current_user
 

@@ -14,17 +14,18 @@ from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from docledger.api.deps import service
-from docledger.api.routers.artifacts import content_type, download_name
-from docledger.api.routers.documents import list_visible, parse_time
-from docledger.api.routers.operations import visible_summary
 from docledger.api.svg import lineage_svg
 from docledger.api.uploads import register_uploads
 from docledger.auth.session import SESSION_COOKIE, SESSION_SECONDS, Signer, load_secret
 from docledger.auth.tokens import Unauthenticated, authenticate, hash_token
-from docledger.exceptions import DocledgerError, InvalidRequest, NotFound
+from docledger.exceptions import InvalidRequest, NotFound
 from docledger.ledger import Ledger
 from docledger.models import Classification, Status
+from docledger.services import export as export_service
+from docledger.services import redact as redact_service
+from docledger.services.artifacts import content_type, download_name
+from docledger.services.documents import list_visible, parse_time
+from docledger.services.operations import visible_summary
 from docledger.web import dlq_pages, search_pages
 from docledger.web.display import boxes, throughput
 from docledger.web.rendering import html_error, ledger_of, render
@@ -198,11 +199,7 @@ def status_json(request: Request, document_id: str, user: WebUser = Depends(curr
 
 
 def _export(ledger: Ledger, document_id: str, user: WebUser) -> dict[str, Any] | None:
-    try:
-        fn = service("export", "document_export")
-    except DocledgerError:
-        return None
-    return fn(ledger, document_id, tenants=user.principal.scope)
+    return export_service.document_export(ledger, document_id, tenants=user.principal.scope)
 
 
 @router.get("/documents/{document_id}")
@@ -316,7 +313,7 @@ def redact(
     user.principal.require("reviewer", "request redactions")
     ledger = ledger_of(request)
     ledger.get_document(document_id, tenants=user.principal.scope)
-    service("redact", "request_redaction")(
+    redact_service.request_redaction(
         ledger, document_id, tenants=user.principal.scope, types=None, actor=user.principal.principal
     )
     return RedirectResponse(f"/ui/documents/{document_id}#timeline", status_code=303)

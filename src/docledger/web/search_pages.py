@@ -7,10 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from docledger.api.deps import service
-from docledger.api.routers.documents import list_visible
 from docledger.exceptions import DocledgerError, InvalidRequest, NotFound
 from docledger.ledger import Ledger
+from docledger.services import export as export_service
+from docledger.services import graph as graph_service
+from docledger.services import match as match_service
+from docledger.services import search as search_service
+from docledger.services.documents import list_visible
 from docledger.web.display import graph_svg, highlight, locate
 from docledger.web.rendering import ledger_of, render
 from docledger.web.session import WebUser, check_csrf, current_user
@@ -24,7 +27,7 @@ def search(request: Request, q: str = "", user: WebUser = Depends(current_user))
     error = None
     if q.strip():
         try:
-            results = service("search", "search")(
+            results = search_service.search(
                 ledger_of(request), q[:1000], tenants=user.principal.scope, limit=20
             )
         except DocledgerError as exc:
@@ -39,7 +42,7 @@ def search(request: Request, q: str = "", user: WebUser = Depends(current_user))
 def _in_context(ledger: Ledger, user: WebUser, document_id: str, results: list[dict[str, Any]]) -> None:
     """Attach each matched sentence in the context of its page text (highlighted)."""
     try:
-        export = service("export", "document_export")(ledger, document_id, tenants=user.principal.scope)
+        export = export_service.document_export(ledger, document_id, tenants=user.principal.scope)
     except DocledgerError:
         return
     pages = {p["page"]: p.get("text") or "" for p in export.get("pages", [])}
@@ -86,7 +89,7 @@ def match(
     try:
         if not restatement.strip():
             raise InvalidRequest("type the restatement to check", hint="For example a sentence of a summary.")
-        fn = service("match", "match")
+        fn = match_service.match
         if source == "paragraph":
             results = fn(ledger, restatement, paragraph=paragraph, tenants=user.principal.scope, top_k=5)
             for r in results or []:
@@ -125,7 +128,7 @@ def graph(
     g: dict[str, Any] = {"nodes": [], "edges": []}
     center = None
     try:
-        fn = service("graph", "graph")
+        fn = graph_service.graph
         if document_id:
             g = fn(ledger, tenants=user.principal.scope, document_id=document_id)
             center = document_id
