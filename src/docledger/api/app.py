@@ -7,9 +7,11 @@ import logging
 from fastapi import FastAPI
 
 from docledger.api import problems
-from docledger.api.routers import artifacts, documents, lineage, operations, review, search
+from docledger.api.audit_trail import AuditMiddleware
+from docledger.api.routers import artifacts, audit, documents, lineage, operations, review, search
 from docledger.api.uploads import BodyLimitMiddleware, body_limit
 from docledger.ledger import Ledger
+from docledger.pipeline import open_ledger
 
 log = logging.getLogger("docledger.api")
 
@@ -27,7 +29,7 @@ def create_app(ledger: Ledger | None = None, *, auth_required: bool = True) -> F
     ``auth_required=False`` serves everything as a local administrator; only bind such an
     app to 127.0.0.1 (``docledger.api.server.serve`` refuses anything else).
     """
-    ledger = ledger or Ledger()
+    ledger = ledger or open_ledger()
     app = FastAPI(
         title="docledger",
         version="1.0.0",
@@ -37,10 +39,11 @@ def create_app(ledger: Ledger | None = None, *, auth_required: bool = True) -> F
     app.state.ledger = ledger
     app.state.auth_required = auth_required
     problems.install(app)
-    for module in (documents, lineage, artifacts, operations, search, review):
+    for module in (documents, lineage, artifacts, operations, search, audit, review):
         app.include_router(module.router)
     from docledger.web import routes as web_routes
 
     web_routes.install(app)
+    app.add_middleware(AuditMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=body_limit(ledger.settings.max_file_bytes))
     return app

@@ -20,6 +20,8 @@ from typing import Any
 from docledger.exceptions import DocledgerError, InvalidRequest, NotFound
 from docledger.ids import iso, new_id, now
 from docledger.ledger.operations import add_timeline, finalize_if_idle
+from docledger.ledger.runs import record_run
+from docledger.models import NewArtifact, Run
 from docledger.store.base import Tx
 
 REVIEW_STAGE = "review"
@@ -201,15 +203,11 @@ def _write_correction(ledger: Any, tx: Tx, row: dict[str, Any], value: str, acto
     raw = json.dumps(data, ensure_ascii=False, indent=1, default=str).encode()
     sha = ledger.blobs.put_bytes(raw)
     run_id, art_id = new_id("run_"), new_id("art_")
-    meta = {"kind": "correction", **correction, "version": version}
-    tx.execute("insert_run", id=run_id, document_id=doc_id, stage=REVIEW_STAGE, stage_version=REVIEW_VERSION,
-               config_hash="correction", page=row["page"], delivery_id=None, status="succeeded", attempt=1,
-               worker=actor, started_at=t, ended_at=t, duration_ms=0.0, error_code=None, error=None,
-               meta=json.dumps(meta, default=str))
-    for inp in dict.fromkeys([fa, base_art["id"]]):
-        tx.execute("insert_run_input", run_id=run_id, artifact_id=inp)
-    tx.execute("insert_artifact", id=art_id, document_id=doc_id, run_id=run_id, stage=REVIEW_STAGE,
-               stage_version=REVIEW_VERSION, key=reviewed_key(fa, version), kind=REVIEWED_KIND, sha256=sha,
-               size=len(raw), media_type="application/json", page=None,
-               meta=json.dumps({"fields_artifact_id": fa, "version": version, "correction": correction}), created_at=t)
+    run = Run(id=run_id, document_id=doc_id, stage=REVIEW_STAGE, stage_version=REVIEW_VERSION, status="succeeded",
+              started_at=t, ended_at=t, worker=actor, config_hash="correction", page=row["page"],
+              meta={"kind": "correction", **correction, "version": version})
+    out = NewArtifact(id=art_id, key=reviewed_key(fa, version), kind=REVIEWED_KIND, sha256=sha, size=len(raw),
+                      page=None, media_type="application/json",
+                      meta={"fields_artifact_id": fa, "version": version, "correction": correction})
+    record_run(tx, run, inputs=[fa, base_art["id"]], outputs=[out])
     return art_id, run_id

@@ -4,17 +4,22 @@ plus text, CSV, original, searchable and redacted PDF exports."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docledger.exceptions import InvalidRequest, NotFound
+from docledger.models import Artifact
+
+if TYPE_CHECKING:
+    from docledger.ledger import Ledger
 
 FORMATS = ("json", "text", "csv", "original", "searchable-pdf", "redacted-pdf")
 
 
-def _latest(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _latest(arts: list[Artifact]) -> list[Artifact]:
     """Keep one artifact per (stage, key): the newest stage version."""
-    best: dict[tuple[str, str], dict[str, Any]] = {}
+    best: dict[tuple[str, str], Artifact] = {}
     for a in arts:
         k = (a["stage"], a["key"])
         if k not in best or a["stage_version"] >= best[k]["stage_version"]:
@@ -22,11 +27,11 @@ def _latest(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(best.values())
 
 
-def _load(ledger: Any, art: dict[str, Any]) -> Any:
+def _load(ledger: Ledger, art: Mapping[str, Any]) -> Any:
     return json.loads(ledger.blobs.read(art["sha256"]).decode("utf-8"))
 
 
-def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+def document_export(ledger: Ledger, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
     doc = ledger.get_document(document_id, tenants=tenants)
     arts = _latest(ledger.artifacts(document_id, tenants=tenants))
     pages: dict[int, dict[str, Any]] = {}
@@ -79,7 +84,7 @@ def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None 
     return out
 
 
-def export_document(ledger: Any, document_id: str, fmt: str, out_dir: Path, *,
+def export_document(ledger: Ledger, document_id: str, fmt: str, out_dir: Path, *,
                     tenants: list[str] | None = None) -> list[Path]:
     """Write the export to ``out_dir``; returns the files written."""
     if fmt not in FORMATS:

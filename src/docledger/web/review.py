@@ -13,14 +13,13 @@ from docledger.review.layout import load_page_words
 from docledger.services.review import get_task, list_tasks, resolve_task
 from docledger.services.review_accuracy import accuracy_report
 from docledger.web import review_charts
+from docledger.web.rendering import render
 from docledger.web.session import WebUser, check_csrf, current_user
 
 router = APIRouter(prefix="/ui/review", include_in_schema=False)
 
 
 def _render(request: Request, name: str, user: WebUser, **ctx: Any) -> Response:
-    from docledger.web.routes import render
-
     return render(request, name, user, nav="review", **ctx)
 
 

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from docledger.api.deps import get_ledger, get_principal, requires, scoped_tenants
+from docledger.api.deps import get_ledger, get_principal, requires
 from docledger.auth.tokens import Principal
 from docledger.ledger import Ledger
+from docledger.services.documents import scoped_tenants
 from docledger.services.review import get_task, list_tasks, resolve_task
 from docledger.services.review_accuracy import accuracy_report
 

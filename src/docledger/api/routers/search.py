@@ -1,6 +1,6 @@
 """Search, question answering, sentence matching, the entity graph and the invocations endpoint.
 
-Each delegates to ``docledger.services``; a build without that service answers 501. Every
+Each delegates to ``docledger.services`` (the web UI calls the same functions). Every
 call passes the caller's tenants, so results never include another tenant's documents.
 """
 
@@ -11,9 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field, model_validator
 
-from docledger.api.deps import get_ledger, get_principal, invocation_principal, service
+from docledger.api.deps import get_ledger, get_principal, invocation_principal
 from docledger.auth.tokens import Principal
 from docledger.ledger import Ledger
+from docledger.services import graph as graph_service
+from docledger.services import match as match_service
+from docledger.services import search as search_service
 
 router = APIRouter(tags=["search"])
 
@@ -27,7 +30,7 @@ def search(
     ledger: Ledger = Depends(get_ledger),
 ) -> dict[str, Any]:
     """Full-text search: hits with document id, page, snippet and score."""
-    fn = service("search", "search")
+    fn = search_service.search
     return {"query": q, "results": fn(ledger, q, tenants=principal.scope, owner=owner, limit=limit)}
 
 
@@ -41,7 +44,7 @@ def ask(
     body: AskRequest, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
 ) -> dict[str, Any]:
     """Sentences that best answer a question, with their document, page and character span."""
-    fn = service("search", "ask")
+    fn = search_service.ask
     return {
         "question": body.question,
         "results": fn(ledger, body.question, tenants=principal.scope, limit=body.limit),
@@ -68,7 +71,7 @@ def match(
     """The sentences of a document (or a pasted paragraph) closest in meaning to a restatement."""
     if body.document_id is not None:
         ledger.get_document(body.document_id, tenants=principal.scope)
-    fn = service("match", "match")
+    fn = match_service.match
     results = fn(
         ledger,
         body.restatement,
@@ -90,7 +93,7 @@ def graph(
     """The cross-document graph (documents and entities), optionally around one entity or document."""
     if document_id is not None:
         ledger.get_document(document_id, tenants=principal.scope)
-    fn = service("graph", "graph")
+    fn = graph_service.graph
     return fn(ledger, tenants=principal.scope, entity=entity, document_id=document_id)
 
 
@@ -106,7 +109,7 @@ def invocations(
     ledger: Ledger = Depends(get_ledger),
 ) -> list[dict[str, Any]]:
     """Drop-in for the medical sentence-relevance service: the top min(5, n) sentences of the paragraph."""
-    fn = service("match", "match")
+    fn = match_service.match
     results = fn(
         ledger,
         body.input_sentence,
