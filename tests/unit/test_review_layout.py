@@ -20,7 +20,7 @@ from docledger.review.layout import (
 )
 
 
-def form(name: str, number: str, *, dy: float = 0.0, glue: bool = False) -> PageWords:
+def form(name: str, number: str, *, dy: float = 0.0, glue: bool = False, misread: bool = False) -> PageWords:
     """A small form in 0..1 coordinates: labels left, values right, a boxed number under its label."""
     h = 0.015
     words = [Word("Payroll", 0.1, 0.05 + dy, 0.2, 0.05 + dy + h, 1.0),
@@ -33,7 +33,7 @@ def form(name: str, number: str, *, dy: float = 0.0, glue: bool = False) -> Page
     if glue:
         words.append(Word("Personnelreference", 0.6, 0.1 + dy, 0.8, 0.1 + dy + h, 1.0))
     else:
-        words += [Word("Personnel", 0.6, 0.1 + dy, 0.7, 0.1 + dy + h, 1.0),
+        words += [Word("Pcrsonnel" if misread else "Personnel", 0.6, 0.1 + dy, 0.7, 0.1 + dy + h, 1.0),
                   Word("reference", 0.71, 0.1 + dy, 0.8, 0.1 + dy + h, 1.0)]
     words.append(Word(number, 0.61, 0.13 + dy, 0.72, 0.13 + dy + h, 0.96))
     return PageWords(1, 1000.0, 1400.0, reading_order(words))
@@ -80,6 +80,17 @@ def test_three_lessons_read_the_value_even_with_a_glued_anchor(glue: bool) -> No
     assert reading is not None and reading.value == "EMP-99" and reading.agreement == 1.0
     assert reading.confidence == pytest.approx(0.96)
     assert reading.bbox == [610.0, 280.0, 720.0, 301.0]
+
+
+def test_a_lesson_anchored_elsewhere_still_counts() -> None:
+    """OCR misread the usual anchor on one taught page: its lesson hangs on another label, and agrees."""
+    layout = fingerprint(form("A B", "C"), value_tokens(["A", "B", "C"]))
+    odd = form("Ana Li", "EMP-42", dy=0.02, misread=True)
+    lesson = lesson_for("EMP-42", odd, stable_labels(odd, value_tokens(["Ana Li", "EMP-42"]), layout))
+    assert lesson is not None and lesson["anchor"] != "personnel"
+    page = form("Lena Novak", "EMP-77", dy=0.05)
+    reading = read_learned([*lessons(2), lesson], page, stable_labels(page, value_tokens(["Lena Novak"]), layout))
+    assert reading is not None and reading.value == "EMP-77" and reading.agreement == 1.0
 
 
 def test_disagreeing_lessons_do_not_read() -> None:

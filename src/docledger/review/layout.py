@@ -217,6 +217,20 @@ def _origin(page: PageWords, labels: set[int]) -> tuple[float, float]:
     return (min(w.x0 for w in words), min(w.y0 for w in words)) if words else (0.0, 0.0)
 
 
+def _frame(ls: dict[str, Any]) -> tuple[float, float, float, float]:
+    """A lesson's region relative to the label origin of its page (comparable across anchors)."""
+    ox, oy = ls.get("ox", 0.0), ls.get("oy", 0.0)
+    return (ls["ax"] + ls["dx0"] - ox, ls["ay"] + ls["dy0"] - oy, ls["ax"] + ls["dx1"] - ox,
+            ls["ay"] + ls["dy1"] - oy)
+
+
+def _agreeing(lessons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The lessons whose regions agree (within 3 % of the width, 1.5 % of the height) with the median one."""
+    frames = [_frame(ls) for ls in lessons]
+    mx, my = statistics.median(f[0] for f in frames), statistics.median(f[1] for f in frames)
+    return [ls for ls, f in zip(lessons, frames, strict=True) if abs(f[0] - mx) < 0.03 and abs(f[1] - my) < 0.015]
+
+
 @dataclass
 class Reading:
     value: str
@@ -231,33 +245,33 @@ def read_learned(lessons: list[dict[str, Any]], page: PageWords, labels: set[int
     """Read a field from the learned region of this page, or None when the lessons do not agree enough."""
     if len(lessons) < MIN_LESSONS:
         return None
-    anchor, _ = Counter(ls["anchor"] for ls in lessons).most_common(1)[0]
-    group = [ls for ls in lessons if ls["anchor"] == anchor]
-    mx, my = statistics.median(ls["dx0"] for ls in group), statistics.median(ls["dy0"] for ls in group)
-    agreeing = [ls for ls in group if abs(ls["dx0"] - mx) < 0.03 and abs(ls["dy0"] - my) < 0.015]
+    agreeing = _agreeing(lessons)
     if len(agreeing) < MIN_LESSONS:
         return None
     agreement = len(agreeing) / len(lessons)
-    ax, ay = statistics.median(ls["ax"] for ls in agreeing), statistics.median(ls["ay"] for ls in agreeing)
+    anchor, _ = Counter(ls["anchor"] for ls in agreeing).most_common(1)[0]
+    group = [ls for ls in agreeing if ls["anchor"] == anchor]
+    ax, ay = statistics.median(ls["ax"] for ls in group), statistics.median(ls["ay"] for ls in group)
     # the anchor word; OCR may glue it to its neighbour ("Personnelreference"), which keeps its left edge
     anchors = [w for w in page.words if w.token == anchor and id(w) in labels] or \
               [w for w in page.words if w.token == anchor] or \
               [w for w in page.words if w.token.startswith(anchor) and len(w.token) > len(anchor)]
+    a: Word | None = None
     if anchors:
-        a: Word | None = min(anchors, key=lambda w: (w.x0 - ax) ** 2 + (w.y0 - ay) ** 2)
-        assert a is not None
-        left, top = a.x0, a.y0
-    elif all("ox" in ls for ls in agreeing) and labels:
-        # no anchor word: place the region from the layout's label origin instead
-        a = None
+        a = min(anchors, key=lambda w: (w.x0 - ax) ** 2 + (w.y0 - ay) ** 2)
+        rx0 = a.x0 + statistics.median(ls["dx0"] for ls in group)
+        ry0 = a.y0 + statistics.median(ls["dy0"] for ls in group)
+        rx1 = a.x0 + max(ls["dx1"] for ls in group)
+        ry1 = a.y0 + max(ls["dy1"] for ls in group)
+    elif labels:
+        # no anchor word (misread by OCR): place the region from the layout's label origin instead
         ox, oy = _origin(page, labels)
-        left = ox + statistics.median(ls["ax"] - ls["ox"] for ls in agreeing)
-        top = oy + statistics.median(ls["ay"] - ls["oy"] for ls in agreeing)
+        rx0 = ox + statistics.median(_frame(ls)[0] for ls in agreeing)
+        ry0 = oy + statistics.median(_frame(ls)[1] for ls in agreeing)
+        rx1 = ox + max(_frame(ls)[2] for ls in agreeing)
+        ry1 = oy + max(_frame(ls)[3] for ls in agreeing)
     else:
         return None
-    rx0, ry0 = left + mx, top + my
-    rx1 = left + max(ls["dx1"] for ls in agreeing)
-    ry1 = top + max(ls["dy1"] for ls in agreeing)
     line = max(1e-3, statistics.median(ls["dy1"] - ls["dy0"] for ls in agreeing))
     slack = 0.35 * line
     picked = [w for w in page.words if w is not a and id(w) not in labels
