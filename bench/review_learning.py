@@ -7,6 +7,8 @@ without learning every document waits for a person. For each N, a fresh ledger i
 simulated reviewer who types the true employee number on N documents; then M evaluation documents
 (other seeds: never used while building the feature) go through the pipeline untouched, and we
 count how many fields and documents went straight through, and whether learned values are right.
+A few documents of another issuer's form (same values, other labels and places) are processed
+alongside: nothing learned on the first layout may be applied to them.
 
 N = 0 is the reference (the extractor alone), measured in the same run.
 
@@ -65,9 +67,9 @@ def make_ledger(url: str, home: Path, scanned: bool) -> Ledger:
     return Ledger(settings, stages=stages)
 
 
-def document(rng: random.Random, scanned: bool) -> tuple[bytes, str, dict[str, str]]:
+def document(rng: random.Random, scanned: bool, *, other: bool = False) -> tuple[bytes, str, dict[str, str]]:
     values = payroll_values(rng)
-    pdf = make_payroll_pdf(values, shift=rng.uniform(0, 30))
+    pdf = make_payroll_pdf(values, shift=rng.uniform(0, 30), other_layout=other)
     return (scan(pdf, rng), "png", values) if scanned else (pdf, "pdf", values)
 
 
@@ -92,7 +94,13 @@ def run_level(n: int, m: int, kind: str, scanned: bool) -> dict[str, Any]:
             for i in range(m):
                 data, ext, values = document(evaluate, scanned)
                 docs.append((ledger.ingest_bytes(data, f"eval-{i}.{ext}").document_id, values))
+            others = []  # another issuer's form: nothing learned on Northwind's layout may apply to it
+            for i in range(max(2, m // 4)):
+                data, ext, values = document(evaluate, scanned, other=True)
+                others.append(ledger.ingest_bytes(data, f"other-{i}.{ext}").document_id)
             Worker(ledger).run(until_idle=True)
+            misapplied = sum(1 for d in others for f in (reviewed_fields(ledger, d) or {"fields": []})["fields"]
+                             if f["review"] == "learned")
             fields = straight = doc_straight = learned = learned_right = 0
             for doc, values in docs:
                 reviewed = reviewed_fields(ledger, doc)
@@ -107,7 +115,8 @@ def run_level(n: int, m: int, kind: str, scanned: bool) -> dict[str, Any]:
                         learned += 1
                         learned_right += f["value"] == values[f["field"]]
             return {"n": n, "taught": taught, "docs": m, "field_rate": straight / fields,
-                    "doc_rate": doc_straight / m, "learned": learned, "learned_right": learned_right}
+                    "doc_rate": doc_straight / m, "learned": learned, "learned_right": learned_right,
+                    "others": len(others), "misapplied": misapplied}
         finally:
             ledger.close()
 
@@ -126,14 +135,14 @@ def main() -> None:
         print(f"\n# {'scanned page images (OCR)' if scanned else 'digital PDFs (text layer)'}, store {args.store}, "
               f"{m} evaluation documents per level")
         print(f"{'corrections':>11} {'fields straight-through':>24} {'documents straight-through':>27} "
-              f"{'learned right':>14} {'vs N=0':>7}")
+              f"{'learned right':>14} {'vs N=0':>7} {'other-layout fields learned':>28}")
         base = None
         for n in levels:
             r = run_level(n, m, args.store, scanned)
             base = r["field_rate"] if base is None else base
             right = f"{r['learned_right']}/{r['learned']}" if r["learned"] else "-"
             print(f"{n:>11} {100 * r['field_rate']:>23.1f}% {100 * r['doc_rate']:>26.1f}% {right:>14} "
-                  f"{r['field_rate'] / base:>6.2f}x")
+                  f"{r['field_rate'] / base:>6.2f}x {r['misapplied']:>20} of {r['others']} docs")
 
 
 if __name__ == "__main__":

@@ -63,14 +63,31 @@ def payroll_values(rng: random.Random) -> dict[str, str]:
     }
 
 
-def make_payroll_pdf(values: dict[str, str], *, shift: float = 0.0) -> bytes:
-    """One page of the Northwind payroll layout; ``shift`` moves everything down (points)."""
+def make_payroll_pdf(values: dict[str, str], *, shift: float = 0.0, other_layout: bool = False) -> bytes:
+    """One page of the Northwind payroll layout; ``shift`` moves everything down (points).
+
+    ``other_layout`` prints the same values on a different form (another issuer's pay advice), on
+    which nothing learned from the Northwind layout may be applied."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=1)
     top = 790 - shift
+    if other_layout:
+        c.setFont("Helvetica-Bold", 14)
+        c.drawString(300, top, "Contoso monthly pay advice")
+        c.setFont("Helvetica", 10)
+        y = top - 60
+        for label, key in (("Staff member", "employee_name"), ("Issued by", "employer"),
+                           ("Paid on", "pay_date"), ("Amount paid", "net_pay"), ("Staff number", "employee_number")):
+            c.drawString(300, y, label)
+            c.drawString(420, y, values[key])
+            y -= 20
+        c.drawString(72, y - 40, "Keep this advice for your records. Contact human resources with questions.")
+        c.showPage()
+        c.save()
+        return buf.getvalue()
     c.setFont("Helvetica-Bold", 15)
     c.drawString(72, top, "Northwind payroll statement")
     c.setFont("Helvetica", 11)

@@ -163,6 +163,12 @@ def test_three_corrections_teach_the_layout(make_ledger: Callable[..., Ledger],
     assert emp["extracted_value"] is None and emp["learned_from"] == 3
     assert document_export(ledger, doc)["fields"]["employee_number"] == values["employee_number"]
 
+    # another issuer's form is another layout: nothing learned above applies to it
+    other = ingest(ledger, make_payroll_pdf(payroll_values(rng), other_layout=True), "advice.pdf")
+    drain(ledger)
+    assert ledger.get_document(other)["status"] == "NEEDS_REVIEW"
+    assert [f["review"] for f in reviewed_fields(ledger, other)["fields"]].count("learned") == 0  # type: ignore[index]
+
 
 def test_two_corrections_are_not_enough(make_ledger: Callable[..., Ledger], make_settings: Callable[..., Any]) -> None:
     ledger = pipeline(make_ledger, make_settings)
