@@ -110,6 +110,11 @@ def test_review_tasks_with_the_keyboard(review_site: dict[str, Any]) -> None:
             net = next(f for f in exported["extracted_fields"]["fields"] if f["field"] == "net_pay")
             assert net["review"] == "accepted" and net["value"] == values["net_pay"]
 
+        first = next(iter(docs))
+        page.goto(url + f"/ui/documents/{first}")
+        table = page.locator("#reviewed-fields").inner_text()
+        assert "corrected by rosa" in table and "accepted by rosa" in table and "straight through" in table
+
         page.goto(url + "/ui/review/accuracy")
         cards = page.locator("#accuracy-cards").inner_text()
         assert "10 fields routed" in cards.replace("\n", " ") and "60 % straight through" in cards.replace("\n", " ")
