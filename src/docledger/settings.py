@@ -44,6 +44,8 @@ class Settings(BaseSettings):
         default=None, description="Ed25519 private key (PEM) that signs audit checkpoints; default "
         "<home>/keys/audit-ed25519.pem. Keep it outside the database (and, in production, outside the data "
         "directory's backups).")
+    retention_policy: Path | None = Field(
+        default=None, description="Retention policy YAML (default: the built-in ledger/policies/retention.yaml).")
     audit_checkpoint_every: int = Field(
         default=1000, ge=1, description="Seal the audit chain with a signed checkpoint every N entries.")
 

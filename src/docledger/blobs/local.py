@@ -92,6 +92,21 @@ class BlobStore:
         except FileNotFoundError as exc:
             raise NotFound(f"blob {sha256} is missing from the blob store {self.root}") from exc
 
+    def delete(self, sha256: str) -> bool:
+        """Erase a blob: overwrite it with zeros (on filesystems that write in place, the bytes are gone
+        from the disk too, not only from the directory), sync, then unlink. False when it was absent."""
+        path = self.path(sha256)
+        try:
+            size = path.stat().st_size
+            with open(path, "r+b") as f:
+                f.write(b"\0" * size)
+                f.flush()
+                os.fsync(f.fileno())
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     def copy_to(self, sha256: str, dest: Path) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.path(sha256), dest)
