@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI
 
 from docledger.api import problems
+from docledger.api.limits import RateLimiter
 from docledger.api.routers import artifacts, documents, lineage, operations, search
 from docledger.api.uploads import BodyLimitMiddleware, body_limit
 from docledger.ledger import Ledger
@@ -42,5 +43,9 @@ def create_app(ledger: Ledger | None = None, *, auth_required: bool = True) -> F
     from docledger.web import routes as web_routes
 
     web_routes.install(app)
-    app.add_middleware(BodyLimitMiddleware, limit=body_limit(ledger.settings.max_file_bytes))
+    app.state.rate_limiter = RateLimiter(ledger.settings.rate_limit_per_minute)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=min(ledger.settings.max_request_bytes, body_limit(ledger.settings.max_file_bytes)),
+    )
     return app

@@ -9,9 +9,10 @@ from typing import Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from docledger.api.problems import NotAvailable
+from docledger.api.problems import NotAvailable, TooLarge
 from docledger.auth.tokens import LOCAL_ADMIN, Principal, authenticate
 from docledger.ledger import Ledger
+from docledger.services.access import AccessScope
 
 bearer = HTTPBearer(auto_error=False, description="An API token: `docledger token create`.")
 
@@ -62,7 +63,32 @@ def service(module: str, function: str) -> Callable[..., Any]:
 
 
 def scoped_tenants(principal: Principal, tenant: str | None) -> list[str] | None:
-    """Tenants to query: the requested one (if visible) or all visible ones (None = every tenant)."""
+    """Tenants to query: the requested one (if visible) or all visible ones (None = every tenant).
+
+    The result keeps the principal's identity (an AccessScope), so the access policy applies."""
     if tenant is not None:
-        return [tenant] if principal.can_see_tenant(tenant) else []
+        visible = [tenant] if principal.can_see_tenant(tenant) else []
+        return AccessScope(visible, principal=principal.principal, role=principal.role)
     return principal.scope
+
+
+def rate_limit(request: Request, principal: Principal | None, what: str) -> None:
+    """Count one call of an expensive endpoint against the caller's token (429 when over the limit)."""
+    if principal is not None and principal.token_id is not None:
+        key = principal.token_id
+    elif principal is not None:
+        key = f"principal:{principal.principal}"
+    else:
+        key = f"addr:{request.client.host if request.client else '-'}"
+    request.app.state.rate_limiter.check(key, what)
+
+
+def check_paragraph(request: Request, paragraph: str | None) -> None:
+    """413 for a paragraph longer than DOCLEDGER_MAX_PARAGRAPH_CHARS (matching embeds every sentence)."""
+    limit = request.app.state.ledger.settings.max_paragraph_chars
+    if paragraph is not None and len(paragraph) > limit:
+        raise TooLarge(
+            f"the paragraph is {len(paragraph)} characters, over the {limit}-character limit",
+            hint="Send a shorter paragraph (split long notes), or ask the operator to raise "
+            "DOCLEDGER_MAX_PARAGRAPH_CHARS.",
+        )

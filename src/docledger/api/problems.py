@@ -28,6 +28,7 @@ _TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     413: "Content too large",
+    429: "Too many requests",
     422: "Unprocessable content",
     500: "Internal error",
     501: "Not implemented",
@@ -71,6 +72,8 @@ def problem(
 def problem_for(exc: DocledgerError) -> JSONResponse:
     status = int(getattr(exc, "http_status", 500) or 500)
     headers = {"WWW-Authenticate": 'Bearer realm="docledger"'} if status == 401 else None
+    if getattr(exc, "retry_after", None) is not None:
+        headers = {"Retry-After": str(exc.retry_after)}  # type: ignore[attr-defined]
     return problem(status, exc.message, code=exc.code, hint=exc.hint, headers=headers)
 
 

@@ -65,7 +65,7 @@ async def _send_413(send: Send, limit: int) -> None:
         413,
         f"the request body is over the {limit}-byte limit",
         code="too_large",
-        hint="Upload fewer or smaller files per request, or raise DOCLEDGER_MAX_FILE_BYTES.",
+        hint="Upload fewer or smaller files per request, or raise DOCLEDGER_MAX_REQUEST_BYTES.",
     )
     await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
     await send({"type": "http.response.body", "body": response.body})

@@ -20,6 +20,7 @@ from typing import Any
 
 from docledger.exceptions import DocledgerError, InvalidRequest, PermissionDenied
 from docledger.ids import iso, new_id, now
+from docledger.services.access import AccessScope
 
 ROLES = ("reader", "operator", "reviewer", "admin")
 ALL_TENANTS = "*"
@@ -49,9 +50,15 @@ class Principal:
         return ALL_TENANTS in self.tenants
 
     @property
-    def scope(self) -> list[str] | None:
-        """The ``tenants=`` argument for Ledger reads (None = every tenant)."""
-        return None if self.all_tenants else list(self.tenants)
+    def scope(self) -> AccessScope | None:
+        """The ``tenants=`` argument for Ledger reads (None = every tenant, for all-tenant admins).
+
+        It carries the principal and role, so the ledger applies the classification policy
+        (:mod:`docledger.services.access`) on every read made with it.
+        """
+        if self.all_tenants:
+            return None
+        return AccessScope(self.tenants, principal=self.principal, role=self.role)
 
     def may(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)

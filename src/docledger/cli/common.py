@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +24,22 @@ def open_ledger() -> Any:
     from docledger.settings import Settings
 
     return Ledger(Settings())
+
+
+def cli_principal(ledger: Any) -> Any:
+    """Who the CLI acts as: the principal of DOCLEDGER_TOKEN when it is set (the same tenants, role
+    and access policy as the API and the UI), else the local administrator who owns the ledger home."""
+    from docledger.auth.tokens import LOCAL_ADMIN, authenticate
+
+    token = os.environ.get("DOCLEDGER_TOKEN", "").strip()
+    return authenticate(ledger, token) if token else LOCAL_ADMIN
+
+
+def cli_scope(ledger: Any, tenant: str | None = None) -> list[str] | None:
+    """The ``tenants=`` argument of the CLI's reads (see :func:`cli_principal`), optionally one tenant."""
+    from docledger.api.deps import scoped_tenants
+
+    return scoped_tenants(cli_principal(ledger), tenant)
 
 
 @contextmanager

@@ -11,7 +11,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from docledger.cli.common import console, emit_json, handle_errors, ledger_session, styled_status
+from docledger.cli.common import (
+    cli_principal,
+    cli_scope,
+    console,
+    emit_json,
+    handle_errors,
+    ledger_session,
+    styled_status,
+)
 from docledger.cli.workers import run_workers, worker_process
 from docledger.models import TERMINAL
 
@@ -144,7 +152,9 @@ def list_(status: Annotated[str | None, typer.Option(help="SUCCEEDED | PARTIAL |
           limit: Annotated[int, typer.Option(min=1)] = 1000, as_json: JsonOpt = False) -> None:
     """List registered documents, newest first."""
     with ledger_session() as ledger:
-        docs = ledger.list_documents(status=status, tenant=tenant, limit=limit)
+        from docledger.api.routers.documents import list_visible
+
+        docs = list_visible(ledger, cli_principal(ledger), status=status, tenant=tenant, limit=limit)
     if as_json:
         for d in docs:
             emit_json({k: d[k] for k in ("document_id", "name", "status", "reason")})
@@ -157,7 +167,7 @@ def list_(status: Annotated[str | None, typer.Option(help="SUCCEEDED | PARTIAL |
 def status(document_id: str, as_json: JsonOpt = False) -> None:
     """Status, current stage, reason and the operations timeline of one document."""
     with ledger_session() as ledger:
-        st = ledger.status(document_id)
+        st = ledger.status(document_id, tenants=cli_scope(ledger))
     if as_json:
         emit_json(st)
         return
@@ -182,7 +192,7 @@ def lineage(document_id: str,
     from docledger.ledger.lineage import to_dot, to_openlineage
 
     with ledger_session() as ledger:
-        graph = ledger.lineage(document_id)
+        graph = ledger.lineage(document_id, tenants=cli_scope(ledger))
     if format == "dot":
         typer.echo(to_dot(graph), nl=False)
     elif format == "openlineage":
@@ -208,7 +218,7 @@ def export(document_id: str,
     from docledger.services.export import export_document
 
     with ledger_session() as ledger:
-        files = export_document(ledger, document_id, format, out)
+        files = export_document(ledger, document_id, format, out, tenants=cli_scope(ledger))
     for f in files:
         if as_json:
             emit_json({"path": str(f)})
@@ -221,7 +231,9 @@ def export(document_id: str,
 def dlq_list(as_json: JsonOpt = False) -> None:
     """Deliveries that failed max_attempts times."""
     with ledger_session() as ledger:
-        dead = ledger.dead_letters()
+        from docledger.api.routers.operations import visible_dead_letters
+
+        dead = visible_dead_letters(ledger, cli_principal(ledger))
     if as_json:
         for d in dead:
             emit_json(d)
@@ -287,7 +299,9 @@ def stages(as_json: JsonOpt = False) -> None:
 def summary(as_json: JsonOpt = False) -> None:
     """Counts by status and stage, failures by reason, queue depth."""
     with ledger_session() as ledger:
-        s = ledger.summary()
+        from docledger.api.routers.operations import visible_summary
+
+        s = visible_summary(ledger, cli_principal(ledger))
     if as_json:
         emit_json(s)
     else:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from docledger.exceptions import InvalidRequest, NotFound
+from docledger.services import access
 
 FORMATS = ("json", "text", "csv", "original", "searchable-pdf", "redacted-pdf")
 
@@ -28,7 +29,8 @@ def _load(ledger: Any, art: dict[str, Any]) -> Any:
 
 def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
     doc = ledger.get_document(document_id, tenants=tenants)
-    arts = _latest(ledger.artifacts(document_id, tenants=tenants))
+    all_arts = ledger.artifacts(document_id, tenants=tenants)  # oldest first; only what the caller may read
+    arts = _latest(all_arts)
     pages: dict[int, dict[str, Any]] = {}
 
     def page(n: int) -> dict[str, Any]:
@@ -70,6 +72,12 @@ def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None 
             pii.extend({**f, "page": n} for f in data.get("pii", []))
         elif kind == "document-json" and a["stage"] in ("extract-text", "xml"):
             fields.update({k: v for k, v in _load(ledger, a).get("fields", {}).items() if k not in fields})
+    if ledger.document_view(document_id, tenants=tenants) == access.REDACTED:
+        # A confidential document for a caller who is neither owner nor listed reader: the newest
+        # redacted text of each page and nothing else (its artifacts were already limited to those).
+        for a in all_arts:
+            if a["kind"] == "redacted-text" and a["page"] is not None:
+                page(a["page"])["text"] = ledger.blobs.read(a["sha256"]).decode("utf-8")
     return {"document_id": document_id, "name": doc["name"], "status": doc["status"],
             "media_type": doc["media_type"], "pages": [pages[n] for n in sorted(pages)], "fields": fields,
             "entities": entities, "key_phrases": key_phrases, "pii": pii}
@@ -113,4 +121,4 @@ def export_document(ledger: Any, document_id: str, fmt: str, out_dir: Path, *,
         hint = ("Searchable PDFs are made for scanned documents and images."
                 if kind == "searchable-pdf" else "Request one with `docledger redact DOC`.")
         raise NotFound(f"document {document_id} has no {kind}", hint=hint)
-    return [ledger.blobs.copy_to(found[0]["sha256"], out_dir / f"{Path(doc['name']).stem}.{kind}.pdf")]
+    return [ledger.blobs.copy_to(found[-1]["sha256"], out_dir / f"{Path(doc['name']).stem}.{kind}.pdf")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from docledger.exceptions import InvalidRequest
+from docledger.services import access
 from docledger.services._vectors import document_sentences
 
 
@@ -25,6 +26,8 @@ def match(ledger: Any, restatement: str, *, document_id: str | None = None, para
             raise InvalidRequest("the paragraph is empty", hint="Paste the text to match against.")
         return [{**m.to_dict(), "page": None} for m in match_paragraph(restatement, paragraph, top_k=top_k)]
     ledger.get_document(document_id, tenants=tenants)
+    if ledger.document_view(document_id, tenants=tenants) == access.REDACTED:
+        return _match_redacted(ledger, restatement, document_id, tenants, top_k)  # type: ignore[arg-type]
     loaded = document_sentences(ledger, document_id)  # type: ignore[arg-type]
     if loaded is None:
         raise InvalidRequest(f"document {document_id} has no sentence index yet",
@@ -43,3 +46,25 @@ def match(ledger: Any, restatement: str, *, document_id: str | None = None, para
         used.add(idx)
         out.append({**m.to_dict(), "page": sentences[idx]["page"]})
     return out
+
+
+def _match_redacted(ledger: Any, restatement: str, document_id: str, tenants: list[str] | None,
+                    top_k: int) -> list[dict[str, Any]]:
+    """A caller who may read only the redacted text is matched against that text, never the clear one."""
+    from docledger.nlp.match import match_paragraph
+
+    latest: dict[int, dict[str, Any]] = {}
+    for a in ledger.artifacts(document_id, tenants=tenants):
+        if a["kind"] == "redacted-text" and a["page"] is not None:
+            latest[a["page"]] = a  # artifacts come oldest first: the newest redaction wins
+    if not latest:
+        raise InvalidRequest(f"document {document_id} is confidential and has no redacted text yet",
+                             code="not_indexed",
+                             hint="Ask its owner to list you as a reader, or a reviewer to redact it.")
+    found: list[dict[str, Any]] = []
+    for page, art in sorted(latest.items()):
+        text = ledger.blobs.read(art["sha256"]).decode("utf-8")
+        if text.strip():
+            found.extend({**m.to_dict(), "page": page} for m in match_paragraph(restatement, text, top_k=top_k))
+    found.sort(key=lambda m: m["distance"])
+    return [{**m, "rank": i} for i, m in enumerate(found[:top_k], start=1)]

@@ -14,6 +14,7 @@ from docledger.api.uploads import register_uploads
 from docledger.auth.tokens import Principal
 from docledger.exceptions import InvalidRequest
 from docledger.ledger import Ledger
+from docledger.services import access
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 StatusName = Literal["RECEIVED", "PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED"]
@@ -48,8 +49,10 @@ def list_visible(
     after: str | None = None,
     limit: int = 50,
 ) -> list[dict[str, Any]]:
-    """Newest first across the tenants the caller may see (merged per tenant, so the cursor stays exact)."""
+    """Newest first across the tenants the caller may see (merged per tenant, so the cursor stays exact),
+    without the restricted documents the access policy hides from the caller."""
     tenants = scoped_tenants(principal, tenant)
+    hidden = access.hidden_documents(ledger, tenants)
     args: dict[str, Any] = {
         "status": status,
         "owner": owner,
@@ -57,15 +60,16 @@ def list_visible(
         "since": since,
         "until": until,
         "after": after,
-        "limit": limit,
+        "limit": limit + len(hidden),  # enough rows to fill the page once the hidden ones are dropped
     }
     if tenants is None:
-        return ledger.list_documents(tenant=None, **args)
-    rows: list[dict[str, Any]] = []
-    for t in tenants:
-        rows.extend(ledger.list_documents(tenant=t, **args))
-    rows.sort(key=lambda d: d["document_id"], reverse=True)
-    return rows[:limit]
+        rows = ledger.list_documents(tenant=None, **args)
+    else:
+        rows = []
+        for t in tenants:
+            rows.extend(ledger.list_documents(tenant=t, **args))
+        rows.sort(key=lambda d: d["document_id"], reverse=True)
+    return [d for d in rows if d["document_id"] not in hidden][:limit]
 
 
 @router.post("/documents", status_code=202, summary="Register one or more documents")
