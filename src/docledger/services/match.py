@@ -52,18 +52,14 @@ def _match_redacted(ledger: Any, restatement: str, document_id: str, tenants: li
                     top_k: int) -> list[dict[str, Any]]:
     """A caller who may read only the redacted text is matched against that text, never the clear one."""
     from docledger.nlp.match import match_paragraph
+    from docledger.services.export import redacted_pages
 
-    latest: dict[int, dict[str, Any]] = {}
-    for a in ledger.artifacts(document_id, tenants=tenants):
-        if a["kind"] == "redacted-text" and a["page"] is not None:
-            latest[a["page"]] = a  # artifacts come oldest first: the newest redaction wins
-    if not latest:
-        raise InvalidRequest(f"document {document_id} is confidential and has no redacted text yet",
-                             code="not_indexed",
-                             hint="Ask its owner to list you as a reader, or a reviewer to redact it.")
+    pages = redacted_pages(ledger, document_id)
+    if not any(t.strip() for t in pages.values()):
+        raise InvalidRequest(f"document {document_id} has no redacted text yet", code="not_indexed",
+                             hint="Wait until it is processed (`docledger status DOC`).")
     found: list[dict[str, Any]] = []
-    for page, art in sorted(latest.items()):
-        text = ledger.blobs.read(art["sha256"]).decode("utf-8")
+    for page, text in pages.items():
         if text.strip():
             found.extend({**m.to_dict(), "page": page} for m in match_paragraph(restatement, text, top_k=top_k))
     found.sort(key=lambda m: m["distance"])
