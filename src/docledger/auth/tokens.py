@@ -127,6 +127,15 @@ def create_token(ledger: Any, principal: str, tenants: list[str], role: str) -> 
     return token
 
 
+def token_id(ledger: Any, token: str) -> str:
+    """The id of a token (what ``token revoke`` takes), without touching its last-used time."""
+    with ledger.store.read() as tx:
+        row = tx.fetchone("auth_token_by_hash", token_hash=hash_token(token.strip()))
+    if row is None:
+        raise Unauthenticated("the API token is not valid", hint="`docledger token list` shows active tokens.")
+    return str(row["id"])
+
+
 def list_tokens(ledger: Any, *, include_revoked: bool = False) -> list[dict[str, Any]]:
     """Token metadata (never the secret): id, principal, tenants, role, created/revoked/last used."""
     with ledger.store.read() as tx:

@@ -79,7 +79,8 @@ class BlobStore:
 
     def _ensure_dir(self, directory: Path) -> None:
         if directory not in self._dirs:
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for level in (directory.parent, directory):  # mkdir(parents=True) ignores mode for parents
+                level.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._dirs.add(directory)
 
     @staticmethod

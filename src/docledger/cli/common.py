@@ -14,8 +14,39 @@ from rich.console import Console
 
 from docledger.exceptions import DocledgerError
 
-console = Console()
-err_console = Console(stderr=True)
+
+def _console(stderr: bool = False) -> Console:
+    """Rich output that never wraps: ids, tokens and commands must copy whole. On a terminal the
+    width is the terminal's; piped or redirected, lines are as long as they need to be."""
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 100_000
+    return Console(stderr=stderr, soft_wrap=True, width=width)
+
+
+console = _console()
+err_console = _console(stderr=True)
+LOG_FILE = "docledger.log"
+
+
+def log_to_file(home: Any) -> None:
+    """Send warnings (ours and libraries', e.g. ocrmypdf's PDF/A notes) to ``<home>/docledger.log``
+    instead of the console, where they would interleave with progress bars and results."""
+    import logging
+    from pathlib import Path
+
+    root = logging.getLogger()
+    path = (Path(home) / LOG_FILE).resolve()
+    if any(isinstance(h, logging.FileHandler) and Path(h.baseFilename) == path for h in root.handlers):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.close(fd)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    if root.level > logging.WARNING or root.level == logging.NOTSET:
+        root.setLevel(logging.WARNING)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -23,7 +54,10 @@ def open_ledger() -> Any:
     from docledger.ledger import Ledger
     from docledger.settings import Settings
 
-    return Ledger(Settings())
+    settings = Settings()
+    ledger = Ledger(settings)
+    log_to_file(settings.home)
+    return ledger
 
 
 def cli_principal(ledger: Any) -> Any:
