@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -253,3 +254,39 @@ def test_cli_token_acts_as_its_principal(world: World, who: str) -> None:
     out = _cli(world, "list", "--json", DOCLEDGER_TOKEN=world.tokens[who])
     ids = {json.loads(line)["document_id"] for line in out.output.splitlines()}
     assert world.docs["globex"] not in ids and world.docs["pdf"] in ids
+
+
+# ---- defect 8 --------------------------------------------------------------------------------------------
+def test_docs_work_offline_favicon_and_openapi_problem_responses(world: World) -> None:
+    page = world.client.get("/docs")
+    assert page.status_code == 200 and "/v1/documents/{document_id}/redactions" in page.text
+    assert "cdn" not in page.text.lower() and "<script" not in page.text
+    assert not re.search(r'(src|href)="https?://', page.text)
+    icon = world.client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/")
+    spec = world.client.get("/openapi.json").json()
+    op = spec["paths"]["/v1/documents/{document_id}"]["get"]["responses"]
+    for code in ("400", "401", "403", "404", "413", "422", "429"):
+        assert "application/problem+json" in op[code]["content"], code
+    cursor = next(p for p in spec["paths"]["/v1/documents"]["get"]["parameters"] if p["name"] == "cursor")
+    assert "pattern" in json.dumps(cursor["schema"])
+
+
+def test_serve_prints_where_it_listens(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DOCLEDGER_HOME": str(tmp_path / "home"), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""}
+    env.pop("DOCLEDGER_DATABASE_URL", None)
+    exe = str(Path(sys.executable).parent / "docledger")
+    proc = subprocess.Popen([exe, "serve", "--port", str(port), "--workers", "0"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert f"listening on http://127.0.0.1:{port}/" in line, line
+    finally:
+        proc.terminate()
+        proc.wait(30)

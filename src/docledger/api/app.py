@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI
 
-from docledger.api import problems
+from docledger.api import problems, reference
 from docledger.api.limits import RateLimiter
 from docledger.api.routers import artifacts, documents, lineage, operations, search
 from docledger.api.uploads import BodyLimitMiddleware, body_limit
@@ -34,12 +34,15 @@ def create_app(ledger: Ledger | None = None, *, auth_required: bool = True) -> F
         version="1.0.0",
         description=DESCRIPTION,
         openapi_tags=[{"name": "documents", "description": "Document Arrival Register"}],
+        docs_url=None,  # /docs is served by docledger.api.reference (no CDN)
+        redoc_url=None,
     )
     app.state.ledger = ledger
     app.state.auth_required = auth_required
     problems.install(app)
     for module in (documents, lineage, artifacts, operations, search):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=problems.PROBLEM_RESPONSES)
+    app.include_router(reference.router)
     from docledger.web import routes as web_routes
 
     web_routes.install(app)

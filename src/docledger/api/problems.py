@@ -36,6 +36,34 @@ _TITLES = {
 }
 
 
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Problem",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string", "description": "stable error code"},
+        "hint": {"type": ["string", "null"], "description": "what to do about it"},
+    },
+}
+#: Declared on every /v1 route: what the server answers with application/problem+json.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": title, "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}}}
+    for status, title in (
+        (400, "Bad request"),
+        (401, "Missing, unknown or revoked token"),
+        (403, "The token's role may not do this"),
+        (404, "Not found (or not visible to this token)"),
+        (413, "Request body or paragraph too large"),
+        (422, "A parameter or body field is not valid"),
+        (429, "Rate limit exceeded (see Retry-After)"),
+    )
+}
+
+
 class NotAvailable(DocledgerError):
     """A feature whose service module is not part of this build (HTTP 501)."""
 

@@ -18,7 +18,7 @@ from docledger.services import access
 from docledger.services.redact import PII_TYPES
 
 router = APIRouter(prefix="/v1", tags=["documents"])
-CURSOR_PATTERN = r"^doc_[0-9a-z]{26}$"
+CURSOR_PATTERN = r"^(doc_[0-9a-z]{26})?$"
 StatusName = Literal["RECEIVED", "PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED"]
 ClassificationName = Literal["public", "internal", "confidential", "restricted"]
 
