@@ -290,3 +290,12 @@ def test_serve_prints_where_it_listens(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+# ---- defect 7: upload names are capped -------------------------------------------------------------------------
+def test_upload_names_are_capped_keeping_the_extension(world: World) -> None:
+    name = "scan_" + "y" * 900 + ".pdf"
+    r = upload(world.client, world.h("operator"), name, make_pdf(["Name cap check"]), "application/pdf")
+    assert r.status_code == 202, r.text
+    doc = world.client.get(r.json()["documents"][0]["document_url"], headers=world.h("operator")).json()
+    assert len(doc["name"]) <= 200 and doc["name"].startswith("scan_yyy") and doc["name"].endswith(".pdf")
