@@ -33,6 +33,7 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 import pgcluster  # noqa: E402
 from docledger.exceptions import UnprocessableDocument  # noqa: E402
 from docledger.ledger import Ledger  # noqa: E402
+from docledger.pipeline import open_ledger  # noqa: E402
 from docledger.settings import Settings  # noqa: E402
 from docledger.stages.base import Stage, StageContext  # noqa: E402
 from docledger.worker import Worker  # noqa: E402
@@ -173,7 +174,7 @@ def make_ledger(make_settings: Callable[..., Settings]) -> Iterator[Callable[...
         s = make_settings(**overrides)
         if isinstance(stages, list):
             stages = toy_stages(s, *stages)
-        ledger = Ledger(s, stages=stages)
+        ledger = open_ledger(s) if stages is None else Ledger(s, stages=stages)
         opened.append(ledger)
         return ledger
 

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     redact_policy_classifications: str = Field(
         default="restricted", description="Comma-separated classifications redacted automatically."
     )
+    # ---- audit log ----
+    audit_key_file: Path | None = Field(
+        default=None, description="Ed25519 private key (PEM) that signs audit checkpoints; default "
+        "<home>/keys/audit-ed25519.pem. Keep it outside the database (and, in production, outside the data "
+        "directory's backups).")
+    audit_checkpoint_every: int = Field(
+        default=1000, ge=1, description="Seal the audit chain with a signed checkpoint every N entries.")
 
     @property
     def resolved_database_url(self) -> str:
@@ -57,6 +64,10 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.home / "blobs"
+
+    @property
+    def resolved_audit_key_file(self) -> Path:
+        return self.audit_key_file or self.home / "keys" / "audit-ed25519.pem"
 
 
 @lru_cache(maxsize=1)

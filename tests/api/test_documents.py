@@ -152,10 +152,7 @@ def test_artifact_lineage_list_and_download(world: World) -> None:
 
 def test_export_json(world: World) -> None:
     r = world.client.get(f"/v1/documents/{world.docs['pdf']}/export?format=json", headers=world.h("reader"))
-    assert r.status_code in (200, 501), r.text
-    if r.status_code == 501:
-        assert r.json()["code"] == "not_available"
-        return
+    assert r.status_code == 200, r.text
     body = r.json()
     assert body["document_id"] == world.docs["pdf"]
     assert "Invoice 2024-0042" in body["pages"][0]["text"]

@@ -10,12 +10,12 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 
-from docledger.ledger import Ledger
 from docledger.models import TERMINAL
+from docledger.pipeline import open_ledger
 from docledger.services.export import document_export, export_document
 from docledger.settings import Settings
 from docledger.worker import Worker
-from makedocs import encrypted_pdf, form_pdf, scanned_pdf, text_image, text_pdf
+from sample_documents import encrypted_pdf, form_pdf, scanned_pdf, text_image, text_pdf
 
 NOTE = [
     "Discharge summary for John Smith, prepared by Dr. Emily Carter at Mercy General Hospital.",
@@ -60,7 +60,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     files["xml"].write_text("<?xml version='1.0'?><invoice><buyer>Acme Corporation</buyer>"
                             "<total currency='USD'>1200.50</total></invoice>")
     settings = Settings(home=root / "home", backoff_base_seconds=0.05, max_attempts=2)
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     ids = {k: ledger.ingest_path(p, owner="loan-ops", tenant="bank-a").document_id for k, p in files.items()}
     Worker(ledger).run(until_idle=True)
     yield {"ledger": ledger, "ids": ids, "files": files, "root": root}
@@ -262,7 +262,7 @@ def test_phone_photo_of_a_form(tmp_path: Path) -> None:
     photo = Image.fromarray((np.asarray(photo, dtype=np.float32) * shade).astype("uint8"))
     photo = photo.filter(ImageFilter.GaussianBlur(0.8)).convert("RGB")
     photo.save(tmp_path / "IMG_2041.jpg", "JPEG", quality=80)
-    ledger = Ledger(Settings(home=tmp_path / "home"))
+    ledger = open_ledger(Settings(home=tmp_path / "home"))
     did = ledger.ingest_path(tmp_path / "IMG_2041.jpg").document_id
     Worker(ledger).run(until_idle=True)
     assert ledger.get_document(did)["status"] == "SUCCEEDED"

@@ -1,18 +1,15 @@
-"""Request dependencies: the ledger, the calling principal and the optional service modules."""
+"""Request dependencies: the ledger and the calling principal (and the role it needs)."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from docledger.api.problems import NotAvailable, TooLarge
+from docledger.api.problems import TooLarge
 from docledger.auth.tokens import LOCAL_ADMIN, Principal, authenticate
 from docledger.ledger import Ledger
-from docledger.services.access import AccessScope
 
 bearer = HTTPBearer(auto_error=False, description="An API token: `docledger token create`.")
 
@@ -26,8 +23,11 @@ def get_principal(
 ) -> Principal:
     """The caller: from the Bearer token, or the local admin when the app runs without auth."""
     if not request.app.state.auth_required:
-        return LOCAL_ADMIN
-    return authenticate(request.app.state.ledger, credentials.credentials if credentials else None)
+        principal = LOCAL_ADMIN
+    else:
+        principal = authenticate(request.app.state.ledger, credentials.credentials if credentials else None)
+    request.state.principal = principal  # named in the request's audit entry
+    return principal
 
 
 def invocation_principal(
@@ -48,28 +48,6 @@ def requires(role: str, action: str) -> Callable[..., Principal]:
         return principal
 
     return check
-
-
-def service(module: str, function: str) -> Callable[..., Any]:
-    """A function of ``docledger.services.<module>``, or a 501 problem when this build lacks it."""
-    try:
-        mod = importlib.import_module(f"docledger.services.{module}")
-        return getattr(mod, function)
-    except (ImportError, AttributeError) as exc:
-        raise NotAvailable(
-            f"{module}.{function} is not available in this build",
-            hint="Install a docledger build that includes this service.",
-        ) from exc
-
-
-def scoped_tenants(principal: Principal, tenant: str | None) -> list[str] | None:
-    """Tenants to query: the requested one (if visible) or all visible ones (None = every tenant).
-
-    The result keeps the principal's identity (an AccessScope), so the access policy applies."""
-    if tenant is not None:
-        visible = [tenant] if principal.can_see_tenant(tenant) else []
-        return AccessScope(visible, principal=principal.principal, role=principal.role)
-    return principal.scope
 
 
 def rate_limit(request: Request, principal: Principal | None, what: str) -> None:

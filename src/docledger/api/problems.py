@@ -31,7 +31,6 @@ _TITLES = {
     429: "Too many requests",
     422: "Unprocessable content",
     500: "Internal error",
-    501: "Not implemented",
     503: "Service unavailable",
 }
 
@@ -62,13 +61,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (429, "Rate limit exceeded (see Retry-After)"),
     )
 }
-
-
-class NotAvailable(DocledgerError):
-    """A feature whose service module is not part of this build (HTTP 501)."""
-
-    code = "not_available"
-    http_status = 501
 
 
 class TooLarge(DocledgerError):
@@ -108,7 +100,7 @@ def problem_for(exc: DocledgerError) -> JSONResponse:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DocledgerError)
     async def _docledger(request: Request, exc: DocledgerError) -> Response:
-        if int(getattr(exc, "http_status", 500) or 500) >= 500 and not isinstance(exc, NotAvailable):
+        if int(getattr(exc, "http_status", 500) or 500) >= 500:
             return _internal(request, exc)
         html = _html_renderer(request)
         if html is not None:

@@ -4,18 +4,23 @@ plus text, CSV, original, searchable and redacted PDF exports."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docledger.exceptions import InvalidRequest, NotFound
+from docledger.models import Artifact
 from docledger.services import access
+
+if TYPE_CHECKING:
+    from docledger.ledger import Ledger
 
 FORMATS = ("json", "text", "csv", "original", "searchable-pdf", "redacted-pdf")
 
 
-def _latest(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _latest(arts: list[Artifact]) -> list[Artifact]:
     """Keep one artifact per (stage, key): the newest stage version."""
-    best: dict[tuple[str, str], dict[str, Any]] = {}
+    best: dict[tuple[str, str], Artifact] = {}
     for a in arts:
         k = (a["stage"], a["key"])
         if k not in best or a["stage_version"] >= best[k]["stage_version"]:
@@ -23,11 +28,11 @@ def _latest(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(best.values())
 
 
-def _load(ledger: Any, art: dict[str, Any]) -> Any:
+def _load(ledger: Ledger, art: Mapping[str, Any]) -> Any:
     return json.loads(ledger.blobs.read(art["sha256"]).decode("utf-8"))
 
 
-def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+def document_export(ledger: Ledger, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
     doc = ledger.get_document(document_id, tenants=tenants)
     all_arts = ledger.artifacts(document_id, tenants=tenants)  # oldest first; only what the caller may read
     arts = _latest(all_arts)
@@ -82,7 +87,7 @@ def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None 
             "entities": entities, "key_phrases": key_phrases, "pii": pii}
 
 
-def redacted_pages(ledger: Any, document_id: str) -> dict[int, str]:
+def redacted_pages(ledger: Ledger, document_id: str) -> dict[int, str]:
     """Each page's text with all its PII findings (and e-mail addresses spelling a PERSON) replaced by
     ``[TYPE]``: what a principal without full access to a confidential document may read.
 
@@ -106,7 +111,7 @@ def redacted_pages(ledger: Any, document_id: str) -> dict[int, str]:
             for n, text in sorted(texts.items())}
 
 
-def export_document(ledger: Any, document_id: str, fmt: str, out_dir: Path, *,
+def export_document(ledger: Ledger, document_id: str, fmt: str, out_dir: Path, *,
                     tenants: list[str] | None = None) -> list[Path]:
     """Write the export to ``out_dir``; returns the files written."""
     if fmt not in FORMATS:

@@ -4,21 +4,24 @@ share its entities, or the most connected entities. Tenant-scoped."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from docledger.exceptions import NotFound
 from docledger.services import access
 
+if TYPE_CHECKING:
+    from docledger.ledger import Ledger
 
-def _tenants(ledger: Any, tenants: list[str] | None) -> str:
+
+def _tenants(ledger: Ledger, tenants: list[str] | None) -> str:
     if tenants is None:
         with ledger.store.read() as tx:
             tenants = [r["tenant"] for r in tx.fetchall("all_tenants")]
     return json.dumps(tenants)
 
 
-def graph(ledger: Any, *, tenants: list[str] | None = None, entity: str | None = None,
+def graph(ledger: Ledger, *, tenants: list[str] | None = None, entity: str | None = None,
           document_id: str | None = None, limit: int = 50) -> dict[str, Any]:
     """The graph around a document, around an entity, or its most connected entities.
 

@@ -3,14 +3,17 @@ restatement, ranked by cosine distance of all-MiniLM-L6-v2 embeddings."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docledger.exceptions import InvalidRequest
 from docledger.services import access
 from docledger.services._vectors import document_sentences
 
+if TYPE_CHECKING:
+    from docledger.ledger import Ledger
 
-def match(ledger: Any, restatement: str, *, document_id: str | None = None, paragraph: str | None = None,
+
+def match(ledger: Ledger, restatement: str, *, document_id: str | None = None, paragraph: str | None = None,
           tenants: list[str] | None = None, top_k: int = 5) -> list[dict[str, Any]]:
     from docledger.nlp.match import match_paragraph, match_sentences
     from docledger.nlp.sentences import Sentence
@@ -25,10 +28,11 @@ def match(ledger: Any, restatement: str, *, document_id: str | None = None, para
         if not paragraph.strip():
             raise InvalidRequest("the paragraph is empty", hint="Paste the text to match against.")
         return [{**m.to_dict(), "page": None} for m in match_paragraph(restatement, paragraph, top_k=top_k)]
+    assert document_id is not None
     ledger.get_document(document_id, tenants=tenants)
     if ledger.document_view(document_id, tenants=tenants) == access.REDACTED:
-        return _match_redacted(ledger, restatement, document_id, tenants, top_k)  # type: ignore[arg-type]
-    loaded = document_sentences(ledger, document_id)  # type: ignore[arg-type]
+        return _match_redacted(ledger, restatement, document_id, tenants, top_k)
+    loaded = document_sentences(ledger, document_id)
     if loaded is None:
         raise InvalidRequest(f"document {document_id} has no sentence index yet",
                              code="not_indexed",

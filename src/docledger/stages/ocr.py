@@ -19,7 +19,6 @@ from typing import Any
 from PIL import Image
 
 from docledger.exceptions import UnprocessableDocument
-from docledger.ledger.events import emit
 from docledger.models import Events
 from docledger.stages._outputs import source_artifact
 from docledger.stages.base import Stage, StageContext
@@ -208,8 +207,8 @@ def _complete_if_last(tx: Tx, ctx: StageContext, pages: int) -> None:
         if p["stage"] == ctx.stage.name and p["page"] is not None:
             done.add(int(p["page"]))
     if len(done) >= pages:
-        emit(tx, Events.OCR_COMPLETED, ctx.document_id, {"pages": pages},
-             ordering_key=f"{ctx.document_id}:ocr-complete", only_subscriber=ctx.stage.name)
+        ctx.emit(Events.OCR_COMPLETED, {"pages": pages}, ordering_key=f"{ctx.document_id}:ocr-complete",
+                 only_subscriber=ctx.stage.name)
 
 
 def load_frame(path: Path, n: int, *, max_pixels: int) -> Image.Image:

@@ -12,8 +12,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from docledger.exceptions import StoreError
+from docledger.exceptions import DuplicateKey, StoreError
 from docledger.store.base import Store, Tx, load_queries, migration_files
+
+# extended result codes of a unique or primary-key violation (sqlite3.h)
+_DUPLICATE_CODES = {2067, 1555}  # SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+
+
+def wrap_error(exc: sqlite3.Error, what: str) -> StoreError:
+    """The store error for a driver error: DuplicateKey for a unique key, StoreError otherwise."""
+    if isinstance(exc, sqlite3.IntegrityError) and getattr(exc, "sqlite_errorcode", None) in _DUPLICATE_CODES:
+        return DuplicateKey(f"{what} failed: {exc}")
+    return StoreError(f"{what} failed: {exc}")
 
 
 class SqliteTx(Tx):
@@ -33,15 +43,13 @@ class SqliteTx(Tx):
             cur = self.conn.execute(self.queries[name], self._params(params))
             return [dict(r) for r in cur.fetchall()]
         except sqlite3.Error as exc:
-            raise StoreError(f"query {name} failed: {exc}") from exc
+            raise wrap_error(exc, f"query {name}") from exc
 
     def execute(self, name: str, /, **params: Any) -> int:
         try:
             return self.conn.execute(self.queries[name], self._params(params)).rowcount
-        except sqlite3.IntegrityError:
-            raise
         except sqlite3.Error as exc:
-            raise StoreError(f"statement {name} failed: {exc}") from exc
+            raise wrap_error(exc, f"statement {name}") from exc
 
     def raw(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, params or {})
@@ -109,7 +117,7 @@ class SqliteStore(Store):
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             conn.execute("ROLLBACK")
-            raise StoreError(f"commit failed: {exc}") from exc
+            raise wrap_error(exc, "commit") from exc
         for cb in tx._after_commit:
             cb()
 

@@ -46,6 +46,7 @@ def current_user(request: Request) -> WebUser:
     sign = signer(request)
     if not request.app.state.auth_required:
         local = hmac.new(sign.secret, b"local-csrf", hashlib.sha256).hexdigest()[:32]
+        request.state.principal = LOCAL_ADMIN
         return WebUser(LOCAL_ADMIN, local)
     session = sign.unsign(request.cookies.get(SESSION_COOKIE))
     if session is None or "h" not in session:
@@ -56,6 +57,7 @@ def current_user(request: Request) -> WebUser:
         principal = authenticate_hash(request.app.state.ledger, session["h"])
     except Unauthenticated as exc:
         raise LoginRequired(exc.message, hint=exc.hint) from exc
+    request.state.principal = principal  # named in the request's audit entry
     return WebUser(principal, str(session["csrf"]), session)
 
 

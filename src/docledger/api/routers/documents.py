@@ -2,76 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from docledger.api.deps import get_ledger, get_principal, requires, scoped_tenants, service
+from docledger.api.deps import get_ledger, get_principal, requires
 from docledger.api.uploads import register_uploads
 from docledger.auth.tokens import Principal
-from docledger.exceptions import InvalidRequest
 from docledger.ledger import Ledger
-from docledger.services import access
+from docledger.services import export as export_service
+from docledger.services import redact as redact_service
+from docledger.services.documents import list_visible, parse_time
 from docledger.services.redact import PII_TYPES
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 CURSOR_PATTERN = r"^(doc_[0-9a-z]{26})?$"
-StatusName = Literal["RECEIVED", "PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED"]
+StatusName = Literal["PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED"]
 ClassificationName = Literal["public", "internal", "confidential", "restricted"]
-
-
-def parse_time(value: str | None, field: str) -> float | None:
-    """ISO date or date-time (naive = UTC) to epoch seconds."""
-    if value is None or value == "":
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidRequest(
-            f"{field}={value!r} is not an ISO date", hint="Use 2024-03-01 or 2024-03-01T12:00:00Z."
-        ) from exc
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
-
-
-def list_visible(
-    ledger: Ledger,
-    principal: Principal,
-    *,
-    tenant: str | None = None,
-    status: str | None = None,
-    owner: str | None = None,
-    media_type: str | None = None,
-    since: float | None = None,
-    until: float | None = None,
-    after: str | None = None,
-    limit: int = 50,
-) -> list[dict[str, Any]]:
-    """Newest first across the tenants the caller may see (merged per tenant, so the cursor stays exact),
-    without the restricted documents the access policy hides from the caller."""
-    tenants = scoped_tenants(principal, tenant)
-    hidden = access.hidden_documents(ledger, tenants)
-    args: dict[str, Any] = {
-        "status": status,
-        "owner": owner,
-        "media_type": media_type,
-        "since": since,
-        "until": until,
-        "after": after,
-        "limit": limit + len(hidden),  # enough rows to fill the page once the hidden ones are dropped
-    }
-    if tenants is None:
-        rows = ledger.list_documents(tenant=None, **args)
-    else:
-        rows = []
-        for t in tenants:
-            rows.extend(ledger.list_documents(tenant=t, **args))
-        rows.sort(key=lambda d: d["document_id"], reverse=True)
-    return [d for d in rows if d["document_id"] not in hidden][:limit]
 
 
 @router.post("/documents", status_code=202, summary="Register one or more documents")
@@ -133,7 +83,7 @@ def get_document(
     return doc | {"status_url": f"/v1/documents/{document_id}/operations"}
 
 
-def _ownership(doc: dict[str, Any]) -> dict[str, Any]:
+def _ownership(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {
         k: doc.get(k)
         for k in (
@@ -210,7 +160,7 @@ def request_redaction(
     ledger: Ledger = Depends(get_ledger),
 ) -> dict[str, Any]:
     ledger.get_document(document_id, tenants=principal.scope)
-    fn = service("redact", "request_redaction")
+    fn = redact_service.request_redaction
     fn(
         ledger,
         document_id,
@@ -234,5 +184,5 @@ def export(
 ) -> dict[str, Any]:
     """The whole document as JSON: pages (text, tables, lines, forms), fields, entities, key phrases, PII."""
     ledger.get_document(document_id, tenants=principal.scope)
-    fn = service("export", "document_export")
+    fn = export_service.document_export
     return fn(ledger, document_id, tenants=principal.scope)

@@ -1,6 +1,6 @@
 """Search, question answering, sentence matching, the entity graph and the invocations endpoint.
 
-Each delegates to ``docledger.services``; a build without that service answers 501. Every
+Each delegates to ``docledger.services`` (the web UI calls the same functions). Every
 call passes the caller's tenants, so results never include another tenant's documents.
 """
 
@@ -11,16 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field, model_validator
 
-from docledger.api.deps import (
-    check_paragraph,
-    get_ledger,
-    get_principal,
-    invocation_principal,
-    rate_limit,
-    service,
-)
+from docledger.api.deps import check_paragraph, get_ledger, get_principal, invocation_principal, rate_limit
 from docledger.auth.tokens import Principal
 from docledger.ledger import Ledger
+from docledger.services import graph as graph_service
+from docledger.services import match as match_service
+from docledger.services import search as search_service
 
 router = APIRouter(tags=["search"])
 
@@ -36,7 +32,7 @@ def search(
 ) -> dict[str, Any]:
     """Full-text search: hits with document id, page, snippet and score."""
     rate_limit(request, principal, "search")
-    fn = service("search", "search")
+    fn = search_service.search
     return {"query": q, "results": fn(ledger, q, tenants=principal.scope, owner=owner, limit=limit)}
 
 
@@ -54,7 +50,7 @@ def ask(
 ) -> dict[str, Any]:
     """Sentences that best answer a question, with their document, page and character span."""
     rate_limit(request, principal, "ask")
-    fn = service("search", "ask")
+    fn = search_service.ask
     return {
         "question": body.question,
         "results": fn(ledger, body.question, tenants=principal.scope, limit=body.limit),
@@ -86,7 +82,7 @@ def match(
     check_paragraph(request, body.paragraph)
     if body.document_id is not None:
         ledger.get_document(body.document_id, tenants=principal.scope)
-    fn = service("match", "match")
+    fn = match_service.match
     results = fn(
         ledger,
         body.restatement,
@@ -108,7 +104,7 @@ def graph(
     """The cross-document graph (documents and entities), optionally around one entity or document."""
     if document_id is not None:
         ledger.get_document(document_id, tenants=principal.scope)
-    fn = service("graph", "graph")
+    fn = graph_service.graph
     return fn(ledger, tenants=principal.scope, entity=entity, document_id=document_id)
 
 
@@ -129,7 +125,7 @@ def invocations(
     413 when the paragraph is over DOCLEDGER_MAX_PARAGRAPH_CHARS; 429 over the per-token rate limit."""
     rate_limit(request, principal, "invocations")
     check_paragraph(request, body.input_paragraph)
-    fn = service("match", "match")
+    fn = match_service.match
     results = fn(
         ledger,
         body.input_sentence,
