@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     compute_threads: int = Field(
         default=0, ge=0, description="Threads per worker process for ONNX models (0 = all cores; "
         "`worker --concurrency N` sets cores // N for its processes).")
+    max_request_bytes: int = Field(
+        default=256 * 1024 * 1024, gt=0,
+        description="Largest request body the API accepts (413 above it); uploads of several files share it.")
+    max_paragraph_chars: int = Field(
+        default=20_000, gt=0, description="Largest paragraph POST /invocations and /v1/match accept (413 above).")
+    rate_limit_per_minute: int = Field(
+        default=120, ge=0,
+        description="Calls per minute per token to search, ask, match and /invocations (429 above; 0 = off).")
     public_invocations: bool = Field(
         default=False, description="Let POST /invocations (paragraph-only matching) be called without a token.")
     ocr_engine: str = Field(default="rapidocr", description="rapidocr | tesseract")

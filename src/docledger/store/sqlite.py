@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -55,6 +56,18 @@ class SqliteTx(Tx):
         return [dict(r) for r in cur.fetchall()]
 
 
+def private_file(path: Path) -> None:
+    """Create the ledger file readable by its owner only (0600) whatever the umask; SQLite gives its
+    -wal and -shm files the same mode. An existing file is tightened too."""
+    if str(path) in ("", ":memory:"):
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if p.exists() and p.stat().st_mode & 0o077:
+            os.chmod(p, 0o600)
+
+
 class SqliteStore(Store):
     dialect = "sqlite"
 
@@ -63,6 +76,7 @@ class SqliteStore(Store):
         path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)
         self.queries = load_queries("sqlite")
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []

@@ -332,9 +332,6 @@ INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (:seq, :
 -- name: audit_checkpoints
 SELECT * FROM audit_checkpoints ORDER BY seq;
 
--- name: audit_max_seq
-SELECT MAX(seq) AS seq, COUNT(*) AS n FROM audit_log;
-
 -- ---- legal holds, retention and erasure ------------------------------------------------------------
 
 -- name: hold_insert
@@ -381,3 +378,33 @@ VALUES (:document_id, :tenant, :sha256, :name_sha256, :kind, :reason, :erased_by
 
 -- name: tombstone_get
 SELECT * FROM tombstones WHERE document_id = :document_id;
+-- ---- access policy, web sessions (migration 0004) ------------------------------------------------
+
+-- name: access_documents_by_classification
+SELECT d.id, d.tenant, d.status, d.stage, d.reason, o.owner, o.classification, o.readers
+FROM documents d JOIN ownership o ON o.document_id = d.id
+WHERE o.classification = :classification AND d.tenant = :tenant;
+
+-- name: access_queue_for_document
+SELECT status, COUNT(*) AS n FROM deliveries WHERE document_id = :document_id GROUP BY status;
+
+-- name: access_durations_for_document
+SELECT stage, COUNT(*) AS n, SUM(duration_ms) AS total_ms, MAX(duration_ms) AS max_ms FROM stage_runs
+WHERE duration_ms IS NOT NULL AND document_id = :document_id GROUP BY stage;
+
+-- name: access_entity_pairs
+SELECT de.document_id, de.entity_key, e.label, e.display FROM document_entities de
+JOIN entities e ON e.key = de.entity_key AND e.tenant = de.tenant WHERE de.tenant = :tenant;
+
+-- name: access_entity_edges
+SELECT document_id, tenant, a, b, weight FROM entity_edges WHERE tenant = :tenant AND (a = :key OR b = :key);
+
+-- name: session_insert
+INSERT INTO web_sessions (id, token_hash, created_at, expires_at, ended_at)
+VALUES (:id, :token_hash, :created_at, :expires_at, NULL);
+
+-- name: session_get
+SELECT id, token_hash, created_at, expires_at, ended_at FROM web_sessions WHERE id = :id;
+
+-- name: session_end
+UPDATE web_sessions SET ended_at = :now WHERE id = :id AND ended_at IS NULL;
