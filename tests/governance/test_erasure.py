@@ -86,9 +86,9 @@ def test_erase_leaves_no_byte_of_the_text_in_the_data_directory_or_database(make
     # the tombstone and the status remain; the other document is untouched
     doc_row = ledger.get_document(doc)
     assert doc_row["status"] == Status.ERASED and doc_row["name"] == "[erased]"
-    with ledger.store.read() as tx:
-        tomb = tx.fetchone("tombstone_get", document_id=doc)
-    assert tomb and tomb["erased_by"] == "dpo@bank-a" and tomb["reason"] == "erasure request 2026-0042"
+    tomb = erasure.tombstone(ledger, doc)
+    assert tomb["erased_by"] == "dpo@bank-a" and tomb["reason"] == "erasure request 2026-0042"
+    assert tomb["sha256"] == report["sha256"] and tomb["report"]["rows_removed"] == report["rows_removed"]
     assert ledger.get_document(other.document_id)["status"] == Status.SUCCEEDED
     assert ledger.lineage(doc)["nodes"] == [] or all(n["kind"] != "artifact" for n in ledger.lineage(doc)["nodes"])
     ledger.close()

@@ -173,3 +173,13 @@ def _delete_rows(tx: Tx, document_id: str, report: ErasureReport) -> None:
     report.rows["timeline"] = len(tx.raw("DELETE FROM timeline WHERE document_id = :d RETURNING document_id",
                                          {"d": document_id}))
     report.rows["stage_runs"] = len(runs)  # kept, scrubbed of errors and meta
+
+
+def tombstone(ledger: Any, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+    """What remains of an erased document: ids, hashes, who, when, why and the erasure report."""
+    ledger.get_document(document_id, tenants=tenants)
+    with ledger.store.read() as tx:
+        row = tx.fetchone("tombstone_get", document_id=document_id)
+    if row is None:
+        raise NotFound(f"{document_id} has not been erased", hint="Only erased documents have a tombstone.")
+    return {**row, "erased_at": iso(row["erased_at"]), "report": json.loads(row["report"])}

@@ -55,3 +55,10 @@ def retention_run(dry_run: bool = False, ledger: Ledger = Depends(get_ledger),
 
         raise InvalidRequest("run retention with a token of one tenant, or an administrator token for all")
     return retention.run(ledger, actor=principal.principal, dry_run=dry_run, tenant=tenant)
+
+
+@router.get("/v1/documents/{document_id}/tombstone")
+def tombstone(document_id: str, ledger: Ledger = Depends(get_ledger),
+              principal: Principal = Depends(requires("reviewer", "read erasure records"))) -> dict[str, Any]:
+    """The erasure record of an erased document (404 while it is not erased)."""
+    return erasure.tombstone(ledger, document_id, tenants=principal.scope)
