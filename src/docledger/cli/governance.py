@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -112,3 +112,39 @@ def register(app: typer.Typer) -> None:
         with ledger_session() as ledger:
             for item in retention.due(ledger, tenant=tenant):
                 emit_json(item)
+
+
+def register_keys(app: typer.Typer) -> None:
+    keys_app = typer.Typer(help="Encryption keys of the blob store (DOCLEDGER_ENCRYPT_BLOBS).", no_args_is_help=True)
+    app.add_typer(keys_app, name="keys")
+
+    def cipher() -> Any:
+        from docledger.blobs import BlobCipher, LocalKeyProvider
+        from docledger.settings import Settings
+
+        key_dir = Settings().resolved_key_dir
+        return BlobCipher(key_dir, LocalKeyProvider(key_dir / "kek"))
+
+    @keys_app.command("status")
+    @handle_errors
+    def keys_status() -> None:
+        """Key-encryption keys, the current one, and how many data keys each wraps (JSON)."""
+        from collections import Counter
+
+        c = cipher()
+        with ledger_session():
+            counts = Counter(entry["kek"] for _, entry in c.wrapped_keys())
+            current = c.provider.current_id() if c.provider.ids() else None
+        emit_json({"current": current, "keys": c.provider.ids(), "data_keys_by_kek": dict(counts)})
+
+    @keys_app.command("rotate")
+    @handle_errors
+    def keys_rotate(rewrap: Annotated[bool, typer.Option("--rewrap/--no-rewrap",
+                                                         help="Re-wrap every data key under the new key")] = True,
+                    ) -> None:
+        """Make a new key-encryption key current (and re-wrap the data keys; the blobs are not rewritten)."""
+        c = cipher()
+        with ledger_session():
+            new = c.provider.rotate()
+            changed = c.rewrap_all() if rewrap else 0
+        emit_json({"current": new, "rewrapped": changed})
