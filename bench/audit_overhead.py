@@ -53,7 +53,8 @@ def run(kind: str, rounds: int) -> None:
                 tp += measure(p, headers, ids, rounds // 5)
                 ta += measure(a, headers, ids, rounds // 5)
         ma, mp = statistics.median(ta), statistics.median(tp)
-        print(f"{kind:8s} reference p50 {mp:6.2f} ms | audited p50 {ma:6.2f} ms | overhead {100 * (ma / mp - 1):+5.1f} % "
+        print(f"{kind:8s} reference p50 {mp:6.2f} ms | audited p50 {ma:6.2f} ms | "
+              f"overhead {100 * (ma / mp - 1):+5.1f} % "
               f"(p90 {statistics.quantiles(tp, n=10)[-1]:.2f} -> {statistics.quantiles(ta, n=10)[-1]:.2f} ms)")
         ledger.close()
 
