@@ -13,12 +13,14 @@ class Status(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     PARTIAL = "PARTIAL"
     FAILED = "FAILED"
+    ERASED = "ERASED"
     # the pipeline is done but a person must check some extracted values (open review tasks)
     NEEDS_REVIEW = "NEEDS_REVIEW"
 
 
 # "terminal" = nothing more happens in the pipeline; NEEDS_REVIEW waits for a person, not a stage.
-TERMINAL = {Status.SUCCEEDED.value, Status.PARTIAL.value, Status.FAILED.value, Status.NEEDS_REVIEW.value}
+TERMINAL = {Status.SUCCEEDED.value, Status.PARTIAL.value, Status.FAILED.value, Status.ERASED.value,
+            Status.NEEDS_REVIEW.value}
 
 
 class Classification(StrEnum):

@@ -13,6 +13,7 @@ import pytest
 from conftest import drain
 from docledger.exceptions import InvalidRequest, NotFound
 from docledger.ledger import Ledger
+from docledger.ledger.erasure import erase
 from docledger.ledger.review import AlreadyResolved
 from docledger.services.export import document_export
 from docledger.services.review import list_tasks, resolve_task, reviewed_fields
@@ -168,6 +169,14 @@ def test_three_corrections_teach_the_layout(make_ledger: Callable[..., Ledger],
     drain(ledger)
     assert ledger.get_document(other)["status"] == "NEEDS_REVIEW"
     assert [f["review"] for f in reviewed_fields(ledger, other)["fields"]].count("learned") == 0  # type: ignore[index]
+
+    # erasing a taught document removes its review data and what was learned from it
+    taught = ledger.list_documents()[-1]["document_id"]
+    erase(ledger, taught, reason="erasure request 42", actor="dpo")
+    with ledger.store.read() as tx:
+        assert tx.raw("SELECT COUNT(*) AS n FROM review_items WHERE document_id = :d", {"d": taught})[0]["n"] == 0
+        assert tx.raw("SELECT COUNT(*) AS n FROM review_lessons")[0]["n"] == 2
+    assert truths[0]["employee_number"] not in json.dumps(ledger.lineage(taught))
 
 
 def test_two_corrections_are_not_enough(make_ledger: Callable[..., Ledger], make_settings: Callable[..., Any]) -> None:

@@ -137,3 +137,27 @@ def test_listing_documents_by_the_new_status(reviewed: tuple[Ledger, dict[str, s
     ledger, docs = reviewed
     waiting = ledger.list_documents(status="needs_review")
     assert {d["document_id"] for d in waiting} == set(docs.values())
+
+
+def test_confidential_values_go_only_to_those_who_may_read_them(reviewed: tuple[Ledger, dict[str, str]]) -> None:
+    ledger, _ = reviewed
+    secret = ledger.ingest_bytes(spec_bytes("w2", [field("ssn", "123-45-6789", 0.3)]), "w2-olga.json", tenant="acme",
+                                 owner="olga", classification="confidential").document_id
+    drain(ledger)
+    assert ledger.get_document(secret)["status"] == "NEEDS_REVIEW"
+    tokens = {"olga": create_token(ledger, "olga", ["acme"], "operator"),
+              "otto": create_token(ledger, "otto", ["acme"], "operator")}
+    with TestClient(create_app(ledger)) as client:
+        def tasks(who: str) -> list[dict[str, Any]]:
+            return client.get(f"/v1/review/tasks?document_id={secret}",
+                              headers={"Authorization": f"Bearer {tokens[who]}"}).json()
+
+        assert tasks("otto") == []
+        (task,) = tasks("olga")
+        otto = {"Authorization": f"Bearer {tokens['otto']}"}
+        assert client.get(f"/v1/review/tasks/{task['task_id']}", headers=otto).status_code == 404
+        assert client.post(f"/v1/review/tasks/{task['task_id']}/resolve", json={"accept": True},
+                           headers=otto).status_code == 404
+        ok = client.post(f"/v1/review/tasks/{task['task_id']}/resolve", json={"value": "123-45-6780"},
+                         headers={"Authorization": f"Bearer {tokens['olga']}"})
+        assert ok.status_code == 200 and ok.json()["document_status"] == "SUCCEEDED"

@@ -164,7 +164,7 @@ def resolve(ledger: Any, item_id: str, *, actor: str, tenants: list[str] | None,
             if where is not None and row["layout_id"]:
                 tx.execute("review_insert_lesson", tenant=row["tenant"], layout_id=row["layout_id"],
                            doc_type=row["doc_type"], field=row["field"], region=json.dumps(where),
-                           value=str(value), item_id=item_id, now=t)
+                           document_id=doc_id, item_id=item_id, now=t)
         tx.execute("review_resolve_item", id=item_id, status="corrected" if corrected else "accepted", now=t,
                    resolved_by=actor, corrected_value=value if corrected else None,
                    correction_artifact_id=art_id, correction_run_id=run_id)

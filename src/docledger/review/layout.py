@@ -4,7 +4,7 @@
   confidence per word; ``page-json``: PDF points, confidence 1.0) and are normalised to 0..1 page
   coordinates, so one layout matches at any resolution.
 - **Layout fingerprint**: the page's printed label words (letters only, not part of any extracted
-  value), each with its position quantised on a 20 x 40 grid. Values change from document to
+  value), each with its position quantised on a 20 x 40 grid, stored as hashes. Values change from document to
   document; labels do not, so two documents of one form share most tokens. A page belongs to a
   known layout when the Jaccard similarity of the token sets is at least ``SAME_LAYOUT``.
 - **Lesson**: when a reviewer corrects a field, the corrected value is looked up among the page
@@ -136,7 +136,12 @@ def label_keys(page: PageWords, values: set[str]) -> dict[int, str]:
     if not labels:
         return {}
     ox, oy = min(w.x0 for w in labels), min(w.y0 for w in labels)
-    return {id(w): f"{w.token}@{int((w.cx - ox) * GRID_X)}:{int((w.cy - oy) * GRID_Y)}" for w in labels}
+    return {id(w): _cell_key(w.token, int((w.cx - ox) * GRID_X), int((w.cy - oy) * GRID_Y)) for w in labels}
+
+
+def _cell_key(token: str, col: int, row: int) -> str:
+    """A stored fingerprint token: hashed, so a word mistaken for a label (a name) is not kept readable."""
+    return hashlib.blake2s(f"{token}@{col}:{row}".encode(), digest_size=8).hexdigest()
 
 
 def fingerprint(page: PageWords, values: set[str]) -> set[str]:

@@ -8,29 +8,48 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from docledger.exceptions import NotFound
 from docledger.ledger import review as ledger_review
 from docledger.ledger.review import REVIEWED_KIND, item_json
 from docledger.review.layout import lesson_for, load_page_words, stable_labels, value_tokens
+from docledger.services import access
+from docledger.services.access import content_withheld
 
 TASK_KEYS = ("task_id", "document_id", "field", "value", "confidence", "page", "bbox")
 
 
 def list_tasks(ledger: Any, *, tenants: list[str] | None, document_id: str | None = None,
                limit: int = 500, detail: bool = False) -> list[dict[str, Any]]:
-    """Open review tasks, oldest first: the contract keys, or every key with ``detail``."""
+    """Open review tasks, oldest first: the contract keys, or every key with ``detail``.
+
+    Only tasks of documents the caller may read in full: a value waiting for review is content, so a
+    confidential document's tasks go to its owner, its listed readers and admins (the access policy)."""
+    withheld = content_withheld(ledger, tenants)
     rows = [item_json(r) for r in ledger_review.list_open(ledger, tenants=tenants, document_id=document_id,
-                                                          limit=limit)]
+                                                          limit=limit) if r["document_id"] not in withheld]
     return rows if detail else [{k: r[k] for k in TASK_KEYS} for r in rows]
 
 
 def get_task(ledger: Any, task_id: str, *, tenants: list[str] | None) -> dict[str, Any]:
-    return item_json(ledger_review.get_item(ledger, task_id, tenants=tenants))
+    row = ledger_review.get_item(ledger, task_id, tenants=tenants)
+    _check_full_view(ledger, row, tenants)
+    return item_json(row)
+
+
+def _check_full_view(ledger: Any, row: dict[str, Any], tenants: list[str] | None) -> None:
+    try:
+        full = ledger.document_view(row["document_id"], tenants=tenants) == access.FULL
+    except NotFound:
+        full = False
+    if not full:
+        raise NotFound(f"no review task {row['id']}", hint="`docledger review list` shows the open tasks.")
 
 
 def resolve_task(ledger: Any, task_id: str, *, actor: str, tenants: list[str] | None, accept: bool = False,
                  value: str | None = None) -> dict[str, Any]:
     """Accept or correct one task. A correction becomes a new reviewed-fields version (with lineage) and,
     when the corrected value can be found on the page, a lesson about where this field sits on the layout."""
+    _check_full_view(ledger, ledger_review.get_item(ledger, task_id, tenants=tenants), tenants)
     return ledger_review.resolve(ledger, task_id, actor=actor, tenants=tenants, accept=accept, value=value,
                                  lesson=lambda row, new: _lesson(ledger, row, new))
 

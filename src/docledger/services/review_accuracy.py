@@ -20,6 +20,8 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+from docledger.services.access import hidden_documents
+
 BINS = 10
 
 
@@ -66,8 +68,10 @@ def _day(ts: float) -> str:
 def accuracy_report(ledger: Any, *, tenants: list[str] | None) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     with ledger.store.read() as tx:
-        for t in ([None] if tenants is None else tenants):
+        for t in ([None] if tenants is None else dict.fromkeys(tenants)):
             rows.extend(tx.fetchall("review_items_for_accuracy", tenant=t))
+    hidden = hidden_documents(ledger, tenants)  # restricted documents the caller may not know about
+    rows = [r for r in rows if r["document_id"] not in hidden]
     by_field: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_day: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -34,7 +34,8 @@ CREATE INDEX review_items_status ON review_items (tenant, status, created_at);
 CREATE INDEX review_items_document ON review_items (document_id, status);
 CREATE INDEX review_items_accuracy ON review_items (tenant, doc_type, field);
 
--- Page layouts per tenant and document type: the label words of the first page seen of it.
+-- Page layouts per tenant and document type: hashes of the label words (with their grid cells) of
+-- the first page seen of it.
 CREATE TABLE review_layouts (
     id TEXT PRIMARY KEY,
     tenant TEXT NOT NULL,
@@ -46,7 +47,8 @@ CREATE TABLE review_layouts (
 );
 CREATE INDEX review_layouts_tenant ON review_layouts (tenant, doc_type);
 
--- Where a corrected value was found on its page, relative to the nearest label word (anchor).
+-- Where a corrected value was found on its page, relative to the nearest label word (anchor). The
+-- value itself is not kept (it may be personal data); erasing the document removes its lessons.
 CREATE TABLE review_lessons (
     id BIGSERIAL PRIMARY KEY,
     tenant TEXT NOT NULL,
@@ -54,7 +56,7 @@ CREATE TABLE review_lessons (
     doc_type TEXT NOT NULL,
     field TEXT NOT NULL,
     region TEXT NOT NULL,
-    value TEXT NOT NULL,
+    document_id TEXT NOT NULL REFERENCES documents (id),
     item_id TEXT NOT NULL,
     created_at DOUBLE PRECISION NOT NULL
 );
