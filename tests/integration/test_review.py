@@ -191,3 +191,21 @@ def test_two_corrections_are_not_enough(make_ledger: Callable[..., Ledger], make
     doc = ingest(ledger, make_payroll_pdf(payroll_values(rng)), "s-next.pdf")
     drain(ledger)
     assert ledger.get_document(doc)["status"] == "NEEDS_REVIEW"
+
+
+def test_a_sample_of_confident_fields_is_checked_too(make_ledger: Callable[..., Ledger],
+                                                     make_settings: Callable[..., Any]) -> None:
+    s = make_settings(review_sample_rate=0.5)
+    ledger = make_ledger({"fields": SpecFields(s), "review": ReviewStage(s)})
+    for i in range(6):
+        ingest(ledger, spec_bytes("invoice", [field(f"f{k}", str(k), 0.99) for k in range(5)], tag=str(i)), f"{i}.json")
+    drain(ledger)
+    tasks = list_tasks(ledger, tenants=None, detail=True)
+    assert 5 <= len(tasks) <= 25 and {t["reason"] for t in tasks} == {"sampled for quality control"}
+    for t in tasks:
+        resolve_task(ledger, t["task_id"], actor="qc", tenants=None, accept=True)
+    from docledger.services.review_accuracy import accuracy_report
+
+    cal = accuracy_report(ledger, tenants=None)["calibration"]
+    (top,) = [b for b in cal["bins"] if b["count"]]
+    assert top["lo"] == 0.9 and top["observed_accuracy"] == 1.0 and top["count"] == len(tasks)

@@ -41,8 +41,10 @@ def reviewed(make_ledger: Callable[..., Ledger], make_settings: Callable[..., An
     return ledger, docs
 
 
-def cli(ledger: Ledger, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(ledger: Ledger, *args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**worker_env(ledger.settings), "USER": "carla"}
+    if token:
+        env["DOCLEDGER_TOKEN"] = token
     return subprocess.run([str(BIN), *args], env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -161,3 +163,15 @@ def test_confidential_values_go_only_to_those_who_may_read_them(reviewed: tuple[
         ok = client.post(f"/v1/review/tasks/{task['task_id']}/resolve", json={"value": "123-45-6780"},
                          headers={"Authorization": f"Bearer {tokens['olga']}"})
         assert ok.status_code == 200 and ok.json()["document_status"] == "SUCCEEDED"
+
+
+def test_cli_acts_as_the_token_principal(reviewed: tuple[Ledger, dict[str, str]]) -> None:
+    ledger, docs = reviewed
+    gina = create_token(ledger, "gina", ["globex"], "operator")
+    rita = create_token(ledger, "rita", ["acme"], "reader")
+    (task,) = json.loads(cli(ledger, "review", "list", "--json", token=gina).stdout)
+    assert task["document_id"] == docs["globex"]
+    denied = cli(ledger, "review", "resolve", task["task_id"], "--accept", token=rita)
+    assert denied.returncode == 4 and "may not review extracted fields" in denied.stderr
+    done = json.loads(cli(ledger, "review", "resolve", task["task_id"], "--value", "10", "--json", token=gina).stdout)
+    assert done["resolved_by"] == "gina" and done["document_status"] == "SUCCEEDED"

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from docledger.cli.common import console, emit_json, handle_errors, ledger_session
+from docledger.cli.common import cli_principal, cli_scope, console, emit_json, handle_errors, ledger_session
 
 review_app = typer.Typer(help="Human review of extracted fields: list, resolve, accuracy.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output (one JSON document).")]
@@ -29,7 +29,7 @@ def review_list(as_json: JsonOpt = False,
     from docledger.services.review import list_tasks
 
     with ledger_session() as ledger:
-        tasks = list_tasks(ledger, tenants=[tenant] if tenant else None, document_id=document, limit=limit)
+        tasks = list_tasks(ledger, tenants=cli_scope(ledger, tenant), document_id=document, limit=limit)
     if as_json:
         typer.echo(json.dumps(tasks, ensure_ascii=False))
         return
@@ -48,12 +48,17 @@ def review_resolve(task_id: Annotated[str, typer.Argument(help="A task id from `
                    accept: Annotated[bool, typer.Option("--accept", help="The extracted value is right.")] = False,
                    value: Annotated[str | None, typer.Option("--value", help="The right value.")] = None,
                    as_json: JsonOpt = False) -> None:
-    """Accept a task's value (--accept) or correct it (--value V); a correction is kept with its lineage."""
+    """Accept a task's value (--accept) or correct it (--value V); a correction is kept with its lineage.
+
+    Acts as DOCLEDGER_TOKEN's principal when set (role operator or higher), else as the local user."""
     from docledger.services.review import resolve_task
 
     with ledger_session() as ledger:
-        out = resolve_task(ledger, task_id, actor=os.environ.get("USER") or "cli", tenants=None, accept=accept,
-                           value=value)
+        who = cli_principal(ledger)
+        who.require("operator", "review extracted fields")
+        # with DOCLEDGER_TOKEN the reviewer is the token's principal; locally, the operating-system user
+        actor = who.principal if who.token_id else (os.environ.get("USER") or "cli")
+        out = resolve_task(ledger, task_id, actor=actor, tenants=who.scope, accept=accept, value=value)
         status = ledger.get_document(out["document_id"])["status"]
     if as_json:
         emit_json(out | {"document_status": status})
@@ -72,7 +77,7 @@ def review_accuracy(as_json: JsonOpt = False,
     from docledger.services.review_accuracy import accuracy_report
 
     with ledger_session() as ledger:
-        report = accuracy_report(ledger, tenants=[tenant] if tenant else None)
+        report = accuracy_report(ledger, tenants=cli_scope(ledger, tenant))
     if as_json:
         emit_json(report)
         return

@@ -13,6 +13,7 @@ routed, each with its review status and task id; corrections add versions 1, 2, 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -43,6 +44,9 @@ class ReviewStage(Stage):
     produces = (REVIEWED_KIND,)
     description = "Low-confidence or invalid fields become review tasks; learned layouts read them instead."
 
+    def config(self) -> dict[str, Any]:
+        return {"sample_rate": self.settings.review_sample_rate}
+
     def process(self, ctx: StageContext) -> None:
         art = _fields_artifact(ctx)
         if art is None:
@@ -66,6 +70,8 @@ class ReviewStage(Stage):
             lid = layouts.get(page_no) if page_no is not None else None
             status = "open" if f.needs_review else "auto"
             reason = f.reason
+            if status == "auto" and _sampled(ctx.document_id, f.field, self.settings.review_sample_rate):
+                status, reason = "open", "sampled for quality control"
             entry = f.to_json()
             if status == "open" and lid is not None and page_no in pages:
                 reading = read_learned(lessons.get((lid, f.field), []), pages[page_no], labels[page_no])
@@ -101,6 +107,14 @@ class ReviewStage(Stage):
         counts = {s: sum(1 for i in items if i.status == s) for s in ("auto", "learned", "open")}
         ctx.log(f"{len(items)} field(s) of {doc.doc_type}: {counts['auto']} straight through, "
                 f"{counts['learned']} read from learned regions, {counts['open']} sent to review")
+
+
+def _sampled(document_id: str, field: str, rate: float) -> bool:
+    """A deterministic draw (the same field of the same document is always in or out of the sample)."""
+    if rate <= 0:
+        return False
+    digest = hashlib.sha256(f"{document_id}/{field}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < rate
 
 
 def _fields_artifact(ctx: StageContext) -> dict[str, Any] | None:
