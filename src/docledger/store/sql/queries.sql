@@ -408,3 +408,7 @@ SELECT id, token_hash, created_at, expires_at, ended_at FROM web_sessions WHERE 
 
 -- name: session_end
 UPDATE web_sessions SET ended_at = :now WHERE id = :id AND ended_at IS NULL;
+
+-- name: notification_sent
+SELECT id FROM events WHERE document_id = :document_id AND type = 'notification.requested' AND payload LIKE :pattern
+LIMIT 1;
