@@ -130,6 +130,30 @@ def test_lineage_leads_every_artifact_back_to_the_original(world: dict[str, Any]
         assert len(keys) == len(g["nodes"])  # one artifact per (stage, key)
 
 
+def test_lineage_is_acyclic_and_every_edge_crosses_runs(world: dict[str, Any]) -> None:
+    """OCR'd documents too: no artifact is an input of the run that made it, no cycle."""
+    for key in ("note", "scan", "image", "xml"):
+        g = world["ledger"].lineage(world["ids"][key])
+        run_of = {n["id"]: n["run_id"] for n in g["nodes"]}
+        for e in g["edges"]:
+            assert run_of[e["from"]] != run_of[e["to"]], (key, e)
+        # Kahn's algorithm: every node can be removed in topological order only if there is no cycle.
+        indegree = {n["id"]: 0 for n in g["nodes"]}
+        for e in g["edges"]:
+            indegree[e["to"]] += 1
+        ready = [n for n, d in indegree.items() if d == 0]
+        removed = 0
+        while ready:
+            cur = ready.pop()
+            removed += 1
+            for e in g["edges"]:
+                if e["from"] == cur:
+                    indegree[e["to"]] -= 1
+                    if indegree[e["to"]] == 0:
+                        ready.append(e["to"])
+        assert removed == len(indegree), (key, "the lineage has a cycle")
+
+
 def test_scan_fans_out_per_page_and_names_the_failed_page(world: dict[str, Any]) -> None:
     led = world["ledger"]
     d = doc(world, "scan")

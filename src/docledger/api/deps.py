@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from docledger.api.problems import TooLarge
 from docledger.auth.tokens import LOCAL_ADMIN, Principal, authenticate
 from docledger.ledger import Ledger
 
@@ -22,8 +23,11 @@ def get_principal(
 ) -> Principal:
     """The caller: from the Bearer token, or the local admin when the app runs without auth."""
     if not request.app.state.auth_required:
-        return LOCAL_ADMIN
-    return authenticate(request.app.state.ledger, credentials.credentials if credentials else None)
+        principal = LOCAL_ADMIN
+    else:
+        principal = authenticate(request.app.state.ledger, credentials.credentials if credentials else None)
+    request.state.principal = principal  # named in the request's audit entry
+    return principal
 
 
 def invocation_principal(
@@ -44,3 +48,25 @@ def requires(role: str, action: str) -> Callable[..., Principal]:
         return principal
 
     return check
+
+
+def rate_limit(request: Request, principal: Principal | None, what: str) -> None:
+    """Count one call of an expensive endpoint against the caller's token (429 when over the limit)."""
+    if principal is not None and principal.token_id is not None:
+        key = principal.token_id
+    elif principal is not None:
+        key = f"principal:{principal.principal}"
+    else:
+        key = f"addr:{request.client.host if request.client else '-'}"
+    request.app.state.rate_limiter.check(key, what)
+
+
+def check_paragraph(request: Request, paragraph: str | None) -> None:
+    """413 for a paragraph longer than DOCLEDGER_MAX_PARAGRAPH_CHARS (matching embeds every sentence)."""
+    limit = request.app.state.ledger.settings.max_paragraph_chars
+    if paragraph is not None and len(paragraph) > limit:
+        raise TooLarge(
+            f"the paragraph is {len(paragraph)} characters, over the {limit}-character limit",
+            hint="Send a shorter paragraph (split long notes), or ask the operator to raise "
+            "DOCLEDGER_MAX_PARAGRAPH_CHARS.",
+        )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from docledger.exceptions import DocledgerError, InvalidRequest, PermissionDenied
 from docledger.ids import iso, new_id, now
+from docledger.services.access import AccessScope
 
 if TYPE_CHECKING:
     from docledger.ledger import Ledger
@@ -52,9 +53,15 @@ class Principal:
         return ALL_TENANTS in self.tenants
 
     @property
-    def scope(self) -> list[str] | None:
-        """The ``tenants=`` argument for Ledger reads (None = every tenant)."""
-        return None if self.all_tenants else list(self.tenants)
+    def scope(self) -> AccessScope | None:
+        """The ``tenants=`` argument for Ledger reads (None = every tenant, for all-tenant admins).
+
+        It carries the principal and role, so the ledger applies the classification policy
+        (:mod:`docledger.services.access`) on every read made with it.
+        """
+        if self.all_tenants:
+            return None
+        return AccessScope(self.tenants, principal=self.principal, role=self.role)
 
     def may(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
@@ -121,6 +128,15 @@ def create_token(ledger: Ledger, principal: str, tenants: list[str], role: str) 
             created_at=now(),
         )
     return token
+
+
+def token_id(ledger: Ledger, token: str) -> str:
+    """The id of a token (what ``token revoke`` takes), without touching its last-used time."""
+    with ledger.store.read() as tx:
+        row = tx.fetchone("auth_token_by_hash", token_hash=hash_token(token.strip()))
+    if row is None:
+        raise Unauthenticated("the API token is not valid", hint="`docledger token list` shows active tokens.")
+    return str(row["id"])
 
 
 def list_tokens(ledger: Ledger, *, include_revoked: bool = False) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from docledger.cli.common import JsonOpt, console, emit_json, handle_errors, ledger_session
+from docledger.cli.common import JsonOpt, cli_scope, console, emit_json, handle_errors, ledger_session
 from docledger.cli.processing import process_with_progress
 
 
@@ -28,7 +28,7 @@ def search(query: str, tenant: Annotated[str | None, typer.Option()] = None,
     from docledger.services.search import search as do_search
 
     with ledger_session() as ledger:
-        hits = do_search(ledger, query, tenants=[tenant] if tenant else None, owner=owner, limit=limit)
+        hits = do_search(ledger, query, tenants=cli_scope(ledger, tenant), owner=owner, limit=limit)
     if as_json:
         emit_json(hits)
         return
@@ -47,7 +47,7 @@ def ask(question: str, tenant: Annotated[str | None, typer.Option()] = None,
     from docledger.services.search import ask as do_ask
 
     with ledger_session() as ledger:
-        answers = do_ask(ledger, question, tenants=[tenant] if tenant else None, limit=limit)
+        answers = do_ask(ledger, question, tenants=cli_scope(ledger, tenant), limit=limit)
     if as_json:
         emit_json(answers)
         return
@@ -65,7 +65,8 @@ def match(text: Annotated[str, typer.Argument(help="The restatement (e.g. a summ
     from docledger.services.match import match as do_match
 
     with ledger_session() as ledger:
-        results = do_match(ledger, text, document_id=doc, paragraph=paragraph, tenants=None, top_k=top_k)
+        results = do_match(ledger, text, document_id=doc, paragraph=paragraph, tenants=cli_scope(ledger),
+                           top_k=top_k)
     if as_json:
         emit_json(results)
         return
@@ -87,7 +88,7 @@ def graph(entity: Annotated[str | None, typer.Option(help="An entity and its nei
     from docledger.services.graph import to_graphml
 
     with ledger_session() as ledger:
-        g = do_graph(ledger, tenants=None, entity=entity, document_id=doc)
+        g = do_graph(ledger, tenants=cli_scope(ledger), entity=entity, document_id=doc)
     if format == "graphml":
         typer.echo(to_graphml(g), nl=False)
     else:

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from docledger.cli.common import JsonOpt, console, emit_json, handle_errors, ledger_session, styled_status
+from docledger.cli.common import (
+    JsonOpt,
+    cli_principal,
+    cli_scope,
+    console,
+    emit_json,
+    handle_errors,
+    ledger_session,
+    styled_status,
+)
 from docledger.cli.processing import summary_table
 
 
@@ -25,7 +34,9 @@ def list_(status: Annotated[str | None, typer.Option(help="SUCCEEDED | PARTIAL |
           limit: Annotated[int, typer.Option(min=1)] = 1000, as_json: JsonOpt = False) -> None:
     """List registered documents, newest first."""
     with ledger_session() as ledger:
-        docs = ledger.list_documents(status=status, tenant=tenant, limit=limit)
+        from docledger.services.documents import list_visible
+
+        docs = list_visible(ledger, cli_principal(ledger), status=status, tenant=tenant, limit=limit)
     if as_json:
         for d in docs:
             emit_json({k: d[k] for k in ("document_id", "name", "status", "reason")})
@@ -37,7 +48,7 @@ def list_(status: Annotated[str | None, typer.Option(help="SUCCEEDED | PARTIAL |
 def status(document_id: str, as_json: JsonOpt = False) -> None:
     """Status, current stage, reason and the operations timeline of one document."""
     with ledger_session() as ledger:
-        st = ledger.status(document_id)
+        st = ledger.status(document_id, tenants=cli_scope(ledger))
     if as_json:
         emit_json(st)
         return
@@ -61,7 +72,7 @@ def lineage(document_id: str,
     from docledger.ledger.lineage import to_dot, to_openlineage
 
     with ledger_session() as ledger:
-        graph = ledger.lineage(document_id)
+        graph = ledger.lineage(document_id, tenants=cli_scope(ledger))
     if format == "dot":
         typer.echo(to_dot(graph), nl=False)
     elif format == "openlineage":
@@ -86,7 +97,7 @@ def export(document_id: str,
     from docledger.services.export import export_document
 
     with ledger_session() as ledger:
-        files = export_document(ledger, document_id, format, out)
+        files = export_document(ledger, document_id, format, out, tenants=cli_scope(ledger))
     for f in files:
         if as_json:
             emit_json({"path": str(f)})

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from docledger.cli.common import JsonOpt, console, emit_json, handle_errors, ledger_session
+from docledger.cli.common import JsonOpt, cli_principal, console, emit_json, handle_errors, ledger_session
 
 
 def register(app: typer.Typer) -> None:
@@ -58,7 +58,9 @@ def stages(as_json: JsonOpt = False) -> None:
 def summary(as_json: JsonOpt = False) -> None:
     """Counts by status and stage, failures by reason, queue depth."""
     with ledger_session() as ledger:
-        s = ledger.summary()
+        from docledger.services.operations import visible_summary
+
+        s = visible_summary(ledger, cli_principal(ledger))
     if as_json:
         emit_json(s)
     else:
@@ -69,7 +71,9 @@ def summary(as_json: JsonOpt = False) -> None:
 def dlq_list(as_json: JsonOpt = False) -> None:
     """Deliveries that failed max_attempts times."""
     with ledger_session() as ledger:
-        dead = ledger.dead_letters()
+        from docledger.services.operations import visible_dead_letters
+
+        dead = visible_dead_letters(ledger, cli_principal(ledger))
     if as_json:
         for d in dead:
             emit_json(d)

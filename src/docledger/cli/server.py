@@ -23,8 +23,12 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[in
     """Serve the REST API and the web UI (and process uploads)."""
     from docledger.api.server import serve as do_serve
 
+    def listening(url: str) -> None:
+        typer.echo(f"docledger: listening on {url}/ (web UI {url}/ui/, API reference {url}/docs); Ctrl+C stops")
+
     with ledger_session() as ledger:
-        do_serve(ledger, host, port, workers_in_process=workers, auth_required=not no_auth)
+        do_serve(ledger, host, port, workers_in_process=workers, auth_required=not no_auth,
+                 on_listening=listening)
 
 
 @handle_errors

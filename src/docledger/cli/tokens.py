@@ -23,14 +23,16 @@ def token_create(principal: Annotated[str, typer.Option()],
                  role: Annotated[str, typer.Option(help="reader | operator | reviewer | admin")] = "reader",
                  as_json: JsonOpt = False) -> None:
     """Create an API token (shown once; stored hashed)."""
-    from docledger.auth.tokens import create_token
+    from docledger.auth.tokens import create_token, token_id
 
     with ledger_session() as ledger:
         token = create_token(ledger, principal, tenant, role)
+        tid = token_id(ledger, token)
     if as_json:
-        emit_json({"principal": principal, "tenants": tenant, "role": role, "token": token})
+        emit_json({"token_id": tid, "principal": principal, "tenants": tenant, "role": role, "token": token})
     else:
-        console.print(f"token for {principal} ({role} on {', '.join(tenant)}):\n{token}")
+        console.print(f"token {tid} for {principal} ({role} on {', '.join(tenant)}):")
+        typer.echo(token)  # on a line of its own, never wrapped, so it copies whole
 
 
 @handle_errors
@@ -48,7 +50,10 @@ def token_list(as_json: JsonOpt = False) -> None:
 def token_revoke(token_id: str) -> None:
     """Revoke a token by id."""
     from docledger.auth.tokens import revoke_token
+    from docledger.exceptions import NotFound
 
     with ledger_session() as ledger:
-        revoke_token(ledger, token_id)
+        if not revoke_token(ledger, token_id):
+            raise NotFound(f"no active token {token_id}",
+                           hint="`docledger token list` shows the active tokens and their ids.")
     console.print(f"revoked {token_id}")

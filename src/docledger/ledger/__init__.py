@@ -9,6 +9,7 @@ as subscribers (name, version, events); whoever builds it passes them in, usuall
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -21,7 +22,9 @@ from docledger.ledger.events import emit, sync_subscriptions
 from docledger.ledger.operations import add_timeline, set_status
 from docledger.ledger.registry import Arrival, register, stage_in, validate_classification
 from docledger.media.declared_type import declared_type
-from docledger.models import Artifact, Document, Registration, StagePlugin, Status
+from docledger.models import Artifact, Document, Events, Registration, StagePlugin, Status
+from docledger.scrub import hide_paths
+from docledger.services import access
 from docledger.settings import Settings, get_settings
 from docledger.store import Store, open_store
 
@@ -35,7 +38,7 @@ class Ledger:
         imports every plugin, which commands that only read need not pay for). ``None``: this ledger
         only reads and records; anything that announces an event refuses to run without subscribers."""
         self.settings = settings or get_settings()
-        self.settings.home.mkdir(parents=True, exist_ok=True)
+        private_home(self.settings.home)
         self.store = store or open_store(self.settings.resolved_database_url)
         self.blobs = BlobStore(self.settings.blob_dir, fsync_derived=self.settings.fsync_artifacts)
         self._stages: Stages | None = None
@@ -140,7 +143,7 @@ class Ledger:
     def get_document(self, document_id: str, *, tenants: list[str] | None = None) -> Document:
         with self.store.read() as tx:
             doc = tx.fetchone("get_document", id=document_id)
-        if doc is None or (tenants is not None and doc["tenant"] not in tenants):
+        if doc is None or access.view(doc, tenants) is None:  # the access policy: one answer for both
             raise NotFound(f"no document {document_id}", hint="`docledger list` shows the registered documents.")
         return document_json(doc)
 
@@ -163,10 +166,11 @@ class Ledger:
             problems = tx.fetchall("problems_for_document", document_id=document_id)
         return {"document_id": document_id, "name": doc["name"], "status": doc["status"], "stage": doc["stage"],
                 "reason": doc["reason"], "message": doc["message"],
-                "problems": [{"stage": p["stage"], "page": p["page"], "code": p["code"], "message": p["message"],
+                "problems": [{"stage": p["stage"], "page": p["page"], "code": p["code"],
+                              "message": hide_paths(p["message"]),
                               "terminal": bool(p["terminal"])} for p in problems],
                 "timeline": [{"time": iso(t["time"]), "stage": t["stage"], "status": t["status"],
-                              "message": t["message"], "attempt": t["attempt"], "worker": t["worker"]}
+                              "message": hide_paths(t["message"]), "attempt": t["attempt"], "worker": t["worker"]}
                              for t in timeline]}
 
     def summary(self, *, tenant: str | None = None) -> dict[str, Any]:
@@ -188,24 +192,39 @@ class Ledger:
             return lineage_mod.document_lineage(tx, document_id)
 
     def artifact_lineage(self, artifact_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+        self.artifact(artifact_id, tenants=tenants)  # one 404 for missing, foreign and withheld artifacts
         with self.store.read() as tx:
-            result = lineage_mod.artifact_lineage(tx, artifact_id)
-        self.get_document(result["document_id"], tenants=tenants)
-        return result
+            return lineage_mod.artifact_lineage(tx, artifact_id)
 
     def artifacts(self, document_id: str, *, tenants: list[str] | None = None) -> list[Artifact]:
-        self.get_document(document_id, tenants=tenants)
+        """The document's artifacts that ``tenants`` may read (only redacted ones in a redacted view)."""
+        doc_view = self.document_view(document_id, tenants=tenants)
         with self.store.read() as tx:
             rows = tx.fetchall("artifacts_for_document", document_id=document_id)
-        return [artifact_json(r) for r in rows]
+        return [artifact_json(r) for r in rows if access.artifact_visible(r, doc_view)]
 
     def artifact(self, artifact_id: str, *, tenants: list[str] | None = None) -> Artifact:
         with self.store.read() as tx:
             row = tx.fetchone("artifact_by_id", id=artifact_id)
+        missing = NotFound(f"no artifact {artifact_id}", hint="List a document's artifacts to find their ids.")
         if row is None:
-            raise NotFound(f"no artifact {artifact_id}")
-        self.get_document(row["document_id"], tenants=tenants)
+            raise missing
+        try:
+            doc_view = self.document_view(row["document_id"], tenants=tenants)
+        except NotFound:
+            raise missing from None  # another tenant's artifact answers exactly like a missing one
+        if not access.artifact_visible(row, doc_view):
+            raise missing
         return artifact_json(row)
+
+    def document_view(self, document_id: str, *, tenants: list[str] | None = None) -> access.View:
+        """``"full"`` or ``"redacted"``: what ``tenants`` may see of the document (NotFound if nothing)."""
+        with self.store.read() as tx:
+            doc = tx.fetchone("get_document", id=document_id)
+        found = access.view(doc, tenants) if doc is not None else None
+        if found is None:
+            raise NotFound(f"no document {document_id}", hint="`docledger list` shows the registered documents.")
+        return found
 
     # ---- Ownership -------------------------------------------------------------------------
     def update_ownership(self, document_id: str, *, actor: str, tenants: list[str] | None = None,
@@ -228,7 +247,27 @@ class Ledger:
             if changes:
                 add_timeline(tx, document_id, "ownership", "changed", f"{actor} changed " + "; ".join(changes),
                              worker=actor)
+            if new["classification"] != cur["classification"]:
+                self._redact_by_policy(tx, document_id, str(new["classification"]), actor)
         return self.get_document(document_id)
+
+    def _redact_by_policy(self, tx: Any, document_id: str, classification: str, actor: str) -> None:
+        """A classification change applies the redaction policy like a classification at ingest does.
+
+        Before NLP has run, the ``redact`` stage applies the policy itself when NLP completes; after,
+        a redaction is requested here (in the same transaction as the change) and put on the timeline."""
+        policy = {c.strip() for c in self.settings.redact_policy_classifications.split(",") if c.strip()}
+        if classification not in policy:
+            return
+        done = any(a["kind"] == "nlp-json" for a in tx.fetchall("artifacts_for_document", document_id=document_id))
+        if not done:
+            return
+        emit(tx, Events.REDACT_REQUESTED, document_id, {"types": None, "actor": actor, "policy": classification},
+             ordering_key=f"{document_id}:redact")
+        add_timeline(tx, document_id, "redact", "requested",
+                     f"redaction of all PII requested by policy: the document is now {classification} "
+                     f"(changed by {actor})", worker=actor)
+        tx.after_commit(self.store.notify_work)
 
     # ---- Requests ------------------------------------------------------------------------------
     def request_processing(self, document_id: str, *, event_type: str, payload: dict[str, Any], stage: str,
@@ -264,7 +303,7 @@ class Ledger:
             rows = tx.fetchall("list_dead", tenant=tenant)
         return [{"delivery_id": r["id"], "event_id": r["event_id"], "event_type": r["event_type"],
                  "subscriber": r["subscriber"], "document_id": r["document_id"], "attempts": r["attempts"],
-                 "error": r["last_error"], "dead_since": iso(r["updated_at"])} for r in rows]
+                 "error": hide_paths(r["last_error"]), "dead_since": iso(r["updated_at"])} for r in rows]
 
     def replay(self, delivery_id: int | None = None, *, actor: str = "cli", tenant: str | None = None) -> list[int]:
         """Put dead deliveries back in the queue (all of them, or one)."""
@@ -286,9 +325,18 @@ class Ledger:
         return [d["delivery_id"] for d in targets]
 
 
+def private_home(home: Path) -> None:
+    """The ledger home holds every document: readable by its owner only (0700), whatever the umask."""
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = home.stat()
+    if st.st_mode & 0o077 and st.st_uid == os.getuid():
+        home.chmod(0o700)
+
+
 def document_json(r: dict[str, Any]) -> Document:
     out: Document = {"document_id": r["id"], "name": r["name"], "tenant": r["tenant"], "version": r.get("version"),
-           "status": r["status"], "stage": r.get("stage"), "reason": r.get("reason"), "message": r.get("message"),
+           "status": r["status"], "stage": r.get("stage"), "reason": r.get("reason"),
+           "message": hide_paths(r.get("message")),
            "media_type": r.get("media_type"), "size": r.get("size"), "pages": r.get("pages"),
            "arrived_at": iso(r.get("arrived_at")), "updated_at": iso(r.get("updated_at")),
            "owner": r.get("owner"), "classification": r.get("classification")}

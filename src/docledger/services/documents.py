@@ -9,12 +9,17 @@ from docledger.auth.tokens import Principal
 from docledger.exceptions import InvalidRequest
 from docledger.ledger import Ledger
 from docledger.models import Document
+from docledger.services import access
+from docledger.services.access import AccessScope
 
 
 def scoped_tenants(principal: Principal, tenant: str | None) -> list[str] | None:
-    """Tenants to query: the requested one (if visible) or all visible ones (None = every tenant)."""
+    """Tenants to query: the requested one (if visible) or all visible ones (None = every tenant).
+
+    The result keeps the principal's identity (an AccessScope), so the access policy applies."""
     if tenant is not None:
-        return [tenant] if principal.can_see_tenant(tenant) else []
+        visible = [tenant] if principal.can_see_tenant(tenant) else []
+        return AccessScope(visible, principal=principal.principal, role=principal.role)
     return principal.scope
 
 
@@ -46,8 +51,10 @@ def list_visible(
     after: str | None = None,
     limit: int = 50,
 ) -> list[Document]:
-    """Newest first across the tenants the caller may see (merged per tenant, so the cursor stays exact)."""
+    """Newest first across the tenants the caller may see (merged per tenant, so the cursor stays exact),
+    without the restricted documents the access policy hides from the caller."""
     tenants = scoped_tenants(principal, tenant)
+    hidden = access.hidden_documents(ledger, tenants)
     args: dict[str, Any] = {
         "status": status,
         "owner": owner,
@@ -55,12 +62,13 @@ def list_visible(
         "since": since,
         "until": until,
         "after": after,
-        "limit": limit,
+        "limit": limit + len(hidden),  # enough rows to fill the page once the hidden ones are dropped
     }
     if tenants is None:
-        return ledger.list_documents(tenant=None, **args)
-    rows: list[Document] = []
-    for t in tenants:
-        rows.extend(ledger.list_documents(tenant=t, **args))
-    rows.sort(key=lambda d: d["document_id"], reverse=True)
-    return rows[:limit]
+        rows = ledger.list_documents(tenant=None, **args)
+    else:
+        rows = []
+        for t in tenants:
+            rows.extend(ledger.list_documents(tenant=t, **args))
+        rows.sort(key=lambda d: d["document_id"], reverse=True)
+    return [d for d in rows if d["document_id"] not in hidden][:limit]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from docledger.document.model import SCHEMA_VERSION, DocumentModel
 from docledger.exceptions import InvalidRequest, NotFound
 from docledger.models import Artifact
+from docledger.services import access
 
 if TYPE_CHECKING:
     from docledger.ledger import Ledger
@@ -34,7 +35,8 @@ def _load(ledger: Ledger, art: Mapping[str, Any]) -> Any:
 
 def document_export(ledger: Ledger, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
     doc = ledger.get_document(document_id, tenants=tenants)
-    arts = _latest(ledger.artifacts(document_id, tenants=tenants))
+    all_arts = ledger.artifacts(document_id, tenants=tenants)  # oldest first; only what the caller may read
+    arts = _latest(all_arts)
     pages: dict[int, dict[str, Any]] = {}
 
     def page(n: int) -> dict[str, Any]:
@@ -86,11 +88,40 @@ def document_export(ledger: Ledger, document_id: str, *, tenants: list[str] | No
             for d in data.get("field_details", []):
                 if d.get("name") not in {x["name"] for x in details}:
                     details.append(d)
+    if ledger.document_view(document_id, tenants=tenants) == access.REDACTED:
+        # A confidential document for a caller who is neither owner nor listed reader: each page's
+        # text with every PII finding removed, and nothing else (no tables, forms, entities or PII).
+        for n, text in redacted_pages(ledger, document_id).items():
+            page(n)["text"] = text
     export = DocumentModel.model_validate({
         "schema_version": SCHEMA_VERSION, "document_id": document_id, "name": doc["name"], "status": doc["status"],
         "media_type": doc["media_type"], "pages": [pages[n] for n in sorted(pages)], "fields": fields,
         "field_details": details, "entities": entities, "key_phrases": key_phrases, "pii": pii})
     return export.model_dump(mode="json")
+
+
+def redacted_pages(ledger: Ledger, document_id: str) -> dict[int, str]:
+    """Each page's text with all its PII findings (and e-mail addresses spelling a PERSON) replaced by
+    ``[TYPE]``: what a principal without full access to a confidential document may read.
+
+    Made from the text and NLP artifacts (read here with the system's scope, never handed out), so it
+    always covers every PII type, whatever redactions were requested. A page without NLP results is
+    withheld entirely rather than shown unredacted."""
+    from docledger.nlp.redact import person_emails, redact_text
+
+    arts = ledger.artifacts(document_id)
+    texts: dict[int, str] = {}
+    pii: dict[int, list[dict[str, Any]]] = {}
+    for a in arts:
+        if a["page"] is None:
+            continue
+        if a["kind"] == "text" and a["stage"] in ("extract-text", "ocr", "xml"):
+            texts[a["page"]] = ledger.blobs.read(a["sha256"]).decode("utf-8")
+        elif a["kind"] == "nlp-json":
+            pii[a["page"]] = list(_load(ledger, a).get("pii", []))
+    every = [f for fs in pii.values() for f in fs]
+    return {n: redact_text(text, pii[n] + person_emails(pii[n], every)) if n in pii else ""
+            for n, text in sorted(texts.items())}
 
 
 def export_document(ledger: Ledger, document_id: str, fmt: str, out_dir: Path, *,
@@ -131,4 +162,4 @@ def export_document(ledger: Ledger, document_id: str, fmt: str, out_dir: Path, *
         hint = ("Searchable PDFs are made for scanned documents and images."
                 if kind == "searchable-pdf" else "Request one with `docledger redact DOC`.")
         raise NotFound(f"document {document_id} has no {kind}", hint=hint)
-    return [ledger.blobs.copy_to(found[0]["sha256"], out_dir / f"{Path(doc['name']).stem}.{kind}.pdf")]
+    return [ledger.blobs.copy_to(found[-1]["sha256"], out_dir / f"{Path(doc['name']).stem}.{kind}.pdf")]

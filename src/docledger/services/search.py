@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from docledger.exceptions import InvalidRequest
+from docledger.services import access
 from docledger.services._vectors import document_sentences, page_vectors
 
 if TYPE_CHECKING:
@@ -49,14 +50,17 @@ def search(ledger: Ledger, query: str, *, tenants: list[str] | None = None, owne
     for rank, (rid, doc, page) in enumerate(_semantic(ledger, query, tenants, owner, pool)):
         fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + rank + 1)
         where.setdefault(rid, (doc, page))
-    best = sorted(fused.items(), key=lambda kv: -kv[1])[: limit * 2]
+    best = sorted(fused.items(), key=lambda kv: -kv[1])[: limit * 4]
     missing = [rid for rid, _ in best if rid not in snippets]
     if missing or best:
         with ledger.store.read() as tx:
             alive = {int(r["id"]): r for r in tx.fetchall("search_page_rows", ids=json.dumps([r for r, _ in best]))}
+    withheld = access.content_withheld(ledger, tenants)
     results = []
     for rid, score in best:
         if rid not in alive:  # re-indexed since the vector cache was built
+            continue
+        if alive[rid]["document_id"] in withheld:  # the access policy: no hit, no snippet
             continue
         row = alive[rid]
         snippet = snippets.get(rid) or _excerpt(row["text"], query)

@@ -143,14 +143,19 @@ class OcrStage(Stage):
             kind = a["kind"] if isinstance(a, dict) else a.kind
             page = a["page"] if isinstance(a, dict) else a.page
             sha = a["sha256"] if isinstance(a, dict) else a.sha256
-            aid = a["id"] if isinstance(a, dict) else a.id
+            # Only artifacts of earlier runs are inputs: this run's own outputs would make a self-edge
+            # (ocr.json -> ocr.json) and relate outputs of one run to each other (ocr.json -> image.png).
+            earlier = a["id"] if isinstance(a, dict) else None
             if page is None:
                 continue
             if kind in PAGE_DONE_KINDS:
-                ctx.use(aid)
+                if earlier:
+                    ctx.use(earlier)
                 by_page[page] = json.loads(ctx.blobs.read(sha))
                 runs[page] = a["run_id"] if isinstance(a, dict) else ctx.run_id
             elif kind == "page-image":
+                if earlier:
+                    ctx.use(earlier)  # the searchable PDF is made of it
                 images[page] = sha
         pages = [by_page[n] for n in sorted(by_page)]
         lines = [ln["text"] for p in pages for ln in p.get("lines", [])] or \

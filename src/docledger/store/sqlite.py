@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -55,6 +56,18 @@ class SqliteTx(Tx):
         return [dict(r) for r in cur.fetchall()]
 
 
+def private_file(path: Path) -> None:
+    """Create the ledger file readable by its owner only (0600) whatever the umask; SQLite gives its
+    -wal and -shm files the same mode. An existing file is tightened too."""
+    if str(path) in ("", ":memory:"):
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if p.exists() and p.stat().st_mode & 0o077:
+            os.chmod(p, 0o600)
+
+
 class SqliteStore(Store):
     dialect = "sqlite"
 
@@ -63,6 +76,7 @@ class SqliteStore(Store):
         path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)
         self.queries = load_queries("sqlite")
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
@@ -77,6 +91,8 @@ class SqliteStore(Store):
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=60000")
+            # freed pages and cells are zeroed, so erased or superseded text never lingers in free space
+            conn.execute("PRAGMA secure_delete=ON")
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -116,6 +132,19 @@ class SqliteStore(Store):
     def read(self) -> Iterator[Tx]:
         with self._tx("BEGIN DEFERRED") as tx:
             yield tx
+
+    def scrub(self, tables: list[str]) -> list[str]:
+        """secure_delete zeroed the freed space; merge the full-text index (deleted terms stay in old
+        segments until then) and fold the WAL, which still holds the pages as they were, into the
+        database and truncate it."""
+        conn = self._conn()
+        done = []
+        if "search_pages" in tables:
+            conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+            done.append("search_fts optimized")
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        done.append("wal truncated" if not busy else "wal checkpoint deferred: another connection is reading")
+        return done
 
     def migrate(self) -> list[str]:
         conn = self._conn()

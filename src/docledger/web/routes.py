@@ -16,7 +16,14 @@ from fastapi.staticfiles import StaticFiles
 
 from docledger.api.svg import lineage_svg
 from docledger.api.uploads import register_uploads
-from docledger.auth.session import SESSION_COOKIE, SESSION_SECONDS, Signer, load_secret
+from docledger.auth.session import (
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    Signer,
+    end_session,
+    load_secret,
+    start_session,
+)
 from docledger.auth.tokens import Unauthenticated, authenticate, hash_token
 from docledger.exceptions import InvalidRequest, NotFound
 from docledger.ledger import Ledger
@@ -76,7 +83,7 @@ def login(
             next=safe_next(next),
             error=f"{exc.message}. {exc.hint or ''}",
         )
-    value, _ = sign.new_session(hash_token(token.strip()))
+    value, _ = start_session(ledger_of(request), sign, hash_token(token.strip()))
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -95,6 +102,8 @@ def logout(
     request: Request, csrf: Annotated[str, Form()] = "", user: WebUser = Depends(current_user)
 ) -> Response:
     check_csrf(request, user, csrf)
+    if user.session is not None:
+        end_session(ledger_of(request), user.session)  # the cookie stops working everywhere, not only here
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from docledger.api.deps import get_ledger, get_principal, requires
 from docledger.api.uploads import register_uploads
@@ -16,8 +16,10 @@ from docledger.ledger import Ledger
 from docledger.services import export as export_service
 from docledger.services import redact as redact_service
 from docledger.services.documents import list_visible, parse_time
+from docledger.services.redact import PII_TYPES
 
 router = APIRouter(prefix="/v1", tags=["documents"])
+CURSOR_PATTERN = r"^(doc_[0-9a-z]{26})?$"
 StatusName = Literal["PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED"]
 ClassificationName = Literal["public", "internal", "confidential", "restricted"]
 
@@ -50,7 +52,10 @@ def list_documents(
     media_type: str | None = None,
     date_from: Annotated[str | None, Query(alias="from", description="ISO date, inclusive")] = None,
     date_to: Annotated[str | None, Query(alias="to", description="ISO date, exclusive")] = None,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=64, pattern=CURSOR_PATTERN, description="next_cursor of the previous page"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     principal: Principal = Depends(get_principal),
     ledger: Ledger = Depends(get_ledger),
@@ -101,6 +106,8 @@ def get_ownership(
 
 
 class OwnershipPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # {"tenant": "x"} is an error, never a silent no-op
+
     owner: str | None = Field(default=None, min_length=1, max_length=200)
     classification: ClassificationName | None = None
     retention_until: str | None = Field(default=None, description="ISO date until which it must be kept")
@@ -130,7 +137,19 @@ def patch_ownership(
 
 
 class RedactionRequest(BaseModel):
-    types: list[str] | None = Field(default=None, description="PII types to redact; default: all found")
+    model_config = ConfigDict(extra="forbid")
+
+    types: list[str] | None = Field(
+        default=None, description=f"PII types to redact; default: all found. One of: {', '.join(PII_TYPES)}."
+    )
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, value: list[str] | None) -> list[str] | None:
+        unknown = [t for t in value or [] if t not in PII_TYPES]
+        if unknown:
+            raise ValueError(f"unknown PII type(s) {', '.join(unknown)}; use {', '.join(PII_TYPES)}")
+        return value
 
 
 @router.post("/documents/{document_id}/redactions", status_code=202, tags=["redaction"])

@@ -58,3 +58,12 @@ GROUP BY e.key, e.label, e.display ORDER BY documents DESC, e.key LIMIT :limit;
 
 -- name: pending_work
 SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'leased') AND subscriber = ANY(:subscribers_array);
+
+-- name: audit_head
+SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE;
+
+-- name: tables_with_document_id
+SELECT table_name FROM information_schema.columns
+WHERE table_schema = current_schema() AND column_name = 'document_id'
+  AND table_name IN (SELECT table_name FROM information_schema.tables
+                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE');
