@@ -340,7 +340,7 @@ SELECT MAX(seq) AS seq, COUNT(*) AS n FROM audit_log;
 -- name: access_documents_by_classification
 SELECT d.id, d.tenant, d.status, d.stage, d.reason, o.owner, o.classification, o.readers
 FROM documents d JOIN ownership o ON o.document_id = d.id
-WHERE o.classification = :classification AND d.tenant = :tenant;
+WHERE o.classification = :classification AND o.tenant = :tenant;
 
 -- name: access_restricted_queue
 SELECT q.document_id, q.status, COUNT(*) AS n FROM deliveries q JOIN ownership o ON o.document_id = q.document_id
