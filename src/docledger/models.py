@@ -13,9 +13,10 @@ class Status(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     PARTIAL = "PARTIAL"
     FAILED = "FAILED"
+    ERASED = "ERASED"
 
 
-TERMINAL = {Status.SUCCEEDED.value, Status.PARTIAL.value, Status.FAILED.value}
+TERMINAL = {Status.SUCCEEDED.value, Status.PARTIAL.value, Status.FAILED.value, Status.ERASED.value}
 
 
 class Classification(StrEnum):

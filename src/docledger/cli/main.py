@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from docledger.cli import analysis, audit, documents, operations, pipeline, server, tokens
+from docledger.cli import analysis, audit, documents, governance, operations, pipeline, server, tokens
 
 app = typer.Typer(help="docledger: a governed document-processing pipeline.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -21,6 +21,8 @@ analysis.register(app)  # search, ask, match, graph, redact
 server.register(app)  # serve, demo
 tokens.register(app)  # token
 audit.register(app)  # audit list/verify/seal/export
+governance.register(app)  # hold, erase, retention
+governance.register_keys(app)  # keys status/rotate
 
 if __name__ == "__main__":
     app()

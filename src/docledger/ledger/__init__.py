@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from docledger.blobs import BlobStore
+from docledger.blobs import BlobStore, blob_cipher
 from docledger.exceptions import ConfigurationError, DuplicateKey, InvalidRequest, NotFound
 from docledger.ids import iso, now
 from docledger.ledger import lineage as lineage_mod
@@ -40,7 +40,8 @@ class Ledger:
         self.settings = settings or get_settings()
         private_home(self.settings.home)
         self.store = store or open_store(self.settings.resolved_database_url)
-        self.blobs = BlobStore(self.settings.blob_dir, fsync_derived=self.settings.fsync_artifacts)
+        self.blobs = BlobStore(self.settings.blob_dir, fsync_derived=self.settings.fsync_artifacts,
+                               cipher=blob_cipher(self.settings))
         self._stages: Stages | None = None
         self._find_stages: Callable[[], Stages] | None = None
         if callable(stages):

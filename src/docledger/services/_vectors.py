@@ -70,3 +70,20 @@ def document_sentences(ledger: Ledger, document_id: str) -> tuple[list[dict[str,
         while len(_sentences) > 256:
             _sentences.popitem(last=False)
     return loaded
+
+
+def forget(document_id: str, blob_shas: set[str] | frozenset[str] = frozenset()) -> None:
+    """Drop an erased document from this process's caches (its page vectors and sentences)."""
+    with _lock:
+        for pv in _pages.values():
+            keep = [i for i, d in enumerate(pv.docs) if d != document_id]
+            if len(keep) == len(pv.docs):
+                continue
+            pv.ids = [pv.ids[i] for i in keep]
+            pv.docs = [pv.docs[i] for i in keep]
+            pv.pages = [pv.pages[i] for i in keep]
+            pv.tenants = [pv.tenants[i] for i in keep]
+            pv.chunks = [pv.chunks[i] for i in keep]
+            pv.matrix = np.vstack(pv.chunks) if pv.chunks else None
+        for key in blob_shas & set(_sentences):  # sentences are cached by their embeddings artifact
+            del _sentences[key]

@@ -19,6 +19,9 @@ CHANNEL = "docledger_work"
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
+_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
+
+
 def to_pyformat(sql: str) -> str:
     """Rewrite :name placeholders to psycopg's %(name)s (leaving ::casts alone)."""
     return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
@@ -121,6 +124,23 @@ class PostgresStore(Store):
                 conn.execute(sql)
                 conn.execute("INSERT INTO schema_migrations VALUES (%s, %s)", (version, time.time()))
                 done.append(version)
+        return done
+
+    def scrub(self, tables: list[str]) -> list[str]:
+        """Rewrite the tables that held the erased rows (VACUUM FULL): dead tuples otherwise stay in the
+        data files until their space is reused. Takes each table's exclusive lock briefly."""
+        done = []
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            for table in sorted(set(tables)):
+                if not _IDENT.fullmatch(table):
+                    continue
+                conn.execute(f"VACUUM (FULL) {table}")
+                done.append(f"{table} rewritten")
+            try:
+                conn.execute("CHECKPOINT")
+                done.append("checkpoint")
+            except psycopg.errors.InsufficientPrivilege:
+                pass  # the rewrite is what matters; the WAL recycles on the server's own checkpoints
         return done
 
     def notify_work(self) -> None:

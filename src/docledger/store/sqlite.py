@@ -91,6 +91,8 @@ class SqliteStore(Store):
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=60000")
+            # freed pages and cells are zeroed, so erased or superseded text never lingers in free space
+            conn.execute("PRAGMA secure_delete=ON")
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -130,6 +132,19 @@ class SqliteStore(Store):
     def read(self) -> Iterator[Tx]:
         with self._tx("BEGIN DEFERRED") as tx:
             yield tx
+
+    def scrub(self, tables: list[str]) -> list[str]:
+        """secure_delete zeroed the freed space; merge the full-text index (deleted terms stay in old
+        segments until then) and fold the WAL, which still holds the pages as they were, into the
+        database and truncate it."""
+        conn = self._conn()
+        done = []
+        if "search_pages" in tables:
+            conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+            done.append("search_fts optimized")
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        done.append("wal truncated" if not busy else "wal checkpoint deferred: another connection is reading")
+        return done
 
     def migrate(self) -> list[str]:
         conn = self._conn()

@@ -332,9 +332,52 @@ INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (:seq, :
 -- name: audit_checkpoints
 SELECT * FROM audit_checkpoints ORDER BY seq;
 
--- name: audit_max_seq
-SELECT MAX(seq) AS seq, COUNT(*) AS n FROM audit_log;
+-- ---- legal holds, retention and erasure ------------------------------------------------------------
 
+-- name: hold_insert
+INSERT INTO legal_holds (id, document_id, reason, set_by, set_at) VALUES (:id, :document_id, :reason, :set_by, :set_at);
+
+-- name: hold_release
+UPDATE legal_holds SET released_by = :released_by, released_at = :released_at, release_reason = :release_reason
+WHERE document_id = :document_id AND released_at IS NULL;
+
+-- name: holds_for_document
+SELECT * FROM legal_holds WHERE document_id = :document_id ORDER BY set_at;
+
+-- name: set_legal_hold
+UPDATE ownership SET legal_hold = :legal_hold, updated_at = :updated_at WHERE document_id = :document_id;
+
+-- name: retention_candidates
+SELECT d.id, d.tenant, d.arrived_at, d.status, d.meta, o.owner, o.classification, o.retention_until, o.legal_hold
+FROM documents d JOIN ownership o ON o.document_id = d.id
+WHERE d.status <> 'ERASED' AND (CAST(:tenant AS TEXT) IS NULL OR d.tenant = :tenant)
+ORDER BY d.id;
+
+-- name: artifact_blobs_for_document
+SELECT sha256 FROM artifacts WHERE document_id = :document_id;
+
+-- name: blob_users_elsewhere
+SELECT COUNT(*) AS n FROM (
+    SELECT sha256 FROM artifacts WHERE sha256 = :sha256 AND document_id <> :document_id
+    UNION ALL
+    SELECT sha256 FROM documents WHERE sha256 = :sha256 AND id <> :document_id
+) AS users;
+
+-- name: erase_document_row
+UPDATE documents SET name = :name, sha256 = :sha256, source = 'erased', meta = '{}', message = :message,
+       status = 'ERASED', reason = 'erased', stage = NULL, updated_at = :now
+WHERE id = :id;
+
+-- name: orphan_entities
+DELETE FROM entities WHERE tenant = :tenant
+  AND NOT EXISTS (SELECT 1 FROM document_entities de WHERE de.tenant = entities.tenant AND de.entity_key = entities.key);
+
+-- name: tombstone_insert
+INSERT INTO tombstones (document_id, tenant, sha256, name_sha256, kind, reason, erased_by, erased_at, report)
+VALUES (:document_id, :tenant, :sha256, :name_sha256, :kind, :reason, :erased_by, :erased_at, :report);
+
+-- name: tombstone_get
+SELECT * FROM tombstones WHERE document_id = :document_id;
 -- ---- access policy, web sessions (migration 0004) ------------------------------------------------
 
 -- name: access_documents_by_classification

@@ -61,3 +61,9 @@ SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'leased') AND s
 
 -- name: audit_head
 SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE;
+
+-- name: tables_with_document_id
+SELECT table_name FROM information_schema.columns
+WHERE table_schema = current_schema() AND column_name = 'document_id'
+  AND table_name IN (SELECT table_name FROM information_schema.tables
+                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE');

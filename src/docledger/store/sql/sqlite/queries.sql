@@ -24,3 +24,7 @@ ORDER BY bm25(search_fts) LIMIT :limit;
 
 -- name: pending_work
 SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'leased') AND subscriber IN (SELECT value FROM json_each(:subscribers));
+
+-- name: tables_with_document_id
+SELECT m.name AS table_name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+WHERE m.type = 'table' AND p.name = 'document_id';
