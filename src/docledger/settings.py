@@ -64,6 +64,8 @@ class Settings(BaseSettings):
         "directory's backups).")
     retention_policy: Path | None = Field(
         default=None, description="Retention policy YAML (default: the built-in ledger/policies/retention.yaml).")
+    rules_file: Path | None = Field(
+        default=None, description="Data-quality and owner-notification rules (YAML); none: no rules run.")
     audit_checkpoint_every: int = Field(
         default=1000, ge=1, description="Seal the audit chain with a signed checkpoint every N entries.")
 

@@ -23,6 +23,7 @@ tokens.register(app)  # token
 audit.register(app)  # audit list/verify/seal/export
 governance.register(app)  # hold, erase, retention
 governance.register_keys(app)  # keys status/rotate
+governance.register_rules(app)  # rules check/tick
 review.register(app)  # review list/resolve/accuracy
 
 if __name__ == "__main__":

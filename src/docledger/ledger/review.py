@@ -1,9 +1,8 @@
-"""Review in the ledger: review items (tasks), corrections as versioned artifacts, layouts, lessons.
+"""Review in the ledger: resolving tasks, corrections as versioned artifacts, lessons.
 
-Every write of the review feature goes through these functions, inside the caller's
-transaction (the review stage's commit) or one of their own (resolving a task), so a
-correction, its artifact, its run, its lineage, the timeline and the document's status change
-together or not at all.
+The review stage stores the fields it routed inside its own commit (``docledger.review.records``);
+resolving a task happens here, in one transaction, so a correction, its artifact, its run, its
+lineage, the lesson learned, the timeline and the document's status change together or not at all.
 
 A correction is a stage run of ``review`` (worker = the reviewer) whose inputs are the
 extractor's ``fields.json`` and the previous reviewed version, and whose output is the next
@@ -14,7 +13,6 @@ version of the reviewed fields (``review/<fields artifact>/fields.vN.json``, kin
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from docledger.exceptions import DocledgerError, InvalidRequest, NotFound
@@ -22,69 +20,14 @@ from docledger.ids import iso, new_id, now
 from docledger.ledger.operations import add_timeline, finalize_if_idle
 from docledger.ledger.runs import record_run
 from docledger.models import NewArtifact, Run
+from docledger.review.records import REVIEW_STAGE, REVIEW_VERSION, REVIEWED_KIND, reviewed_key
 from docledger.store.base import Tx
-
-REVIEW_STAGE = "review"
-REVIEW_VERSION = "1.0.0"
-REVIEWED_KIND = "reviewed-fields"
-TASK_STATES = ("open", "accepted", "corrected")
 
 
 class AlreadyResolved(DocledgerError):
     code = "already_resolved"
     exit_code = 2
     http_status = 409
-
-
-@dataclass
-class Item:
-    """One field as the review stage routed it (a task when status is 'open')."""
-
-    id: str
-    field: str
-    value: str | None
-    confidence: float
-    review_threshold: float
-    page: int | None
-    bbox: list[float] | None
-    source: str
-    valid: bool
-    errors: list[str]
-    reason: str | None
-    status: str
-    layout_id: str | None
-
-
-def reviewed_key(fields_artifact_id: str, version: int) -> str:
-    return f"review/{fields_artifact_id}/fields.v{version}.json"
-
-
-def record_items(tx: Tx, *, document_id: str, tenant: str, doc_type: str, fields_artifact_id: str, run_id: str,
-                 model_version: str, items: list[Item], new_layouts: list[tuple[str, str]],
-                 seen_layouts: list[str]) -> int:
-    """Inside the review stage's commit: supersede older open tasks, store layouts and items.
-
-    Returns the number of open tasks now on the document.
-    """
-    t = now()
-    superseded = tx.execute("review_supersede_open", document_id=document_id, fields_artifact_id=fields_artifact_id,
-                            now=t)
-    if superseded:
-        add_timeline(tx, document_id, REVIEW_STAGE, "superseded",
-                     f"{superseded} open review task(s) replaced by a newer extraction")
-    for lid, tokens in new_layouts:
-        tx.execute("review_insert_layout", id=lid, tenant=tenant, doc_type=doc_type, tokens=tokens, now=t)
-    for lid in seen_layouts:
-        tx.execute("review_count_layout_document", id=lid, now=t)
-    for it in items:
-        tx.execute("review_insert_item", id=it.id, document_id=document_id, tenant=tenant, doc_type=doc_type,
-                   field=it.field, value=it.value, confidence=it.confidence, review_threshold=it.review_threshold,
-                   page=it.page, bbox=json.dumps(it.bbox) if it.bbox is not None else None, source=it.source,
-                   valid=1 if it.valid else 0, errors=json.dumps(it.errors), reason=it.reason, status=it.status,
-                   fields_artifact_id=fields_artifact_id, run_id=run_id, model_version=model_version,
-                   layout_id=it.layout_id, created_at=t)
-    row = tx.fetchone("review_open_count", document_id=document_id)
-    return int(row["n"]) if row else 0
 
 
 def open_task_count(tx: Tx, document_id: str) -> int:

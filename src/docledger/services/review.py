@@ -93,6 +93,7 @@ def reviewed_fields(ledger: Any, document_id: str, *, tenants: list[str] | None 
         if r is None:
             continue
         f["review"] = r["status"]
+        f["source_run"] = r["correction_run_id"] or r["run_id"]
         if r["status"] == "accepted":
             f["reviewed_by"], f["reviewed_at"] = r["resolved_by"], item_json(r)["resolved_at"]
         elif r["status"] == "corrected":
@@ -111,6 +112,13 @@ def apply_to_export(ledger: Any, document_id: str, out: dict[str, Any], *, tenan
         return
     out["extracted_fields"] = reviewed
     fields = out.setdefault("fields", {})
-    if isinstance(fields, dict):
-        for f in reviewed["fields"]:
-            fields[f["field"]] = f.get("value")
+    details = out.setdefault("field_details", [])
+    names = {f["field"] for f in reviewed["fields"]}
+    details[:] = [d for d in details if d.get("name") not in names]
+    for f in reviewed["fields"]:
+        fields[f["field"]] = f.get("value")
+        details.append({"name": f["field"], "value": f.get("value"), "page": f.get("page"), "bbox": f.get("bbox"),
+                        "confidence": f.get("confidence"), "source_run": f.get("source_run"),
+                        "source": f.get("source"), "review": f.get("review"),
+                        **{k: f[k] for k in ("extracted_value", "corrected_by", "corrected_at", "reviewed_by")
+                           if k in f}})

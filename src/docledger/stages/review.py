@@ -18,7 +18,6 @@ import json
 from typing import Any
 
 from docledger.ids import new_id
-from docledger.ledger.review import REVIEW_VERSION, REVIEWED_KIND, Item, record_items, reviewed_key
 from docledger.models import Events
 from docledger.review.fields import FieldsDoc, parse_fields
 from docledger.review.layout import (
@@ -31,6 +30,7 @@ from docledger.review.layout import (
     stable_labels,
     value_tokens,
 )
+from docledger.review.records import REVIEW_VERSION, REVIEWED_KIND, Item, record_items, reviewed_key
 from docledger.stages.base import Stage, StageContext
 from docledger.store.base import Tx
 
@@ -102,6 +102,11 @@ class ReviewStage(Stage):
                          items=items, new_layouts=new_layouts, seen_layouts=seen)
 
         ctx.in_transaction(write)
+        with ctx.store.read() as tx:
+            older = [r for r in tx.fetchall("review_list_open", tenant=None, document_id=ctx.document_id, limit=10_000)
+                     if r["fields_artifact_id"] != art["id"]]
+        if older:
+            ctx.log(f"{len(older)} open review task(s) replaced by this newer extraction", "superseded")
         ctx.run_meta.update({"doc_type": doc.doc_type, "model_version": model_version,
                              "layouts": sorted(set(layouts.values()))})
         counts = {s: sum(1 for i in items if i.status == s) for s in ("auto", "learned", "open")}
