@@ -82,6 +82,9 @@ def test_uncertain_fields_wait_for_review_and_corrections_keep_lineage(review_le
     wages = next(f for f in exported["extracted_fields"]["fields"] if f["field"] == "wages")
     assert wages["value"] == "50,000.00" and wages["extracted_value"] == "5O,000.00"
     assert wages["corrected_by"] == "rev" and wages["review"] == "corrected" and wages["corrected_at"]
+    detail = next(d for d in exported["field_details"] if d["name"] == "wages")
+    assert (detail["value"], detail["extracted_value"], detail["corrected_by"]) == ("50,000.00", "5O,000.00", "rev")
+    assert detail["source_run"] == run["id"] and detail["bbox"] == [300.0, 200.0, 380.0, 214.0]
     ssn = next(f for f in exported["extracted_fields"]["fields"] if f["field"] == "ssn")
     assert ssn["review"] == "accepted" and ssn["reviewed_by"] == "rev"
     timeline = [t["message"] for t in ledger.status(doc)["timeline"]]
