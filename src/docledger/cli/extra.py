@@ -199,3 +199,7 @@ def _demo_class(kind: str) -> str:
         return "restricted"
     return "confidential" if kind not in ("xml", "contract") else "internal"
 
+
+from docledger.cli import loans as _loans  # noqa: E402
+
+_loans.register(app)

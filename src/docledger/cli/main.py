@@ -23,6 +23,16 @@ app.add_typer(dlq_app, name="dlq")
 app.add_typer(token_app, name="token")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output (JSON lines).")]
+DocTypeOpt = Annotated[str | None, typer.Option("--doc-type", help="Confirmed document type (w2, pay-stub, memo...).")]
+LoanFileOpt = Annotated[str | None, typer.Option("--loan-file", help="Loan file (case id) the documents belong to.")]
+
+
+def _after_ingest(ledger, regs, doc_type: str | None, loan_file: str | None) -> None:
+    if doc_type or loan_file:
+        from docledger.services.doctypes import after_ingest
+
+        after_ingest(ledger, [r.document_id for r in regs], doc_type=doc_type, loan_file=loan_file,
+                     actor=os.environ.get("USER", "cli"))
 
 
 def _collect(paths: list[Path], recursive: bool) -> list[Path]:
@@ -66,10 +76,12 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders.")
            classification: Annotated[str | None, typer.Option(
                help="public | internal | confidential | restricted")] = None,
            recursive: Annotated[bool, typer.Option("--recursive", "-r")] = False,
+           doc_type: DocTypeOpt = None, loan_file: LoanFileOpt = None,
            as_json: JsonOpt = False) -> None:
     """Register documents (stored once, deduplicated per tenant); workers process them."""
     with ledger_session() as ledger:
         results = _ingest(ledger, _collect(paths, recursive), owner, tenant, classification, as_json)
+        _after_ingest(ledger, results, doc_type, loan_file)
         if not as_json:
             for r in results:
                 dup = f" (duplicate of {r.duplicate_of})" if r.duplicate_of else ""
@@ -97,10 +109,12 @@ def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
         classification: Annotated[str | None, typer.Option()] = None,
         recursive: Annotated[bool, typer.Option("--recursive", "-r")] = False,
         concurrency: Annotated[int, typer.Option(min=1)] = 2,
+        doc_type: DocTypeOpt = None, loan_file: LoanFileOpt = None,
         as_json: JsonOpt = False) -> None:
     """Ingest and process until idle, with a progress bar and a summary table."""
     with ledger_session() as ledger:
         regs = _ingest(ledger, _collect(paths, recursive), owner, tenant, classification, False)
+        _after_ingest(ledger, regs, doc_type, loan_file)
         _process_with_progress(ledger, [r.document_id for r in regs], concurrency, quiet=as_json)
         docs = [ledger.get_document(d) for d in dict.fromkeys(r.document_id for r in regs)]
         if as_json:
@@ -145,9 +159,14 @@ def list_(status: Annotated[str | None, typer.Option(help="SUCCEEDED | PARTIAL |
     """List registered documents, newest first."""
     with ledger_session() as ledger:
         docs = ledger.list_documents(status=status, tenant=tenant, limit=limit)
+        from docledger.services.doctypes import types_by_document
+
+        types = types_by_document(ledger, tenant)
     if as_json:
         for d in docs:
-            emit_json({k: d[k] for k in ("document_id", "name", "status", "reason")})
+            t = types.get(d["document_id"], {})
+            emit_json({**{k: d[k] for k in ("document_id", "name", "status", "reason")},
+                       "doc_type": t.get("doc_type"), "doc_type_confidence": t.get("doc_type_confidence")})
     else:
         _summary_table(docs)
 
