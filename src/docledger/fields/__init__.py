@@ -20,6 +20,7 @@ class FieldSpec:
     column: str
     review_threshold: float
     optional: bool
+    pattern_confidence: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def schemas() -> Schemas:
         fields = tuple(FieldSpec(name=n, type=f["type"], labels=tuple(s.lower() for s in f.get("labels", [])),
                                  pattern=f.get("pattern"), column=f.get("column", "first"),
                                  review_threshold=float(f.get("review_threshold", thr)),
-                                 optional=bool(f.get("optional", False)))
+                                 optional=bool(f.get("optional", False)),
+                                 pattern_confidence=float(f.get("pattern_confidence", 0.8)))
                        for n, f in spec["fields"].items())
         types[doc_type] = TypeSchema(doc_type, fields, tuple(spec.get("checks") or []), thr)
     return Schemas(version=str(raw["version"]), types=types)

@@ -18,6 +18,7 @@ from typing import Any
 from docledger.fields import FieldSpec, TypeSchema, schemas
 from docledger.fields.normalize import NORMALISERS, comparable
 
+STRICT_TYPES = ("ssn", "ein", "date", "money", "year")
 _SPLIT = re.compile(r"\s{2,}|\t|\s\|\s")
 
 
@@ -95,7 +96,17 @@ def _evaluate(c: Candidate, spec: FieldSpec) -> Candidate:
         c.confidence = 0.0
     elif errors:
         c.confidence *= 0.5
+    elif spec.type in STRICT_TYPES:  # the value passed a strict format check: more likely right
+        c.confidence = min(0.99, c.confidence + 0.05)
     return c
+
+
+def _field_start(line: str, start: int) -> bool:
+    """A label starts a field at the line start (after a box number such as "1" or "e"), after a
+    wide gap, or after a separator; not in the middle of a sentence."""
+    before = line[:start]
+    return (not before.strip() or bool(re.fullmatch(r"\s*[a-z0-9]{1,2}[.)]?\s+", before, re.I))
+            or bool(re.search(r"(\s{2,}|\t|\|)$", before)))
 
 
 def _text_candidates(pages: list[dict[str, Any]], schema: TypeSchema) -> dict[str, list[Candidate]]:
@@ -104,20 +115,30 @@ def _text_candidates(pages: list[dict[str, Any]], schema: TypeSchema) -> dict[st
     for p in pages:
         lines = str(p.get("text") or "").splitlines()
         for li, line in enumerate(lines):
-            taken: list[tuple[int, int, FieldSpec]] = []
+            taken: list[tuple[int, int, FieldSpec, bool]] = []
             for rx, spec, _lb in rxs:
                 for m in rx.finditer(line):
-                    if any(m.start() < e and s < m.end() for s, e, _ in taken):
+                    if any(m.start() < e and s < m.end() for s, e, _, _ in taken):
                         continue
-                    taken.append((m.start(), m.end(), spec))
+                    colon = m.group(0).rstrip().endswith((":", "#"))
+                    if not (_field_start(line, m.start()) or colon):
+                        continue
+                    taken.append((m.start(), m.end(), spec, colon))
             taken.sort(key=lambda t: t[0])
-            for i, (_s, e, spec) in enumerate(taken):
+            for i, (_s, e, spec, colon) in enumerate(taken):
                 end = taken[i + 1][0] if i + 1 < len(taken) else len(line)
-                rest = _SPLIT.split(line[e:end].strip())[0].strip() if line[e:end].strip() else ""
-                conf = 0.9
+                seg = line[e:end].strip()
+                rest = _SPLIT.split(seg)[0].strip() if seg else ""
+                conf = 0.92 if colon else 0.85
+                if rest[:1] == "(":  # a qualifier such as "(EIN):" between label and value
+                    rest = re.sub(r"^\([^)]*\)\s*[:#]?\s*", "", rest).strip()
+                    colon = colon or ":" in seg[:12]
+                if rest[:1] in (",", "(", "&") or (rest and not colon and rest[:1].islower()):
+                    rest = ""  # the label goes on ("Employer's name, address, and ZIP code")
                 if not rest and li + 1 < len(lines):  # the value is under its label
-                    rest = _SPLIT.split(lines[li + 1].strip())[0].strip() if lines[li + 1].strip() else ""
-                    conf = 0.72
+                    nxt = lines[li + 1].strip()
+                    rest = _SPLIT.split(nxt)[0].strip() if nxt else ""
+                    conf = 0.84
                 if rest:
                     out.setdefault(spec.name, []).append(Candidate(rest, conf, "text", p.get("page")))
     return out
@@ -179,7 +200,8 @@ def _pattern_candidates(pages: list[dict[str, Any]], schema: TypeSchema) -> dict
         for p in pages:
             m = rx.search(str(p.get("text") or ""))
             if m:
-                out.setdefault(spec.name, []).append(Candidate(m.group(1), 0.8, "text", p.get("page")))
+                out.setdefault(spec.name, []).append(Candidate(m.group(1), spec.pattern_confidence, "text",
+                                                               p.get("page")))
                 break
     return out
 
