@@ -70,8 +70,13 @@ def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None 
             pii.extend({**f, "page": n} for f in data.get("pii", []))
         elif kind == "document-json" and a["stage"] in ("extract-text", "xml"):
             fields.update({k: v for k, v in _load(ledger, a).get("fields", {}).items() if k not in fields})
+    from docledger.services.doctypes import doc_type_of
+
+    typed = doc_type_of(ledger, document_id) or {}
     return {"document_id": document_id, "name": doc["name"], "status": doc["status"],
-            "media_type": doc["media_type"], "pages": [pages[n] for n in sorted(pages)], "fields": fields,
+            "media_type": doc["media_type"], "doc_type": typed.get("doc_type"),
+            "doc_type_confidence": typed.get("doc_type_confidence"), "doc_type_source": typed.get("doc_type_source"),
+            "pages": [pages[n] for n in sorted(pages)], "fields": fields,
             "entities": entities, "key_phrases": key_phrases, "pii": pii}
 
 

@@ -421,6 +421,9 @@ def install(app: FastAPI) -> None:
     app.mount("/ui/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(router)
     app.include_router(tools.router)
+    from docledger.web import loans as loans_pages
+
+    loans_pages.install(app)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

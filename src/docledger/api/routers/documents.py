@@ -74,6 +74,8 @@ def upload(
     owner: Annotated[str | None, Form()] = None,
     tenant: Annotated[str | None, Form()] = None,
     classification: Annotated[ClassificationName | None, Form()] = None,
+    doc_type: Annotated[str | None, Form(description="Confirmed document type (w2, pay-stub, memo ...)")] = None,
+    loan_file: Annotated[str | None, Form(description="Loan file (case id) the documents belong to")] = None,
     principal: Principal = Depends(requires("operator", "upload documents")),
     ledger: Ledger = Depends(get_ledger),
 ) -> JSONResponse:
@@ -84,6 +86,11 @@ def upload(
     docs = register_uploads(
         ledger, file, principal=principal, owner=owner, tenant=tenant, classification=classification
     )
+    if doc_type or loan_file:
+        from docledger.services.doctypes import after_ingest
+
+        after_ingest(ledger, [d["document_id"] for d in docs if d.get("document_id")], doc_type=doc_type,
+                     loan_file=loan_file, actor=principal.principal, tenants=principal.scope)
     headers = {"Location": docs[0]["document_url"]} if len(docs) == 1 else None
     return JSONResponse({"documents": docs}, status_code=202, headers=headers)
 
@@ -113,6 +120,12 @@ def list_documents(
         after=cursor or None,
         limit=limit,
     )
+    from docledger.services.doctypes import types_by_document
+
+    types = types_by_document(ledger, tenant or None)
+    for d in docs:
+        t = types.get(d["document_id"], {})
+        d.update(doc_type=t.get("doc_type"), doc_type_confidence=t.get("doc_type_confidence"))
     return {"documents": docs, "next_cursor": docs[-1]["document_id"] if len(docs) == limit else None}
 
 
