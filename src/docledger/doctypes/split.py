@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from docledger.doctypes import rule_scores, rule_type, taxonomy
 
 _PAGE_OF = re.compile(r"\bpage\s*(\d{1,3})\s*(?:of|/)\s*(\d{1,3})\b|\b(\d{1,3})\s+of\s+(\d{1,3})\b", re.I)
+_PAGE_OF_FUZZY = re.compile(r"\b[Pp][A-Za-z0-9]{1,4}\s*(\d{1,3})\s*[A-Za-z0-9]{1,3}\s*(\d{1,3})\s*$")
 _TOKEN = re.compile(r"[a-z]{3,}")
 
 Predictor = Callable[[str], tuple[str, float]]
@@ -57,6 +58,14 @@ def _page_number(text: str) -> tuple[int | None, int | None]:
         no, total = int(a), int(b)
         if 1 <= no <= total <= 500:
             return no, total
+    # OCR garbles the words more often than the digits: "Pqge 2 0f 3", "Page2 of3"
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    for line in lines[:6] + lines[-4:]:
+        m = _PAGE_OF_FUZZY.search(line)
+        if m:
+            no, total = int(m.group(1)), int(m.group(2))
+            if 1 <= no <= total <= 500:
+                return no, total
     return None, None
 
 
@@ -96,7 +105,7 @@ def boundary_scores(sig: list[PageSignal]) -> list[float]:
         elif prev.page_no is not None and prev.page_total is not None and prev.page_no == prev.page_total:
             s += 1.0  # the previous document said it was complete
         if cur.title:
-            s += 2.5
+            s += 3.5
         if cur.doc_type != prev.doc_type and min(cur.confidence, prev.confidence) >= 0.35 \
                 and "other" not in (cur.doc_type, prev.doc_type):
             s += 1.5
