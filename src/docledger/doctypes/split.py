@@ -61,9 +61,9 @@ def _page_number(text: str) -> tuple[int | None, int | None]:
     # OCR garbles the words more often than the digits: "Pqge 2 0f 3", "Page2 of3"
     lines = [ln for ln in text.splitlines() if ln.strip()]
     for line in lines[:6] + lines[-4:]:
-        m = _PAGE_OF_FUZZY.search(line)
-        if m:
-            no, total = int(m.group(1)), int(m.group(2))
+        fuzzy = _PAGE_OF_FUZZY.search(line)
+        if fuzzy:
+            no, total = int(fuzzy.group(1)), int(fuzzy.group(2))
             if 1 <= no <= total <= 500:
                 return no, total
     return None, None
