@@ -183,12 +183,24 @@ def _table_candidates(pages: list[dict[str, Any]], schema: TypeSchema) -> dict[s
                     if _label_match(cells[0], spec) < 0.9:
                         continue
                     values = [c for c in cells[1:] if c]
+                    head = _label_rest(cells[0], spec)
+                    if head and re.search(r"\d", head):  # OCR merged the first value into the header cell
+                        values.insert(0, head)
                     if spec.type == "money":
                         values = [c for c in values if re.search(r"\d", c)]
                     if values:
                         pick = values[-1] if spec.column == "last" else values[0]
                         out.setdefault(spec.name, []).append(Candidate(pick, 0.88, "table", p.get("page")))
     return out
+
+
+def _label_rest(cell: str, spec: FieldSpec) -> str:
+    low = cell.lower()
+    for lb in sorted(spec.labels, key=len, reverse=True):
+        i = low.find(lb)
+        if i >= 0:
+            return cell[i + len(lb):].strip(" :#")
+    return ""
 
 
 def _pattern_candidates(pages: list[dict[str, Any]], schema: TypeSchema) -> dict[str, list[Candidate]]:
