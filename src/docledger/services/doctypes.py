@@ -124,17 +124,26 @@ def load_model(store: Any, blobs: Any, tenant: str) -> tuple[int, Any] | None:
 def predict(store: Any, blobs: Any, tenant: str, text: str) -> dict[str, Any]:
     """{doc_type, confidence, source, model_version}: the tenant's model if trained, else the rules."""
     loaded = load_model(store, blobs, tenant)
-    rule, rule_conf = rule_type(text)
-    by_rule = {"doc_type": rule, "confidence": rule_conf, "source": "rule", "model_version": None,
-               "rules_version": taxonomy().version}
     if loaded is None:
-        return by_rule
+        return _by_rule(text)
     version, model = loaded
-    doc_type, conf = model.predict([text])[0]
+    return decide(text, model.predict([text])[0], model, version)
+
+
+def _by_rule(text: str) -> dict[str, Any]:
+    rule, rule_conf = rule_type(text)
+    return {"doc_type": rule, "confidence": rule_conf, "source": "rule", "model_version": None,
+            "rules_version": taxonomy().version}
+
+
+def decide(text: str, predicted: tuple[str, float], model: Any, version: int) -> dict[str, Any]:
+    """The model's prediction, unless the document is a built-in type the model was never taught and
+    its title says so (a W-2 arriving at a tenant that trained only on letters and memos)."""
+    by_rule = _by_rule(text)
+    rule, rule_conf = by_rule["doc_type"], by_rule["confidence"]
     if rule not in model.classes and rule_conf >= RULE_OVERRIDE and rule_scores(text).get(rule, 0) >= 4.0:
-        # A built-in type the tenant's model was never taught, announced by its title (a W-2 arriving
-        # at a tenant that trained only on letters and memos): the rules know it, the model cannot.
         return by_rule
+    doc_type, conf = predicted
     return {"doc_type": doc_type, "confidence": round(conf, 4), "source": "model", "model_version": version}
 
 
@@ -187,15 +196,16 @@ def retype_documents(ledger: Any, tenant: str, model: Any, version: int, *, batc
         ids = [r["id"] for r in tx.fetchall("unconfirmed_documents_for_tenant", tenant=tenant)]
     done = 0
     for i in range(0, len(ids), batch):
-        pairs = [(d, document_text(ledger.store, ledger.blobs, d)) for d in ids[i:i + batch]]
-        pairs = [(d, t) for d, t in pairs if t is not None and not _is_package(ledger, d)]
+        texts = [(d, document_text(ledger.store, ledger.blobs, d)) for d in ids[i:i + batch]]
+        pairs = [(d, t) for d, t in texts if t is not None and not _is_package(ledger, d)]
         if not pairs:
             continue
         preds = model.predict([t for _, t in pairs])
         with ledger.store.transaction() as tx:
-            for (doc_id, _), (doc_type, conf) in zip(pairs, preds, strict=True):
-                record_type(tx, doc_id, tenant, doc_type, confidence=round(conf, 4), source="model",
-                            actor="doctype-model", model_version=version)
+            for (doc_id, text), pred in zip(pairs, preds, strict=True):
+                d = decide(text, pred, model, version)
+                record_type(tx, doc_id, tenant, d["doc_type"], confidence=d["confidence"], source=d["source"],
+                            actor="doctype-model", model_version=d["model_version"])
         done += len(pairs)
     return done
 
