@@ -3,7 +3,7 @@
 * :func:`first_names` - about 48,000 given names of 50+ countries, with their diacritics
   (Łukasz, Ilkka, Søren), from the ``gender-guesser`` package's ``nam_dict.txt`` (Jörg
   Michael's name dictionary). It is read as a text file; the package's code is not used.
-* :func:`common_words` - lower-case English words (Webster's 2nd, ``english-words``):
+* :func:`common_words` - lower-case English words in both Webster's 2nd and GCIDE (``english-words``):
   a capitalised word that is also a common word ("Patient", "Salary", "Grace", "Will")
   needs more evidence than the capital letter to be a name.
 
@@ -76,8 +76,10 @@ def common_words() -> frozenset[str]:
         except ModuleNotFoundError as exc:
             raise _missing("english-words==2.0.2", exc) from exc
         words = get_english_words_set(["web2"])
-    # web2 spells proper nouns capitalised; the lower-case entries are ordinary words
-    return frozenset(w for w in words if w.islower() and w.isalpha())
+        gcide = get_english_words_set(["gcide"], lower=True)
+    # web2 spells proper nouns capitalised, so its lower-case entries are ordinary words; a word
+    # must also be in the GCIDE dictionary, which drops web2's rare entries ("clive", "kelly")
+    return frozenset(w for w in words if w.islower() and w.isalpha() and w in gcide)
 
 
 def is_first_name(word: str) -> bool:

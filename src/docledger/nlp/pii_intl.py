@@ -72,7 +72,7 @@ _CUE_BEFORE = re.compile(
     r"(?:\b(?:my\s+name\s+is|name\s+is|i\s*'?\s*a?m|it\s*'?\s*s|this\s+is|dear|hi|hey|hello|hiya|thanks|thank\s+you|"
     r"cheers|morning|evening|sorry|congrats|congratulations|ask|tell|told|call|met|meet|with|and|love|miss|"
     r"from|to|cc|attn|attention|signed|contact|mr|mrs|ms|miss|mx|dr|prof|sir|madam|herr|frau|sr|sra|mme|mlle|"
-    r"signor|signora)\.?,?|[:])[ \t]*$",
+    r"signor|signora)\.?,?|(?:name|from|to|cc|signed|attendees|contact|by)[ \t]*:)[ \t]*$",
     re.IGNORECASE,
 )
 _CLOSING = re.compile(
@@ -85,7 +85,7 @@ _TITLE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Herr|Frau|Sr|Sra|Mme|Mlle|Monsieur|Madame|Signor|Signora|Sir|Dame)\.?[ \t]+"
     rf"(?P<v>{_CAPWORD}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_CAPWORD}){{0,2}})"
 )
-_WORD = re.compile(rf"{_UP}{_LOW}+(?:-{_UP}{_LOW}+)?")
+_WORD = re.compile(rf"(?<![\w'’-]){_UP}{_LOW}+(?:-{_UP}{_LOW}+)?(?![\w-])")
 
 
 def _is_name_word(w: str) -> bool:
@@ -106,11 +106,15 @@ class FirstNameRecognizer(_Base):
     def find(self, text: str, nlp_artifacts: Any) -> Iterator[tuple[int, int, float, str]]:
         names, common = first_names(), common_words()
         ner_person: list[tuple[int, int]] = []
-        propn: set[int] = set()
+        eponym: set[int] = set()
         if nlp_artifacts is not None and getattr(nlp_artifacts, "entities", None):
             ner_person = [(e.start_char, e.end_char) for e in nlp_artifacts.entities if e.label_ == "PERSON"]
         if nlp_artifacts is not None and getattr(nlp_artifacts, "tokens", None) is not None:
-            propn = {t.idx for t in nlp_artifacts.tokens if t.pos_ == "PROPN"}
+            # "Mayo scissors", "Blake drain", "Allegra tablets": a name used as a modifier of a lower-case noun
+            eponym = {
+                t.idx for t in nlp_artifacts.tokens
+                if t.dep_ in ("compound", "amod", "nmod") and t.head.i > t.i and t.head.text.islower()
+            }
         for m in _WORD.finditer(text):
             w = m.group()
             if not is_first_name(w):
@@ -121,12 +125,14 @@ class FirstNameRecognizer(_Base):
             before = text[max(0, start - 40) : start]
             after = text[end : end + 3]
             line_start = not before.strip(" \t") or before.rstrip(" \t").endswith(("\n", ".", "!", "?", '"', "(", "-"))
-            # an ordinary word is still a name when the tagger reads it as a proper noun mid-sentence
-            ambiguous = w.lower() in common and (start not in propn or line_start)
+            ambiguous = w.lower() in common
             cue = bool(_CUE_BEFORE.search(before)) or bool(re.match(r"[ \t]*[,!?][ \t]*(?:$|\n|[a-z])", after))
             if re.match(r"[ \t]*(?:said|says|is|was|will|and|has|had|told|asked|wrote|called|'s|’s)\b", text[end:end + 9]):
                 cue = True
             ner = any(s <= start and end <= e for s, e in ner_person)
+            if start in eponym and not cue:
+                yield start, end, 0.3, "given name used as a modifier (eponym?) (candidate)"
+                continue
             # surnames after the given name make the name (and the evidence) stronger
             tail = re.match(
                 rf"(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_CAPWORD}){{1,3}}", text[end:]
@@ -174,7 +180,7 @@ class CuedNameRecognizer(_Base):
             re.IGNORECASE,
         ):
             v = m.group("v")
-            if v[0].isupper() and all(_is_name_word(w) for w in v.split()):
+            if v[0].isupper() and "'" not in v and len(v) > 2 and all(_is_name_word(w) for w in v.split()):
                 yield m.start("v"), m.end("v"), 0.6, "capitalised word after 'my name is' / 'I'm'"
         for m in re.finditer(
             rf"(?im)\b(?:dear|hi|hey|hello|thanks|thank\s+you|sorry|morning|congrats)[ \t]+(?P<v>{_CAPWORD})(?=[ \t]*[,!:?\n])",
@@ -203,7 +209,7 @@ _STREET_SUFFIX_EN = (
     "Common|Commons|Corner|Corners|Course|Courts|Cove|Coves|Creek|Crest|Curve|Dale|Dam|Divide|Estate|Estates|"
     "Falls|Ferry|Field|Fields|Flat|Flats|Ford|Forest|Forge|Fork|Forks|Fort|Garden|Gateway|Harbors|Haven|Hollow|"
     "Inlet|Island|Islands|Isle|Key|Keys|Knoll|Knolls|Lake|Lakes|Light|Lights|Loaf|Lock|Locks|Lodge|Mall|Mission|"
-    "Motorway|Mount|Mountain|Neck|Orchard|Overpass|Pine|Pines|Plain|Plains|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|"
+    "Motorway|Mount|Mountain|Neck|Orchard|Overpass|Pine|Pines|Plains|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|"
     "Shoal|Shoals|Shore|Shores|Skyway|Spur|Squares|Stravenue|Tunnel|Viaduct|Views|Drives|Roads|Streets|Lanes|"
     "Ways|Ports|Wade|Parks|Gardens"
 )
@@ -238,14 +244,14 @@ _POSTCODE_LINE = (
 )
 _STREET_FORMS = [
     # 123 Main Street / 6/170 Reynolds Wade
-    rf"(?<![\w/-]){_NUM}[ \t]+(?:(?:[NSEW]|North|South|East|West)\.?[ \t]+)?{_NAMEWORDS}{{0,3}}(?:{_STREET_SUFFIX_EN})\b\.?"
+    rf"(?<![\w/-]){_NUM}[ \t]+(?:(?:[NSEW]|North|South|East|West)\.?[ \t]+)?{_NAMEWORDS}{{1,3}}(?:{_STREET_SUFFIX_EN})\b\.?"
     r"(?:[ \t]+(?:[NSEW]|NE|NW|SE|SW)\b\.?)?",
     # Mannerheimintie 14 B 22 / Sieringstraße 7170 / Nannasvej 23
     rf"\b{_UP}[\w'’-]*{_COMPOUND}(?:[ \t]+{_CAPWORD}){{0,1}}[ \t]+{_NUM}",
     rf"\b{_UP}[\w'’-]*[ \t]+(?:{_COMPOUND[3:-1]})\b[ \t]+{_NUM}",
     # Via Roma 12 / Calle de Florinda Pino 81 / rue Leroy / 46, avenue Leroy / ul. Ludowa 17
     rf"(?:\b\d{{1,4}}(?:[ \t]?(?:bis|ter))?,?[ \t]+)?(?i:\b{_PREFIX})[ \t]+(?:{_NAMEWORDS}|{_CAPWORD}){{0,4}}"
-    rf"(?:{_CAPWORD}|\d{{1,3}})(?:,?[ \t]+(?:n[º°o.]?\s*)?{_NUM})?",
+    rf"(?:{_CAPWORD})(?:,?[ \t]+(?:n[º°o.]?\s*)?{_NUM})?",
 ]
 _STREET = re.compile(
     "(?:" + "|".join(_STREET_FORMS) + rf"){_UNIT}{{0,2}}"
@@ -258,9 +264,8 @@ _MILITARY = re.compile(
     r"|\b(?:APO|FPO|DPO)[ \t]+(?:AE|AP|AA)[ \t]+\d{5}(?:-\d{4})?"
 )
 _CORNER = re.compile(
-    rf"\b(?:corner|intersection|junction)[ \t]+of[ \t]+(?P<v>(?:{_NAMEWORDS}){{0,3}}{_CAPWORD}[ \t]+(?:and|&)[ \t]+"
+    rf"\b(?i:corner|intersection|junction)[ \t]+of[ \t]+(?P<v>(?:{_NAMEWORDS}){{0,3}}{_CAPWORD}[ \t]+(?:and|&)[ \t]+"
     rf"(?:{_NAMEWORDS}){{0,3}}{_CAPWORD})",
-    re.IGNORECASE,
 )
 _ADDR_CUE = re.compile(
     r"(?:address|addr\.?|live[sd]?\s+at|living\s+at|resid(?:e|es|ing)\s+at|moved\s+to|ship\s+to|send\s+(?:it\s+|them\s+)?to|"
