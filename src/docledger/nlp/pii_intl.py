@@ -268,12 +268,12 @@ _CORNER = re.compile(
     rf"(?:{_NAMEWORDS}){{0,3}}{_CAPWORD})",
 )
 _ADDR_CUE = re.compile(
-    r"(?:address|addr\.?|live[sd]?\s+at|living\s+at|resid(?:e|es|ing)\s+at|moved\s+to|ship\s+to|send\s+(?:it\s+|them\s+)?to|"
+    r"(?:address|addr\.?|live[sd]?\s+at|living\s+at|resid(?:e|es|ing)\s+at|moved\s+to|ship\s+to|send\s+(?:\w+\s+){0,2}to|address\s+is|"
     r"deliver(?:ed)?\s+to|mail(?:ed)?\s+(?:it\s+)?to|located\s+at|flat\s+is|house\s+is|office\s+(?:is\s+)?at)[ \t:]*\n?[ \t]*$",
     re.IGNORECASE,
 )
 _CUED_STREET = re.compile(
-    rf"(?:{_NUM}[ \t]+(?:{_NAMEWORDS}){{0,3}}{_CAPWORD}|(?:{_NAMEWORDS}){{0,3}}{_CAPWORD}[ \t]+{_NUM}){_UNIT}{{0,2}}"
+    rf"(?:{_NUM}[ \t]+(?:{_NAMEWORDS}){{0,3}}{_CAPWORD}|(?:{_NAMEWORDS}){{0,3}}{_CAPWORD},?[ \t]+{_NUM}){_UNIT}{{0,2}}"
 )
 
 
@@ -396,6 +396,10 @@ _PHONE_CUE = re.compile(
 )
 
 
+# a number with separators alone on its line, or before a "|" (résumé and signature blocks)
+_ALONE = re.compile(r"[ \t]*(?:\||\n|$)")
+
+
 class InternationalPhoneRecognizer(_Base):
     """Phone numbers with a country code (validated by libphonenumber), or in national form after a cue."""
 
@@ -420,7 +424,7 @@ class InternationalPhoneRecognizer(_Base):
                     yield m.start(), m.start() + len(value), 0.85, "international number, valid for its country"
                 elif phonenumbers.is_possible_number(num) and _PHONE_CUE.search(before):
                     yield m.start(), m.start() + len(value), 0.6, "international number after a phone cue"
-            elif _PHONE_CUE.search(before) and len(digits) >= 8 and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            elif (_PHONE_CUE.search(before) or _ALONE.match(text, m.start() + len(value))) and len(digits) >= 8 and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 if re.search(r"\b(?:invoice|order|account|acct|ref|reference|card|iban|ssn|mrn|record)\b", before, re.I):
                     continue
                 yield m.start(), m.start() + len(value), 0.6, "national-format number after a phone cue"
@@ -479,6 +483,9 @@ class LineSplitNerRecognizer(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         out: list[RecognizerResult] = []
         for r in self.inner.analyze(text, entities, nlp_artifacts):
+            # Presidio routes results back to their recognizer by id: they must carry this wrapper's
+            r.recognition_metadata = {**(r.recognition_metadata or {}),
+                                      RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
             value = text[r.start : r.end]
             if "\n" not in value:
                 out.append(r)
