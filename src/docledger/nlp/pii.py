@@ -160,7 +160,7 @@ def _is_noise(kind: str, value: str, recognizer: str = "") -> bool:
 
 
 _TITLE_WORDS = frozenset("mr mrs ms miss mx dr prof sir madam name patient".split())
-_PLACE_PREPOSITIONS = frozenset("in from to near at of lives lived born moved resides".split())
+_PLACE_PREPOSITIONS = frozenset("in from to near lives lived born moved resides".split())
 
 
 def _weak_single_word(kind: str, value: str, doc: Doc, start: int, full_names: set[str]) -> bool:
@@ -229,6 +229,11 @@ def _all_common_words(value: str) -> bool:
 
 
 _SPACY = "SpacyRecognizer"
+
+
+def _has_given_name(value: str) -> bool:
+    return any(is_first_name(w) for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?", value))
+
 _CANDIDATE_SCORE = 0.3
 
 
@@ -282,6 +287,12 @@ def findings_from_docs(
                 continue
             if recognizer == _SPACY and r.entity_type == "PERSON" and _all_common_words(value):
                 continue
+            if recognizer == _SPACY and r.entity_type == "PERSON" and not _has_given_name(value):
+                # the small model alone tags drug, device and eponym names ("Foley", "Steri-Strips");
+                # names the dictionary lacks are found by the cue recognizers instead
+                if review_floor is None:
+                    continue
+                score = _CANDIDATE_SCORE
             if (
                 recognizer == _SPACY
                 and r.entity_type in _NAMED
