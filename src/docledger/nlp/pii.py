@@ -229,6 +229,7 @@ def _all_common_words(value: str) -> bool:
 
 
 _SPACY = "SpacyRecognizer"
+_AFTER_TITLE = re.compile(r"\b(?:mr|mrs|ms|mx|miss|dr|prof|herr|frau|sr|sra|mme|mlle|sir|dame)\.?\s*$", re.IGNORECASE)
 
 
 def _has_given_name(value: str) -> bool:
@@ -287,7 +288,12 @@ def findings_from_docs(
                 continue
             if recognizer == _SPACY and r.entity_type == "PERSON" and _all_common_words(value):
                 continue
-            if recognizer == _SPACY and r.entity_type == "PERSON" and not _has_given_name(value):
+            if (
+                recognizer == _SPACY
+                and r.entity_type == "PERSON"
+                and not _has_given_name(value)
+                and not _AFTER_TITLE.search(doc.text[max(0, r.start + lead - 12) : r.start + lead])
+            ):
                 # the small model alone tags drug, device and eponym names ("Foley", "Steri-Strips");
                 # names the dictionary lacks are found by the cue recognizers instead
                 if review_floor is None:

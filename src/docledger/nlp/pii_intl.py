@@ -211,7 +211,7 @@ _STREET_SUFFIX_EN = (
     "Inlet|Island|Islands|Isle|Key|Keys|Knoll|Knolls|Lake|Lakes|Light|Lights|Loaf|Lock|Locks|Lodge|Mall|Mission|"
     "Motorway|Mount|Mountain|Neck|Orchard|Overpass|Pine|Pines|Plains|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|"
     "Shoal|Shoals|Shore|Shores|Skyway|Spur|Squares|Stravenue|Tunnel|Viaduct|Views|Drives|Roads|Streets|Lanes|"
-    "Ways|Ports|Wade|Parks|Gardens"
+    "Ways|Ports|Wade|Parks|Gardens|Greens"
 )
 # compound endings: Sieringstraße, Mannerheimintie, Vaarnakatu, Gengatan, Nannasvej, Hannahring ...
 _COMPOUND = (
@@ -231,7 +231,7 @@ _PREFIX = (
 _UNIT = (
     r"(?:[ \t]*,?[ \t]*(?:apt\.?|apartment|suite|ste\.?|unit|flat|fl\.?|floor|piso|puerta|appartamento|app\.?|"
     r"interno|int\.?|scala|lgh|bus|bte|étage|esc\.?|bloco|bl\.?|sc\.?|ap\.?|et\.?|nr\.?|no\.?|#)[ \t]*[\w/-]{1,6}"
-    r"(?:[ \t]+[A-Za-z0-9]{1,3})?|[ \t]+[A-Z](?:[ \t]+\d{1,4})?(?![\w]))"
+    r"(?:[ \t]+[A-Za-z0-9]{1,3})?|[ \t]+[A-Z](?:[ \t]+\d{1,4})?(?![\w])|[ \t]+\d{1,4}(?=[ \t]*[,\n]))"
 )
 _NUM = r"\d{1,5}(?:[ \t]?[A-Za-z](?![\w]))?(?:[/-]\d{1,5}[A-Za-z]?)?"
 _NAMEWORDS = rf"(?:(?:{_CAPWORD}|\d{{1,3}}(?:st|nd|rd|th)|(?:de|del|la|las|los|da|das|do|dos|di|du|des|von|van|der|d'|l')|[A-Z]\.)[ \t]+)"
@@ -314,6 +314,8 @@ class StreetAddressRecognizer(_Base):
                 end = country.end()
         if _ADDR_CUE.search(text[max(0, start - 40) : start]):
             score = max(score, 0.9)
+        while end > start and text[end - 1] in ".,; \t":
+            end -= 1
         return start, end, score, why
 
 
