@@ -233,7 +233,16 @@ _AFTER_TITLE = re.compile(r"\b(?:mr|mrs|ms|mx|miss|dr|prof|herr|frau|sr|sra|mme|
 
 
 def _has_given_name(value: str) -> bool:
-    return any(is_first_name(w) for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?", value))
+    """A given name from the dictionary, or a full name's shape: 2-4 capitalised uncommon words of 3+ letters."""
+    from docledger.nlp.gazetteers import common_words
+
+    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?", value)
+    if any(is_first_name(w) for w in words):
+        return True
+    common = common_words()
+    return 2 <= len(words) <= 4 and all(
+        len(w) >= 3 and w[0].isupper() and w[1:].islower() and w.lower() not in common for w in words
+    )
 
 _CANDIDATE_SCORE = 0.3
 

@@ -70,7 +70,7 @@ class _Base(EntityRecognizer):
 # Words after which a capitalised word is someone's name ("Dear Anna", "thanks Karol", "my name is Ilkka").
 _CUE_BEFORE = re.compile(
     r"(?:\b(?:my\s+name\s+is|name\s+is|i\s*'?\s*a?m|it\s*'?\s*s|this\s+is|dear|hi|hey|hello|hiya|thanks|thank\s+you|"
-    r"cheers|morning|evening|sorry|congrats|congratulations|ask|tell|told|call|met|meet|with|and|love|miss|"
+    r"cheers|morning|evening|sorry|congrats|congratulations|ask|tell|told|call|met|meet|and|love|miss|"
     r"from|to|cc|attn|attention|signed|contact|mr|mrs|ms|miss|mx|dr|prof|sir|madam|herr|frau|sr|sra|mme|mlle|"
     r"signor|signora)\.?,?|(?:name|from|to|cc|signed|attendees|contact|by)[ \t]*:)[ \t]*$",
     re.IGNORECASE,
@@ -130,8 +130,8 @@ class FirstNameRecognizer(_Base):
             if re.match(r"[ \t]*(?:said|says|is|was|will|and|has|had|told|asked|wrote|called|'s|’s)\b", text[end:end + 9]):
                 cue = True
             ner = any(s <= start and end <= e for s, e in ner_person)
-            if start in eponym and not cue:
-                yield start, end, 0.3, "given name used as a modifier (eponym?) (candidate)"
+            if start in eponym or re.search(r"\b(?:the|a|an)\s+(?:[A-Z]{2,}\s+)?$", before, re.IGNORECASE):
+                yield start, end, 0.3, "given name used as a modifier or after an article (candidate)"
                 continue
             # surnames after the given name make the name (and the evidence) stronger
             tail = re.match(
@@ -489,6 +489,8 @@ class LineSplitNerRecognizer(EntityRecognizer):
             r.recognition_metadata = {**(r.recognition_metadata or {}),
                                       RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
             value = text[r.start : r.end]
+            if r.entity_type == "PERSON" and is_first_name(value.strip()):
+                continue  # a lone given name: FirstNameRecognizer weighs it (cues, common words, eponyms)
             if "\n" not in value:
                 out.append(r)
                 continue
