@@ -169,7 +169,8 @@ class CuedNameRecognizer(_Base):
     def find(self, text: str, nlp_artifacts: Any) -> Iterator[tuple[int, int, float, str]]:
         common = common_words()
         for m in _TITLE.finditer(text):
-            yield m.start("v"), m.end("v"), 0.75, "capitalised word after a title"
+            if len(m.group("v")) > 2 and not re.search(r"['’]s$", m.group("v")):
+                yield m.start("v"), m.end("v"), 0.75, "capitalised word after a title"
         for m in _CLOSING.finditer(text):
             words = m.group("v").split()
             if any(w.lower() not in common or w in first_names() for w in words):
@@ -222,8 +223,8 @@ _COMPOUND = (
 )
 _PREFIX = (
     r"(?:rue|avenue|av\.|ave\.|boulevard|bd|bld|chemin|impasse|allée|place|quai|route|cours|passage|square|"
-    r"via|viale|piazza|piazzale|corso|largo|vicolo|strada|contrada|borgo|rotonda|calle|avenida|avda\.?|paseo|"
-    r"plaza|camino|carrera|callejón|ronda|rambla|travesía|glorieta|cuesta|pasaje|pasadizo|vía|urbanización|"
+    r"viale|piazza|piazzale|corso|largo|vicolo|strada|contrada|borgo|rotonda|calle|avenida|avda\.?|paseo|"
+    r"plaza|camino|carrera|callejón|ronda|rambla|travesía|glorieta|cuesta|pasaje|pasadizo|urbanización|"
     r"rua|travessa|praça|alameda|estrada|jardim|largo|rodovia|vila|área|recanto|residencial|quadra|setor|"
     r"ul\.|ulica|al\.|aleja|os\.|pl\.|plac|str\.|strada|bulevardul|calea|șoseaua|soseaua|aleea|drumul|intrarea|"
     r"splaiul|piața|piata|bd\.|blvd\.)"
@@ -250,7 +251,7 @@ _STREET_FORMS = [
     rf"\b{_UP}[\w'’-]*{_COMPOUND}(?:[ \t]+{_CAPWORD}){{0,1}}[ \t]+{_NUM}",
     rf"\b{_UP}[\w'’-]*[ \t]+(?:{_COMPOUND[3:-1]})\b[ \t]+{_NUM}",
     # Via Roma 12 / Calle de Florinda Pino 81 / rue Leroy / 46, avenue Leroy / ul. Ludowa 17
-    rf"(?:\b\d{{1,4}}(?:[ \t]?(?:bis|ter))?,?[ \t]+)?(?i:\b{_PREFIX})[ \t]+(?:{_NAMEWORDS}|{_CAPWORD}){{0,4}}"
+    rf"(?:\b\d{{1,4}}(?:[ \t]?(?:bis|ter))?,?[ \t]+)?(?:(?i:\b{_PREFIX})|\bV[ií]a)[ \t]+(?:{_NAMEWORDS}|{_CAPWORD}){{0,4}}"
     rf"(?:{_CAPWORD})(?:,?[ \t]+(?:n[º°o.]?\s*)?{_NUM})?",
 ]
 _STREET = re.compile(
