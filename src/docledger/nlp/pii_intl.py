@@ -399,6 +399,7 @@ _PHONE_CUE = re.compile(
 )
 
 
+_NANP = re.compile(r"\(\d{3}\)[ \t]?\d{3}[ \t.-]\d{4}|\d{3}([.-])\d{3}\1\d{4}")
 # a number with separators alone on its line, or before a "|" (résumé and signature blocks)
 _ALONE = re.compile(r"[ \t]*(?:\||\n|$)")
 
@@ -425,8 +426,12 @@ class InternationalPhoneRecognizer(_Base):
                     continue
                 if phonenumbers.is_valid_number(num):
                     yield m.start(), m.start() + len(value), 0.85, "international number, valid for its country"
-                elif phonenumbers.is_possible_number(num) and _PHONE_CUE.search(before):
-                    yield m.start(), m.start() + len(value), 0.6, "international number after a phone cue"
+                elif phonenumbers.is_possible_number(num):
+                    # e.g. fictional +1 202 555 0143: the right length for its country, not assigned
+                    score = 0.6 if _PHONE_CUE.search(before) else 0.45
+                    yield m.start(), m.start() + len(value), score, "international number of a possible length"
+            elif _NANP.fullmatch(value) and not re.search(r"\b(?:invoice|order|account|acct|ref|reference)\b", before, re.I):
+                yield m.start(), m.start() + len(value), 0.5, "North American number shape (area code, exchange, line)"
             elif (_PHONE_CUE.search(before) or _ALONE.match(text, m.start() + len(value))) and len(digits) >= 8 and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 if re.search(r"\b(?:invoice|order|account|acct|ref|reference|card|iban|ssn|mrn|record)\b", before, re.I):
                     continue
