@@ -5,7 +5,8 @@ scans. Configurations, interleaved page by page so that load on a shared machine
 
 * ``rapidocr-reference`` — rapidocr as shipped (detection at full size, spinning threads): the reference;
 * ``rapidocr`` — the default engine (``profile="fast"``: detection long side <= 1280, no spinning);
-* ``tesseract`` — tesserocr (the second engine).
+* ``tesseract`` — tesserocr (the second engine);
+* ``auto`` — tesseract when its confidences say the page is clean, else rapidocr (per page).
 
 Two timings per configuration: the engine alone (``recognize``) and the page analysis the ``ocr``
 stage runs before structure extraction (orientation, deskew, resize, OCR, reading order). The
@@ -40,7 +41,7 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 WORDS = ("loan escrow balance payment borrower interest principal statement account deposit transfer routing "
          "holder amount period insurance premium coverage claim mortgage lender closing disclosure rate "
          "annual fee invoice receipt patient policy").split()
-CONFIGS = ("rapidocr-reference", "rapidocr", "tesseract")
+CONFIGS = ("rapidocr-reference", "rapidocr", "tesseract", "auto")
 
 
 def clean_page(i: int) -> tuple[Image.Image, str]:

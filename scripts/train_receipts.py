@@ -132,6 +132,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ocr-cache", type=Path, default=Path("/tmp/docledger-sroie-ocr"))
     parser.add_argument("--no-ocr", action="store_true", help="train on ground-truth lines only")
+    parser.add_argument("--cached-only", action="store_true", help="OCR view only for receipts already in the cache")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     folder = corpus_dir() / "sroie" / "dev"
@@ -147,7 +148,8 @@ def main() -> int:
             continue
         truth = json.loads(key.read_text())
         views = {"gt": truth_lines(folder / "box" / f"{key.stem}.csv")}
-        if not args.no_ocr:
+        cached = (args.ocr_cache / f"{key.stem}.json").exists()
+        if not args.no_ocr and (cached or not args.cached_only):
             views["ocr"] = ocr_lines(folder / "img" / f"{key.stem}.jpg", args.ocr_cache)
         for view, lines in views.items():
             rows = rl.rows_with_boxes(lines)

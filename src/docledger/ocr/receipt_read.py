@@ -152,7 +152,7 @@ def _vote_total(primary: list[str], others: list[list[str]]) -> tuple[str | None
     evidence = votes[best]
     possible = 1.05 + len(others) + min(1, len(sums))
     confidence = round(min(0.99, 0.55 + 0.44 * evidence / max(possible, 1.05)), 4)
-    source = "+".join(reasons[best])
+    source = ", ".join(reasons[best])
     return f"{best:.2f}", confidence, source, {"sums": {k: f"{v:.2f}" for k, v in sums.items()},
                                                 "candidates": {f"{k:.2f}": v for k, v in votes.items()}}
 

@@ -107,7 +107,9 @@ class OcrStage(Stage):
         img_id = ctx.add_artifact(f"page-{n}/image.png", "page-image", buf.getvalue(), page=n,
                                   media_type="image/png", meta={"width": image.width, "height": image.height,
                                                                 "dpi": image.info.get("dpi")})
-        span = {"page": n, "engine": engine.name, "engine_version": engine.version, "source_image": img_id}
+        span = {"page": n, "engine": analysis.engine, "engine_version": analysis.engine_version, "source_image": img_id}
+        # which engine read the page (an "auto" engine chooses per page): part of the run's lineage
+        ctx.run_meta.setdefault("engine_choice", {})[str(n)] = {"configured": engine.name, "chosen": analysis.engine}
         ctx.add_json(f"page-{n}/ocr.json", "ocr-json", data, page=n, meta=span)
         ctx.add_artifact(f"page-{n}/text.txt", "text", analysis.text, page=n, media_type="text/plain", meta=span)
         if analysis.forms:
@@ -118,7 +120,7 @@ class OcrStage(Stage):
             ctx.add_artifact(f"page-{n}/tables.csv", "tables-csv", tables_csv(analysis.tables, page=n), page=n,
                              media_type="text/csv", meta=span)
         ctx.log(f"page {n}: {len(analysis.ocr.words)} words, {len(analysis.forms)} fields, "
-                f"{len(analysis.tables)} tables, {len(analysis.checkboxes)} checkboxes by {engine.name} "
+                f"{len(analysis.tables)} tables, {len(analysis.checkboxes)} checkboxes by {analysis.engine} "
                 f"in {analysis.seconds:.1f}s")
 
     def _text_layer_page(self, ctx: StageContext, path: Path, n: int) -> None:
@@ -196,7 +198,7 @@ class OcrStage(Stage):
         from docledger.ocr.engines import get_engine
         from docledger.ocr.preprocess import rotate_upright
 
-        name = "tesseract" if self.settings.ocr_engine != "tesseract" else "rapidocr"
+        name = "rapidocr" if page.get("engine") == "tesseract" else "tesseract"
         try:
             engine = get_engine(name)
             with Image.open(ctx.blobs.path(image_sha)) as img:
