@@ -13,7 +13,7 @@ __all__ = ["SENTENCE_RULES_VERSION", "nlp_versions"]
 #: Bump when split_sentences() changes its output on the same text.
 SENTENCE_RULES_VERSION = "sentences-rules/1"
 #: Bump when docledger's PII recognizers or filters change.
-PII_RULES_VERSION = "pii-rules/1"
+PII_RULES_VERSION = "pii-rules/2"
 
 
 def _dist(name: str) -> str:

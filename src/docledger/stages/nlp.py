@@ -28,8 +28,9 @@ class NlpStage(Stage):
 
         totals = {"entities": 0, "key_phrases": 0, "pii": 0}
         summary: dict[str, Any] = {"document_id": ctx.document_id, "pages": []}
+        restricted = ctx.document.get("classification") == "restricted"  # low-confidence PII kept, needs_review
         for page, text, _art in page_texts(ctx):
-            result = analyze_text(text) if text.strip() else {"entities": [], "key_phrases": [], "pii": []}
+            result = analyze_text(text, restricted=restricted)  # empty text: empty lists
             ctx.add_json(f"page-{page}/nlp.json", "nlp-json", {"page": page, **result}, page=page)
             for k in totals:
                 totals[k] += len(result[k])
