@@ -86,12 +86,14 @@ def real_package() -> None:
     import pypdfium2 as pdfium
 
     engine = get_engine("rapidocr")
-    n = len(pdfium.PdfDocument(str(pdf)))
+    doc = pdfium.PdfDocument(str(pdf))
+    n = len(doc)
+    sizes: list[tuple[float, float] | None] = [tuple(doc[i].get_size()) for i in range(n)]  # type: ignore[misc]
     texts = []
     for i in range(n):
         page = engine.recognize(render_pdf_page(pdf, i, dpi=150))
         texts.append("\n".join(line.text for line in page.lines))
-    for s in segment(texts):
+    for s in segment(texts, sizes=sizes):
         print(f"pages {s.first_page}-{s.last_page}: {s.doc_type} ({s.confidence:.2f})")
 
 

@@ -7,7 +7,8 @@ of a document from four signals, all visible in OCR or text-layer text:
 - a title of a known type at the top of the page (e.g. "Wage and Tax Statement");
 - a change of predicted type from the previous page (both confident);
 - the page header (first lines, digits folded): the same header as the previous page continues,
-  a different one starts.
+  a different one starts;
+- the page size and shape: a scanned package mixes page sizes between documents, rarely within one.
 
 A page with a positive score starts a new segment. Weights were set on generated packages
 (bench/split_bench.py keeps a separate seed range as its test split).
@@ -37,6 +38,7 @@ class PageSignal:
     page_total: int | None
     title: bool
     header: frozenset[str]
+    size: tuple[float, float] | None = None
     score: float = 0.0
 
 
@@ -79,14 +81,25 @@ def _has_title(text: str) -> bool:
     return any(p.search(head) for r in taxonomy().types.values() for p in r.title)
 
 
-def page_signals(texts: list[str], predictor: Predictor | None = None) -> list[PageSignal]:
+def page_signals(texts: list[str], predictor: Predictor | None = None,
+                 sizes: list[tuple[float, float] | None] | None = None) -> list[PageSignal]:
     predict = predictor or rule_type
     out = []
     for i, t in enumerate(texts, start=1):
         doc_type, conf = predict(t)
         no, total = _page_number(t)
-        out.append(PageSignal(i, doc_type, conf, no, total, _has_title(t), _header(t)))
+        size = sizes[i - 1] if sizes and i - 1 < len(sizes) else None
+        out.append(PageSignal(i, doc_type, conf, no, total, _has_title(t), _header(t), size))
     return out
+
+
+def _size_change(a: tuple[float, float] | None, b: tuple[float, float] | None) -> bool:
+    """Pages of one scanned document share a size; a different size or shape is another document."""
+    if not a or not b or min(a) <= 0 or min(b) <= 0:
+        return False
+    area = (a[0] * a[1]) / (b[0] * b[1])
+    shape = (a[0] / a[1]) / (b[0] / b[1])
+    return not (0.75 <= area <= 1.33) or not (0.87 <= shape <= 1.15)
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -111,6 +124,8 @@ def boundary_scores(sig: list[PageSignal]) -> list[float]:
             s += 1.5
         elif cur.doc_type == prev.doc_type and cur.doc_type != "other":
             s -= 0.5
+        if _size_change(prev.size, cur.size):
+            s += 1.5
         sim = _jaccard(cur.header, prev.header)
         if sim >= 0.6:
             s -= 1.5
@@ -120,11 +135,13 @@ def boundary_scores(sig: list[PageSignal]) -> list[float]:
     return scores
 
 
-def segment(texts: list[str], predictor: Predictor | None = None) -> list[Segment]:
-    """Contiguous page ranges, one per detected document, each typed from its pages."""
+def segment(texts: list[str], predictor: Predictor | None = None,
+            sizes: list[tuple[float, float] | None] | None = None) -> list[Segment]:
+    """Contiguous page ranges, one per detected document, each typed from its pages (``sizes``:
+    each page's width and height in any one unit, when known)."""
     if not texts:
         return []
-    sig = page_signals(texts, predictor)
+    sig = page_signals(texts, predictor, sizes)
     scores = boundary_scores(sig)
     starts = [i for i, s in enumerate(scores) if s > 0]
     segs = []

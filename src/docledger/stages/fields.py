@@ -91,7 +91,9 @@ class FieldsStage(Stage):
             def predictor(text: str) -> tuple[str, float]:
                 return model.predict([text])[0]
 
-        segs = segment([str(p.get("text") or "") for p in pages], predictor)
+        sizes = [(float(p["width"]), float(p["height"])) if p.get("width") and p.get("height") else None
+                 for p in pages]
+        segs = segment([str(p.get("text") or "") for p in pages], predictor, sizes)
         if len(segs) < 2 or ctx.document.get("media_type") != "application/pdf":
             return False
         children = []
