@@ -12,7 +12,7 @@ from docledger.stages.base import Stage, StageContext
 
 class NlpStage(Stage):
     name = "nlp"
-    version = "1.0.0"
+    version = "1.1.0"
     subscribes = (Events.TEXT_EXTRACTED,)
     produces = ("nlp-json",)
     description = "Key phrases (YAKE + noun chunks), entities (spaCy) and PII (Presidio + custom recognizers)."
@@ -21,15 +21,16 @@ class NlpStage(Stage):
         from docledger.nlp._spacy import model_version
 
         return {"spacy_model": model_version(), "pii": "presidio-analyzer 2.2.366 + docledger recognizers",
-                "key_phrases": "yake 0.7.3"}
+                "key_phrases": "YAKE statistic on the spaCy parse + POS noun chunks"}
 
     def process(self, ctx: StageContext) -> None:
-        from docledger.nlp.pii import analyze_text
+        from docledger.nlp.analysis import analyze_pages
 
         totals = {"entities": 0, "key_phrases": 0, "pii": 0}
         summary: dict[str, Any] = {"document_id": ctx.document_id, "pages": []}
-        for page, text, _art in page_texts(ctx):
-            result = analyze_text(text) if text.strip() else {"entities": [], "key_phrases": [], "pii": []}
+        pages = page_texts(ctx)
+        results = analyze_pages([text for _, text, _ in pages])  # one batched parse for all pages
+        for (page, _text, _art), result in zip(pages, results, strict=True):
             ctx.add_json(f"page-{page}/nlp.json", "nlp-json", {"page": page, **result}, page=page)
             for k in totals:
                 totals[k] += len(result[k])
