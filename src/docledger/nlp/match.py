@@ -74,11 +74,16 @@ def _unit(scores: np.ndarray) -> np.ndarray:
 
 
 def fused_scores(
-    restatement: str, texts: Sequence[str], similarity: np.ndarray, *, dense_weight: float | None = None
+    restatement: str,
+    texts: Sequence[str],
+    similarity: np.ndarray,
+    *,
+    dense_weight: float | None = None,
+    synonyms: bool | None = None,
 ) -> np.ndarray:
     """The hybrid closeness of each sentence (higher is closer), from its dense ``similarity``."""
     w = DENSE_WEIGHT if dense_weight is None else dense_weight
-    lex = lexical_scores(restatement, texts, synonyms=SYNONYMS)
+    lex = lexical_scores(restatement, texts, synonyms=SYNONYMS if synonyms is None else synonyms)
     return (w * _unit(similarity) + (1.0 - w) * _unit(lex)).astype(np.float32)
 
 
