@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
 __all__ = ["yake_keywords"]
 
@@ -54,6 +54,27 @@ def _tag(text: str, is_punct: bool) -> str:
     return "w"
 
 
+def _words(sent: Span) -> list[tuple[str, bool, bool]]:
+    """(text, is_punct, is_stop) of a sentence's words; "thirty-year" stays one word, as YAKE has it."""
+    out: list[tuple[str, bool, bool]] = []
+    join_next = False
+    for tok in sent:
+        if join_next:
+            out[-1] = (out[-1][0] + tok.text, False, False)
+            join_next = False
+            continue
+        infix = (
+            tok.text == "-" and out and not out[-1][1] and not tok.whitespace_
+            and not tok.doc[tok.i - 1].whitespace_ and tok.i + 1 < sent.end
+        )  # fmt: skip
+        if infix:
+            out[-1] = (out[-1][0] + "-", False, False)
+            join_next = True
+            continue
+        out.append((tok.text, tok.is_punct, tok.is_stop))
+    return out
+
+
 def yake_keywords(docs: list[tuple[int, Doc]], top: int = 30) -> list[tuple[str, float]]:
     """The ``top`` candidates of the parsed text as (surface, score), best (lowest) first."""
     terms: dict[str, _Term] = defaultdict(_Term)
@@ -63,27 +84,27 @@ def yake_keywords(docs: list[tuple[int, Doc]], top: int = 30) -> list[tuple[str,
         for sent in doc.sents:
             block: list[tuple[str, str, str]] = []
             first = True
-            for tok in sent:
-                tag = _tag(tok.text, tok.is_punct)
+            for text, is_punct, is_stop in _words(sent):
+                tag = _tag(text, is_punct)
                 if tag == "p":
                     if block:
                         blocks.append(block)
                     block = []
                     continue
-                key = _key(tok.text)
+                key = _key(text)
                 t = terms[key]
                 t.tf += 1
-                t.stop = t.stop or tok.is_stop or len(key) < 3
+                t.stop = t.stop or is_stop or len(key) < 3
                 t.sentences.add(n_sent)
-                if tag == "w" and tok.text.isupper() and len(tok.text) > 1:
+                if tag == "w" and text.isupper() and len(text) > 1:
                     t.tf_upper += 1
-                elif tag == "w" and tok.text[:1].isupper() and not first:
+                elif tag == "w" and text[:1].isupper() and not first:
                     t.tf_proper += 1
                 if tag in ("w",) and block and block[-1][2] == "w":
                     prev = block[-1][0]
                     terms[prev].right[key] += 1
                     t.left[prev] += 1
-                block.append((key, tok.text, tag))
+                block.append((key, text, tag))
                 first = False
             if block:
                 blocks.append(block)
