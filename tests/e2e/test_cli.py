@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from makedocs import encrypted_pdf, text_pdf
+from sample_documents import encrypted_pdf, text_pdf
 
 BIN = Path(sys.executable).parent / "docledger"
 

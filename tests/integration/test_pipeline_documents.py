@@ -10,12 +10,12 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 
-from docledger.ledger import Ledger
 from docledger.models import TERMINAL
+from docledger.pipeline import open_ledger
 from docledger.services.export import document_export, export_document
 from docledger.settings import Settings
 from docledger.worker import Worker
-from makedocs import encrypted_pdf, form_pdf, scanned_pdf, text_image, text_pdf
+from sample_documents import encrypted_pdf, form_pdf, scanned_pdf, text_image, text_pdf
 
 NOTE = [
     "Discharge summary for John Smith, prepared by Dr. Emily Carter at Mercy General Hospital.",
@@ -60,7 +60,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     files["xml"].write_text("<?xml version='1.0'?><invoice><buyer>Acme Corporation</buyer>"
                             "<total currency='USD'>1200.50</total></invoice>")
     settings = Settings(home=root / "home", backoff_base_seconds=0.05, max_attempts=2)
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     ids = {k: ledger.ingest_path(p, owner="loan-ops", tenant="bank-a").document_id for k, p in files.items()}
     Worker(ledger).run(until_idle=True)
     yield {"ledger": ledger, "ids": ids, "files": files, "root": root}
@@ -126,6 +126,30 @@ def test_lineage_leads_every_artifact_back_to_the_original(world: dict[str, Any]
             assert original in seen, (key, n["key"])
         keys = {(n["key"], n["stage"]) for n in g["nodes"]}
         assert len(keys) == len(g["nodes"])  # one artifact per (stage, key)
+
+
+def test_lineage_is_acyclic_and_every_edge_crosses_runs(world: dict[str, Any]) -> None:
+    """OCR'd documents too: no artifact is an input of the run that made it, no cycle."""
+    for key in ("note", "scan", "image", "xml"):
+        g = world["ledger"].lineage(world["ids"][key])
+        run_of = {n["id"]: n["run_id"] for n in g["nodes"]}
+        for e in g["edges"]:
+            assert run_of[e["from"]] != run_of[e["to"]], (key, e)
+        # Kahn's algorithm: every node can be removed in topological order only if there is no cycle.
+        indegree = {n["id"]: 0 for n in g["nodes"]}
+        for e in g["edges"]:
+            indegree[e["to"]] += 1
+        ready = [n for n, d in indegree.items() if d == 0]
+        removed = 0
+        while ready:
+            cur = ready.pop()
+            removed += 1
+            for e in g["edges"]:
+                if e["from"] == cur:
+                    indegree[e["to"]] -= 1
+                    if indegree[e["to"]] == 0:
+                        ready.append(e["to"])
+        assert removed == len(indegree), (key, "the lineage has a cycle")
 
 
 def test_scan_fans_out_per_page_and_names_the_failed_page(world: dict[str, Any]) -> None:
@@ -239,7 +263,7 @@ def test_phone_photo_of_a_form(tmp_path: Path) -> None:
     photo = Image.fromarray((np.asarray(photo, dtype=np.float32) * shade).astype("uint8"))
     photo = photo.filter(ImageFilter.GaussianBlur(0.8)).convert("RGB")
     photo.save(tmp_path / "IMG_2041.jpg", "JPEG", quality=80)
-    ledger = Ledger(Settings(home=tmp_path / "home"))
+    ledger = open_ledger(Settings(home=tmp_path / "home"))
     did = ledger.ingest_path(tmp_path / "IMG_2041.jpg").document_id
     Worker(ledger).run(until_idle=True)
     assert ledger.get_document(did)["status"] == "SUCCEEDED"

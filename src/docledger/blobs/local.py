@@ -1,6 +1,7 @@
 """Content-addressed blob store on a local (or shared) filesystem.
 
-Bytes are stored once under ``sha256[:2]/sha256[2:4]/sha256``. Writes go to a temp file in
+Blobs are files readable by their owner only (0600, from ``mkstemp``) in directories of mode
+0700, whatever the umask. Bytes are stored once under ``sha256[:2]/sha256[2:4]/sha256``. Writes go to a temp file in
 the same directory and are renamed into place, so a reader never sees a partial blob and
 two writers of the same content race harmlessly.
 """
@@ -24,7 +25,7 @@ class BlobStore:
         self.root = Path(root)
         self.fsync_derived = fsync_derived
         self._dirs: set[Path] = set()  # fan-out directories known to exist (saves a mkdir per blob)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -78,7 +79,8 @@ class BlobStore:
 
     def _ensure_dir(self, directory: Path) -> None:
         if directory not in self._dirs:
-            directory.mkdir(parents=True, exist_ok=True)
+            for level in (directory.parent, directory):  # mkdir(parents=True) ignores mode for parents
+                level.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._dirs.add(directory)
 
     @staticmethod
@@ -90,7 +92,24 @@ class BlobStore:
         try:
             return self.path(sha256).read_bytes()
         except FileNotFoundError as exc:
-            raise NotFound(f"blob {sha256} is missing from the blob store {self.root}") from exc
+            # No server path in the message: it can reach API and UI responses.
+            raise NotFound(f"blob {sha256[:16]}… is missing from the blob store",
+                           code="blob_missing", hint="Restore the blob directory from backup.") from exc
+
+    def delete(self, sha256: str) -> bool:
+        """Erase a blob: overwrite it with zeros (on filesystems that write in place, the bytes are gone
+        from the disk too, not only from the directory), sync, then unlink. False when it was absent."""
+        path = self.path(sha256)
+        try:
+            size = path.stat().st_size
+            with open(path, "r+b") as f:
+                f.write(b"\0" * size)
+                f.flush()
+                os.fsync(f.fileno())
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def copy_to(self, sha256: str, dest: Path) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)

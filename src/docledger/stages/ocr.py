@@ -19,7 +19,6 @@ from typing import Any
 from PIL import Image
 
 from docledger.exceptions import UnprocessableDocument
-from docledger.ledger.events import emit
 from docledger.models import Events
 from docledger.stages._outputs import source_artifact
 from docledger.stages.base import Stage, StageContext
@@ -141,13 +140,18 @@ class OcrStage(Stage):
             kind = a["kind"] if isinstance(a, dict) else a.kind
             page = a["page"] if isinstance(a, dict) else a.page
             sha = a["sha256"] if isinstance(a, dict) else a.sha256
-            aid = a["id"] if isinstance(a, dict) else a.id
+            # Only artifacts of earlier runs are inputs: this run's own outputs would make a self-edge
+            # (ocr.json -> ocr.json) and relate outputs of one run to each other (ocr.json -> image.png).
+            earlier = a["id"] if isinstance(a, dict) else None
             if page is None:
                 continue
             if kind in PAGE_DONE_KINDS:
-                ctx.use(aid)
+                if earlier:
+                    ctx.use(earlier)
                 by_page[page] = json.loads(ctx.blobs.read(sha))
             elif kind == "page-image":
+                if earlier:
+                    ctx.use(earlier)  # the searchable PDF is made of it
                 images[page] = sha
         pages = [by_page[n] for n in sorted(by_page)]
         lines = [ln["text"] for p in pages for ln in p.get("lines", [])] or \
@@ -203,8 +207,8 @@ def _complete_if_last(tx: Tx, ctx: StageContext, pages: int) -> None:
         if p["stage"] == ctx.stage.name and p["page"] is not None:
             done.add(int(p["page"]))
     if len(done) >= pages:
-        emit(tx, Events.OCR_COMPLETED, ctx.document_id, {"pages": pages},
-             ordering_key=f"{ctx.document_id}:ocr-complete", only_subscriber=ctx.stage.name)
+        ctx.emit(Events.OCR_COMPLETED, {"pages": pages}, ordering_key=f"{ctx.document_id}:ocr-complete",
+                 only_subscriber=ctx.stage.name)
 
 
 def load_frame(path: Path, n: int, *, max_pixels: int) -> Image.Image:
