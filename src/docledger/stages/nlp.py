@@ -51,19 +51,23 @@ class NlpStage(Stage):
         """
         import json
 
-        from docledger.nlp.pii import detect_pii
+        from docledger.nlp._spacy import parse_many
+        from docledger.nlp.pii import findings_from_docs
 
-        found: list[dict[str, Any]] = []
+        fields: list[tuple[dict[str, Any], str, str]] = []  # (field, label, "label: value")
         for art in ctx.artifacts(kind="forms-json", stage="extract-text"):
             for field in json.loads(ctx.read(art)):
                 value = str(field.get("value") or "").strip()
                 if not value or field.get("type") in ("checkbox", "radio", "button"):
                     continue
                 label = str(field.get("name") or "").replace("_", " ")
-                text = f"{label}: {value}"
-                for f in detect_pii(text):
-                    if f["start"] < len(label) + 2:
-                        continue  # the finding is in the label, not the value
-                    found.append({**f, "start": f["start"] - len(label) - 2, "end": f["end"] - len(label) - 2,
-                                  "page": field.get("page"), "field": field.get("name"), "source": "form-field"})
+                fields.append((field, label, f"{label}: {value}"))
+        found: list[dict[str, Any]] = []
+        parsed = parse_many([text for _, _, text in fields])  # one batched parse for all fields
+        for (field, label, text), docs in zip(fields, parsed, strict=True):
+            for f in findings_from_docs(text, docs):
+                if f["start"] < len(label) + 2:
+                    continue  # the finding is in the label, not the value
+                found.append({**f, "start": f["start"] - len(label) - 2, "end": f["end"] - len(label) - 2,
+                              "page": field.get("page"), "field": field.get("name"), "source": "form-field"})
         return found
