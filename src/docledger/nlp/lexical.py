@@ -19,9 +19,9 @@ every sentence of the record weighs almost nothing, a rare one a lot. There is n
 list: in a restatement that lost half its words, "was" against "were" can be what tells two
 near-identical template sentences apart, and IDF already discounts common words. The length
 normalisation is weak (b = 0.3) because a restatement's words are a subset of its long source
-sentence's, which full normalisation would penalise. A synonym concept weighs a quarter of a
-word of the same rarity (:data:`SYNONYM_WEIGHT`): on the dev split, heavier synonyms pulled
-generic words ("lower", "both") towards the wrong sentences.
+sentence's, which full normalisation would penalise. A synonym concept weighs half a word of
+the same rarity (:data:`SYNONYM_WEIGHT`): a shared word is firmer evidence, and on the dev split
+heavier synonyms pulled restatements towards the wrong sentences.
 """
 
 from __future__ import annotations
