@@ -138,3 +138,22 @@ def test_cli_verify_exits_non_zero_naming_the_first_bad_entry(make_ledger) -> No
     tamper(ledger, "UPDATE audit_log SET target = 'doc_other' WHERE seq = 1")
     bad = cli(ledger.settings, "audit", "verify")
     assert bad.returncode == 1 and "entry 1" in bad.stderr
+
+
+def test_search_results_name_the_documents_they_disclosed(make_ledger) -> None:
+    from conftest import drain
+    from docledger.pipeline import open_ledger
+
+    ledger = open_ledger(make_ledger([]).settings, only=["classify", "extract-text", "index"])
+    reg = ledger.ingest_bytes(b"Escrow shortage notice for the Harbor Street property.", "notice.txt",
+                              tenant="bank-a")
+    drain(ledger, timeout=240)
+    token = create_token(ledger, principal="analyst@bank-a", tenants=["bank-a"], role="reader")
+    client = TestClient(create_app(ledger))
+    hits = client.get("/v1/search", params={"q": "escrow shortage"},
+                      headers={"Authorization": f"Bearer {token}"}).json()["results"]
+    assert [h["document_id"] for h in hits] == [reg.document_id]
+    entry = audit.listing(ledger.store, limit=1)[0]
+    assert entry["action"] == "GET /v1/search" and entry["detail"]["documents"] == [reg.document_id]
+    assert "escrow" not in json.dumps(entry)  # the query itself is not kept
+    ledger.close()

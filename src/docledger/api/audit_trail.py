@@ -27,7 +27,9 @@ TARGET_PARAMS = ("document_id", "artifact_id", "task_id", "token_id", "case_id",
 
 def note_documents(request: Request, document_ids: Iterable[str]) -> None:
     """Name the documents a response disclosed (search hits, matches) in its audit entry."""
-    seen = request.state.__dict__.setdefault("audit_documents", [])
+    seen = getattr(request.state, "audit_documents", None)
+    if seen is None:
+        seen = request.state.audit_documents = []
     for doc in document_ids:
         if doc not in seen:
             seen.append(doc)
@@ -64,6 +66,7 @@ class AuditMiddleware(BaseHTTPMiddleware):
             "target": _target(params),
             "client": request.client.host if request.client else None,
             "detail": detail,
+            "durable": request.method not in ("GET", "HEAD", "OPTIONS"),
         }
         try:
             await run_in_threadpool(audit.record, request.app.state.ledger, **entry)

@@ -54,7 +54,8 @@ def record_facts(tx: Tx, document_id: str, facts: dict[str, Any]) -> None:
 def record_success(tx: Tx, run: Run, *, inputs: Iterable[str], outputs: Sequence[NewArtifact],
                    facts: dict[str, Any], problems: Sequence[tuple[int | None, str, str]],
                    timeline: Sequence[tuple[str, str]], events: list[NewEvent],
-                   hooks: Sequence[Callable[[Tx], None]] = ()) -> None:
+                   hooks: Sequence[Callable[[Tx], None]] = (),
+                   ownership: Sequence[dict[str, Any]] = ()) -> None:
     """A run that finished: run + lineage + facts + page problems + timeline + next events, one transaction.
 
     ``hooks`` run after the artifacts are recorded and before the events are written, so a hook may
@@ -67,6 +68,11 @@ def record_success(tx: Tx, run: Run, *, inputs: Iterable[str], outputs: Sequence
         record_problem(tx, run.document_id, run.stage, page, code, message, terminal=False, run_id=run.id)
     for hook in hooks:
         hook(tx)
+    for change in ownership:
+        from docledger.ledger.ownership import change_ownership
+
+        change_ownership(tx, run.document_id, actor=change["actor"], redact_policy=change["redact_policy"],
+                         classification=change["classification"])
     for status, message in timeline:
         add_timeline(tx, run.document_id, run.stage, status, message, attempt=run.attempt, worker=run.worker)
     for ev in events:

@@ -18,12 +18,18 @@ EMPTY: dict[str, list[Any]] = {"entities": [], "key_phrases": [], "pii": []}
 
 
 def analyze_pages(
-    texts: list[str], types: list[str] | None = None, top_phrases: int = 10
+    texts: list[str], types: list[str] | None = None, top_phrases: int = 10, *, restricted: bool = False
 ) -> list[dict[str, list[Any]]]:
-    """``{"entities", "key_phrases", "pii"}`` for each text, in order; blank texts get empty lists."""
+    """``{"entities", "key_phrases", "pii"}`` for each text, in order; blank texts get empty lists.
+
+    ``restricted``: low-confidence PII candidates are included, marked ``needs_review`` (as
+    :func:`docledger.nlp.pii.analyze_text`).
+    """
     from docledger.nlp.entities import entities_from_docs
     from docledger.nlp.keyphrases import key_phrases_from_docs
-    from docledger.nlp.pii import findings_from_docs
+    from docledger.nlp.pii import REVIEW_FLOOR, findings_from_docs
+
+    floor = REVIEW_FLOOR if restricted else None
 
     todo = [i for i, t in enumerate(texts) if t.strip()]
     parsed = parse_many([texts[i] for i in todo])
@@ -33,6 +39,6 @@ def analyze_pages(
         out[i] = {
             "entities": list(entities_from_docs(docs)),
             "key_phrases": list(key_phrases_from_docs(text, docs, top_phrases)),
-            "pii": list(findings_from_docs(text, docs, types)),
+            "pii": list(findings_from_docs(text, docs, types, review_floor=floor)),
         }
     return out

@@ -17,7 +17,7 @@ KEY_PHRASES_VERSION = "yake-statistic-on-spacy/1"
 #: Bump when the sentence-matching ranking or its synonym file changes.
 MATCH_VERSION = "hybrid-bm25-minilm/1"
 #: Bump when docledger's PII recognizers or filters change.
-PII_RULES_VERSION = "pii-rules/1"
+PII_RULES_VERSION = "pii-rules/2"
 
 
 def _dist(name: str) -> str:

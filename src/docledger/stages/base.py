@@ -82,6 +82,7 @@ class StageContext:
     facts: dict[str, Any] = field(default_factory=dict)
     run_meta: dict[str, Any] = field(default_factory=dict)
     tx_hooks: list[Callable[[Tx], None]] = field(default_factory=list)
+    ownership_changes: list[dict[str, Any]] = field(default_factory=list)
     skipped: bool = False
 
     @property
@@ -157,6 +158,12 @@ class StageContext:
     def skip(self) -> None:
         """This event turned out not to concern the stage: ack it without recording a run."""
         self.skipped = True
+
+    def change_ownership(self, *, actor: str, classification: str) -> None:
+        """Have the ledger change the document's classification in this run's commit, through the same
+        ownership change a person's goes through (timeline, redaction policy)."""
+        self.ownership_changes.append({"actor": actor, "classification": classification,
+                                       "redact_policy": self.settings.redact_policy_classifications})
 
     def in_transaction(self, hook: Callable[[Tx], None]) -> None:
         """Run ``hook(tx)`` inside the commit transaction, for the stage's own derived rows (search index,

@@ -28,8 +28,10 @@ class NlpStage(Stage):
 
         totals = {"entities": 0, "key_phrases": 0, "pii": 0}
         summary: dict[str, Any] = {"document_id": ctx.document_id, "pages": []}
+        restricted = ctx.document.get("classification") == "restricted"  # low-confidence PII kept, needs_review
         pages = page_texts(ctx)
-        results = analyze_pages([text for _, text, _ in pages])  # one batched parse for all pages
+        # one batched parse for all pages; empty text: empty lists
+        results = analyze_pages([text for _, text, _ in pages], restricted=restricted)
         for (page, _text, _art), result in zip(pages, results, strict=True):
             ctx.add_json(f"page-{page}/nlp.json", "nlp-json", {"page": page, **result}, page=page)
             for k in totals:

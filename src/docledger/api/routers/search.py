@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field, model_validator
 
+from docledger.api.audit_trail import note_documents
 from docledger.api.deps import check_paragraph, get_ledger, get_principal, invocation_principal, rate_limit
 from docledger.auth.tokens import Principal
 from docledger.ledger import Ledger
@@ -32,8 +33,9 @@ def search(
 ) -> dict[str, Any]:
     """Full-text search: hits with document id, page, snippet and score."""
     rate_limit(request, principal, "search")
-    fn = search_service.search
-    return {"query": q, "results": fn(ledger, q, tenants=principal.scope, owner=owner, limit=limit)}
+    results = search_service.search(ledger, q, tenants=principal.scope, owner=owner, limit=limit)
+    note_documents(request, (r["document_id"] for r in results))
+    return {"query": q, "results": results}
 
 
 class AskRequest(BaseModel):
@@ -50,11 +52,9 @@ def ask(
 ) -> dict[str, Any]:
     """Sentences that best answer a question, with their document, page and character span."""
     rate_limit(request, principal, "ask")
-    fn = search_service.ask
-    return {
-        "question": body.question,
-        "results": fn(ledger, body.question, tenants=principal.scope, limit=body.limit),
-    }
+    results = search_service.ask(ledger, body.question, tenants=principal.scope, limit=body.limit)
+    note_documents(request, (r["document_id"] for r in results))
+    return {"question": body.question, "results": results}
 
 
 class MatchRequest(BaseModel):
@@ -91,6 +91,7 @@ def match(
         tenants=principal.scope,
         top_k=body.top_k,
     )
+    note_documents(request, [body.document_id] if body.document_id else [])
     return {"restatement": body.restatement, "results": results}
 
 
