@@ -22,6 +22,8 @@ server.register(app)  # serve, demo
 tokens.register(app)  # token
 audit.register(app)  # audit list/verify/seal/export
 governance.register(app)  # hold, erase, retention
+governance.register_keys(app)  # keys status/rotate
+governance.register_rules(app)  # rules check/tick
 
 if __name__ == "__main__":
     app()

@@ -383,14 +383,17 @@ SELECT * FROM tombstones WHERE document_id = :document_id;
 -- name: access_documents_by_classification
 SELECT d.id, d.tenant, d.status, d.stage, d.reason, o.owner, o.classification, o.readers
 FROM documents d JOIN ownership o ON o.document_id = d.id
-WHERE o.classification = :classification AND d.tenant = :tenant;
+WHERE o.classification = :classification AND o.tenant = :tenant;
 
--- name: access_queue_for_document
-SELECT status, COUNT(*) AS n FROM deliveries WHERE document_id = :document_id GROUP BY status;
+-- name: access_restricted_queue
+SELECT q.document_id, q.status, COUNT(*) AS n FROM deliveries q JOIN ownership o ON o.document_id = q.document_id
+WHERE o.classification = 'restricted' AND o.tenant = :tenant GROUP BY q.document_id, q.status;
 
--- name: access_durations_for_document
-SELECT stage, COUNT(*) AS n, SUM(duration_ms) AS total_ms, MAX(duration_ms) AS max_ms FROM stage_runs
-WHERE duration_ms IS NOT NULL AND document_id = :document_id GROUP BY stage;
+-- name: access_restricted_durations
+SELECT r.document_id, r.stage, COUNT(*) AS n, SUM(r.duration_ms) AS total_ms FROM stage_runs r
+JOIN ownership o ON o.document_id = r.document_id
+WHERE r.duration_ms IS NOT NULL AND o.classification = 'restricted' AND o.tenant = :tenant
+GROUP BY r.document_id, r.stage;
 
 -- name: access_entity_pairs
 SELECT de.document_id, de.entity_key, e.label, e.display FROM document_entities de
@@ -408,3 +411,7 @@ SELECT id, token_hash, created_at, expires_at, ended_at FROM web_sessions WHERE 
 
 -- name: session_end
 UPDATE web_sessions SET ended_at = :now WHERE id = :id AND ended_at IS NULL;
+
+-- name: notification_sent
+SELECT id FROM events WHERE document_id = :document_id AND type = 'notification.requested' AND payload LIKE :pattern
+LIMIT 1;
