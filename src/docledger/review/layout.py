@@ -153,8 +153,10 @@ def stable_labels(page: PageWords, values: set[str], layout_tokens: set[str]) ->
     return {i for i, k in label_keys(page, values).items() if k in layout_tokens}
 
 
-def layout_id(tokens: set[str]) -> str:
-    return "lay_" + hashlib.sha256("\n".join(sorted(tokens)).encode()).hexdigest()[:16]
+def layout_id(tokens: set[str], *, tenant: str = "", doc_type: str = "") -> str:
+    """Layouts are per tenant and document type: the same form in two tenants is two layouts."""
+    key = "\n".join([tenant, doc_type, *sorted(tokens)])
+    return "lay_" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def jaccard(a: set[str], b: set[str]) -> float:

@@ -147,7 +147,7 @@ def _layouts(ctx: StageContext, tenant: str, doc_type: str, pages: dict[int, Pag
             continue
         lid = match_layout(tokens, known)
         if lid is None:
-            lid = layout_id(tokens)
+            lid = layout_id(tokens, tenant=tenant, doc_type=doc_type)
             if lid not in {k for k, _ in known}:
                 new.append((lid, json.dumps(sorted(tokens))))
                 known.append((lid, tokens))

@@ -347,7 +347,8 @@ ORDER BY documents DESC, created_at LIMIT 200;
 
 -- name: review_insert_layout
 INSERT INTO review_layouts (id, tenant, doc_type, tokens, documents, created_at, updated_at)
-VALUES (:id, :tenant, :doc_type, :tokens, 1, :now, :now);
+VALUES (:id, :tenant, :doc_type, :tokens, 1, :now, :now)
+ON CONFLICT (id) DO UPDATE SET documents = review_layouts.documents + 1, updated_at = :now;
 
 -- name: review_count_layout_document
 UPDATE review_layouts SET documents = documents + 1, updated_at = :now WHERE id = :id;
