@@ -130,3 +130,68 @@ def test_review_tasks_with_the_keyboard(review_site: dict[str, Any]) -> None:
         assert page.locator("#ece").inner_text() == "0.2"
         page.screenshot(path=str(review_site["shots"] / "review-accuracy.png"), full_page=True)
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def loan_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The demo loan file (its PDFs) through classify, extract-text, the real fields stage and review."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
+    from docledger.demo.loanfile import generate_loan_file
+
+    home = tmp_path_factory.mktemp("loan-ledger")
+    settings = Settings(home=home, database_url=None, poll_interval_seconds=0.1)
+    stages = discover(settings, only=["classify", "extract-text", "fields", "review"])
+    ledger = Ledger(settings, stages=stages)
+    for p in generate_loan_file(home / "loan"):
+        if p.suffix == ".pdf":
+            ledger.ingest_path(p, tenant="lending")
+    Worker(ledger).run(until_idle=True)
+    token = create_token(ledger, "uma", ["lending"], "reviewer")
+    running = start_server(ledger, "127.0.0.1", _free_port(), workers_in_process=1)
+    try:
+        yield {"url": running.url, "ledger": ledger, "token": token}
+    finally:
+        running.stop()
+        ledger.close()
+
+
+def test_a_loan_package_is_reviewed_in_the_browser(loan_site: dict[str, Any]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from docledger.services.review import list_tasks
+
+    url, ledger = loan_site["url"], loan_site["ledger"]
+    tasks = list_tasks(ledger, tenants=None, detail=True)
+    assert tasks and {ledger.get_document(t["document_id"])["status"] for t in tasks} == {"NEEDS_REVIEW"}
+    waiting = {t["document_id"] for t in tasks}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.goto(url + "/ui/review")
+        page.get_by_label("API token").fill(loan_site["token"])
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(url + "/ui/review")
+        page.locator("#start-review").click()
+        corrected = None
+        for i in range(len(tasks)):
+            page.wait_for_url(re.compile(r"/ui/review/rvw_"))
+            task_id = page.url.rsplit("/", 1)[-1]
+            task = next(t for t in tasks if t["task_id"] == task_id)
+            if task["bbox"]:
+                page.wait_for_function("() => { const i = document.querySelector('.review-page img');"
+                                       " return i && i.complete && i.naturalWidth > 0; }", timeout=20_000)
+                assert page.locator("#value-box").is_visible()
+            value = page.locator("#review-value")
+            if i == 0:
+                corrected = (task, "corrected in the browser")
+                value.fill(corrected[1])
+            value.press("Enter")
+        page.wait_for_url(url + "/ui/review?done=1")
+        browser.close()
+    assert {ledger.get_document(d)["status"] for d in waiting} == {"SUCCEEDED"}
+    assert corrected is not None
+    exported = document_export(ledger, corrected[0]["document_id"])
+    detail = next(d for d in exported["field_details"] if d.get("review") == "corrected")
+    assert detail["name"] == corrected[0]["field"] and detail["value"] == corrected[1]
+    assert detail["corrected_by"] == "uma" and detail["extracted_value"] == corrected[0]["value"]
