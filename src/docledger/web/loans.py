@@ -9,20 +9,18 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from docledger.exceptions import InvalidRequest
-from docledger.ledger import Ledger
+from docledger.web.rendering import ledger_of, render
 from docledger.web.session import WebUser, current_user
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
 
 def _render(request: Request, name: str, user: WebUser, **ctx: Any) -> Response:
-    from docledger.web.routes import render
-
     return render(request, name, user, **ctx)
 
 
-def _ledger(request: Request) -> Ledger:
-    return request.app.state.ledger
+def _ledger(request: Request) -> Any:
+    return ledger_of(request)
 
 
 @router.get("/loans")
