@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from docledger.exceptions import InvalidRequest
-from docledger.web.rendering import ledger_of, render
+from docledger.ledger import Ledger
+from docledger.web.rendering import render
 from docledger.web.session import WebUser, current_user
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -19,8 +20,8 @@ def _render(request: Request, name: str, user: WebUser, **ctx: Any) -> Response:
     return render(request, name, user, **ctx)
 
 
-def _ledger(request: Request) -> Any:
-    return ledger_of(request)
+def _ledger(request: Request) -> Ledger:
+    return request.app.state.ledger
 
 
 @router.get("/loans")
