@@ -39,7 +39,8 @@ class Settings(BaseSettings):
         description="Calls per minute per token to search, ask, match and /invocations (429 above; 0 = off).")
     public_invocations: bool = Field(
         default=False, description="Let POST /invocations (paragraph-only matching) be called without a token.")
-    ocr_engine: str = Field(default="rapidocr", description="rapidocr | tesseract")
+    ocr_engine: str = Field(default="auto",
+                            description="auto (tesseract on clean pages, else rapidocr) | rapidocr | tesseract")
     ocr_dpi: int = Field(default=200, ge=72, le=600)
     default_tenant: str = "default"
     default_owner: str = "system"
@@ -61,6 +62,8 @@ class Settings(BaseSettings):
         "directory's backups).")
     retention_policy: Path | None = Field(
         default=None, description="Retention policy YAML (default: the built-in ledger/policies/retention.yaml).")
+    rules_file: Path | None = Field(
+        default=None, description="Data-quality and owner-notification rules (YAML); none: no rules run.")
     audit_checkpoint_every: int = Field(
         default=1000, ge=1, description="Seal the audit chain with a signed checkpoint every N entries.")
 

@@ -148,3 +148,39 @@ def register_keys(app: typer.Typer) -> None:
             new = c.provider.rotate()
             changed = c.rewrap_all() if rewrap else 0
         emit_json({"current": new, "rewrapped": changed})
+
+
+def register_rules(app: typer.Typer) -> None:
+    rules_app = typer.Typer(help="Data-quality and owner-notification rules (DOCLEDGER_RULES_FILE).",
+                            no_args_is_help=True)
+    app.add_typer(rules_app, name="rules")
+
+    @rules_app.command("check")
+    @handle_errors
+    def rules_check() -> None:
+        """Validate the rules file and print its rules (JSON)."""
+        from docledger.services.rules import load_rules
+        from docledger.settings import Settings
+
+        ruleset = load_rules(Settings().rules_file)
+        if ruleset is None:
+            emit_json({"rules_file": None, "rules": []})
+            return
+        emit_json({"rules_file": ruleset.source, "version": ruleset.version, "webhooks": sorted(ruleset.webhooks),
+                   "rules": [{"name": r.name, "when": r.when, "then": r.then, "scope": r.scope}
+                             for r in ruleset.rules]})
+
+    @rules_app.command("tick")
+    @handle_errors
+    def rules_tick(as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate at this ISO time")] = None,
+                   as_json: JsonOpt = False) -> None:
+        """Evaluate time-based rules (retention expiring); run daily. Each reminder is sent once."""
+        from docledger.services import rules
+
+        when = datetime.fromisoformat(as_of).timestamp() if as_of else None
+        with ledger_session() as ledger:
+            queued = rules.tick(ledger, as_of=when)
+        if as_json:
+            emit_json(queued)
+        else:
+            console.print(f"{len(queued)} notifications queued", soft_wrap=True)

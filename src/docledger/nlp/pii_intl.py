@@ -110,10 +110,12 @@ class FirstNameRecognizer(_Base):
         if nlp_artifacts is not None and getattr(nlp_artifacts, "entities", None):
             ner_person = [(e.start_char, e.end_char) for e in nlp_artifacts.entities if e.label_ == "PERSON"]
         if nlp_artifacts is not None and getattr(nlp_artifacts, "tokens", None) is not None:
-            # "Mayo scissors", "Blake drain", "Allegra tablets": a name used as a modifier of a lower-case noun
+            # "Mayo scissors", "Blake drain": a name used as a modifier of a lower-case common noun
+            # (read from part-of-speech tags: the dependency parser is not run)
+            toks = list(nlp_artifacts.tokens)
             eponym = {
-                t.idx for t in nlp_artifacts.tokens
-                if t.dep_ in ("compound", "amod", "nmod") and t.head.i > t.i and t.head.text.islower()
+                t.idx for t, nxt in zip(toks, toks[1:], strict=False)
+                if nxt.tag_ in ("NN", "NNS") and nxt.text.islower()
             }
         for m in _WORD.finditer(text):
             w = m.group()
