@@ -182,7 +182,9 @@ def test_image_form_values_pii_and_provenance(world: dict[str, Any]) -> None:
     assert forms["Name"]["value_bbox"] and forms["Name"]["key_bbox"]
     assert {"DATE_OF_BIRTH", "PHONE_NUMBER"} <= {p["type"] for p in ex["pii"]}
     ocr_json = next(a for a in led.artifacts(did) if a["kind"] == "ocr-json")
-    assert ocr_json["page"] == 1 and ocr_json["meta"]["engine"] == "rapidocr"
+    ocr_run = next(r for r in led.lineage(did)["runs"] if r["id"] == ocr_json["run_id"])
+    assert ocr_json["page"] == 1 and ocr_json["meta"]["engine"] in ("rapidocr", "tesseract")
+    assert ocr_run["meta"]["engine_choice"]["1"] == {"configured": "auto", "chosen": ocr_json["meta"]["engine"]}
 
 
 def test_nlp_search_match_and_graph(world: dict[str, Any]) -> None:

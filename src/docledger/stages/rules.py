@@ -67,7 +67,8 @@ class RulesStage(Stage):
             actor = f"rule:{rule.name}"
             target = rule.then.get("reclassify")
             if target and target != facts["classification"]:
-                ctx.change_ownership(actor=actor, classification=str(target))
+                ctx.change_ownership(actor=actor, redact_policy=self.settings.redact_policy_classifications,
+                                     classification=str(target))
             if rule.then.get("review"):
                 ctx.emit(REVIEW, {"rule": rule.name, "reasons": reasons})
                 ctx.log(f"sent to review by rule {rule.name}: {'; '.join(reasons)}", "needs_review")
