@@ -29,6 +29,8 @@ def test_batched_pages_equal_one_page_at_a_time() -> None:
     assert {"PERSON", "US_SSN"} <= {f["type"] for f in batched[0]["pii"]}
     assert any(p["text"].lower() == "chest pain" for p in batched[0]["key_phrases"])
     assert analyze_pages([]) == []
+    restricted = analyze_pages(PAGES, restricted=True)  # low-confidence candidates, as for one page
+    assert restricted == [analyze_text(t, restricted=True) for t in PAGES]
 
 
 def test_pipeline_skips_the_parser_but_keeps_sentences_and_offsets() -> None:
