@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from docledger.api import problems
 from docledger.api.routers import artifacts, documents, lineage, operations, search
+from docledger.api.routers import query as query_router
 from docledger.api.uploads import BodyLimitMiddleware, body_limit
 from docledger.ledger import Ledger
 
@@ -39,6 +40,7 @@ def create_app(ledger: Ledger | None = None, *, auth_required: bool = True) -> F
     problems.install(app)
     for module in (documents, lineage, artifacts, operations, search):
         app.include_router(module.router)
+    app.include_router(query_router.router)
     from docledger.web import routes as web_routes
 
     web_routes.install(app)

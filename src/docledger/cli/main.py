@@ -295,6 +295,9 @@ def summary(as_json: JsonOpt = False) -> None:
 
 
 from docledger.cli import extra  # noqa: E402,F401  (search, match, graph, redact, serve, demo, token)
+from docledger.cli.query import register as _register_query  # noqa: E402
+
+_register_query(app)
 
 if __name__ == "__main__":
     app()

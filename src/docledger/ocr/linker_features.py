@@ -222,8 +222,8 @@ def link_features(nodes: Sequence[Node], pairs: Sequence[tuple[int, int]], unit:
     rank_key = {k: r for ks in by_key.values() for r, k in enumerate(ks)}
     dists = {}
     for k, (i, j) in enumerate(pairs):
-        a, b = nodes[i].bbox, nodes[j].bbox
-        dists[k] = abs(max(0.0, b[0] - a[2])) + abs(max(0.0, b[1] - a[3]))
+        kb, vb = nodes[i].bbox, nodes[j].bbox
+        dists[k] = abs(max(0.0, vb[0] - kb[2])) + abs(max(0.0, vb[1] - kb[3]))
     rank_value = {}
     for ks in by_value.values():
         for r, k in enumerate(sorted(ks, key=lambda k: dists[k])):

@@ -27,7 +27,7 @@ MIN_COLUMN_LINES = 3
 MIN_FILL = 0.4  # median line width / column width for a real text column
 MIN_COLUMN_SHARE = 0.12  # a text column is at least this share of the group's width
 MIN_WORDS_PER_LINE = 3
-MAX_DEPTH = 6
+MAX_DEPTH = 8
 
 
 def split_at_wide_gaps(lines: Sequence[Line], parents: dict[int, Line] | None = None) -> list[Line]:
@@ -87,7 +87,7 @@ def _bands(lines: Sequence[Line]) -> list[list[Line]]:
 
 
 def _min_gap(lines: Sequence[Line]) -> float:
-    return max(3.0, 0.25 * median(ln.bbox[3] - ln.bbox[1] for ln in lines))
+    return max(3.0, 0.15 * median(ln.bbox[3] - ln.bbox[1] for ln in lines))
 
 
 def _speck(line: Line) -> bool:
@@ -95,9 +95,16 @@ def _speck(line: Line) -> bool:
     return len(line.text.strip()) <= 2 and line.bbox[2] - line.bbox[0] < 2 * (line.bbox[3] - line.bbox[1])
 
 
+def _trim(line: Line) -> float:
+    return min(0.15 * (line.bbox[3] - line.bbox[1]), 0.25 * (line.bbox[2] - line.bbox[0]))
+
+
 def gutters(lines: Sequence[Line], min_gap: float) -> list[tuple[float, float]]:
     """Vertical white bands (x0, x1) between the lines' horizontal extents, at least ``min_gap`` wide."""
-    spans = sorted((ln.bbox[0], ln.bbox[2]) for ln in lines if not _speck(ln)) or [(0.0, 0.0)]
+    # box edges are padded by some engines (rapidocr): trim them so a gutter of a few pixels shows
+    spans = sorted(
+        (ln.bbox[0] + _trim(ln), ln.bbox[2] - _trim(ln)) for ln in lines if not _speck(ln)
+    ) or [(0.0, 0.0)]
     out: list[tuple[float, float]] = []
     right = spans[0][1]
     for x0, x1 in spans[1:]:
@@ -135,29 +142,69 @@ def _columns(lines: Sequence[Line], cuts: Sequence[tuple[float, float]]) -> list
 def _order(lines: Sequence[Line], depth: int) -> list[Line]:
     if len(lines) < 2 * MIN_COLUMN_LINES or depth > MAX_DEPTH:
         return row_order(lines)
-    min_gap = _min_gap(lines)
-    groups: list[list[Line]] = []
-    for band in _bands(lines):
-        if groups and gutters(groups[-1] + band, min_gap):
-            groups[-1].extend(band)
-        else:
-            groups.append(list(band))
     out: list[Line] = []
-    for group in groups:
-        cuts = gutters(group, min_gap)
-        if cuts:
-            cols = _columns(group, cuts)
-            left = min(ln.bbox[0] for ln in group)
-            right = max(ln.bbox[2] for ln in group)
-            if len(cols) > 1 and _is_text_columns(cols, left, right):
-                for col in cols:
-                    out.extend(_order(col, depth + 1))
-                continue
-            # not every column is running text: read the runs of text columns apart, the rest by rows
-            if len(cols) > 2 and _text_runs(cols, left, right, out, depth):
-                continue
-        out.extend(row_order(group))
+    if _read_columns(lines, out, depth):
+        return out
+    left = min(ln.bbox[0] for ln in lines)
+    right = max(ln.bbox[2] for ln in lines)
+    span = right - left
+    # gutters of the narrow lines; wider lines crossing them (titles, footers, full-width
+    # paragraphs) separate groups that are read on their own
+    narrow = [ln for ln in lines if ln.bbox[2] - ln.bbox[0] < 0.55 * span]
+    cuts = gutters(narrow, _min_gap(lines)) if len(narrow) >= 2 * MIN_COLUMN_LINES else []
+    if not cuts:
+        return row_order(lines)
+
+    def separates(line: Line) -> bool:
+        return line.bbox[2] - line.bbox[0] >= 0.35 * span and any(
+            line.bbox[0] < g[0] and line.bbox[2] > g[1] for g in cuts
+        )
+
+    group: list[Line] = []
+    found = False
+    for band in _bands(lines):
+        if any(separates(ln) for ln in band):
+            found = True
+            out.extend(_order(group, depth + 1) if group else [])
+            out.extend(row_order(band))
+            group = []
+        else:
+            group.extend(band)
+    if not found:
+        return row_order(lines)
+    out.extend(_order(group, depth + 1) if group else [])
     return out
+
+
+def _read_columns(lines: Sequence[Line], out: list[Line], depth: int) -> bool:
+    """Read ``lines`` column by column when a gutter runs through all of them (a few short lines —
+    captions, page numbers — may cross it; they are read after the columns)."""
+    min_gap = _min_gap(lines)
+    span = max(ln.bbox[2] for ln in lines) - min(ln.bbox[0] for ln in lines)
+    cuts = gutters(lines, min_gap)
+    crossing: list[Line] = []
+    if not cuts:
+        short = [ln for ln in lines if ln.bbox[2] - ln.bbox[0] < 0.35 * span]
+        longer = [ln for ln in lines if ln.bbox[2] - ln.bbox[0] >= 0.35 * span]
+        cuts = gutters(longer, min_gap) if longer else []
+        crossing = [ln for ln in short if any(ln.bbox[0] < g[0] and ln.bbox[2] > g[1] for g in cuts)]
+        if len(crossing) > max(2, 0.1 * len(lines)):
+            return False
+    if not cuts:
+        return False
+    rest = [ln for ln in lines if ln not in crossing]
+    cols = _columns(rest, cuts)
+    left = min(ln.bbox[0] for ln in rest)
+    right = max(ln.bbox[2] for ln in rest)
+    if len(cols) > 1 and _is_text_columns(cols, left, right):
+        for col in cols:
+            out.extend(_order(col, depth + 1))
+    elif len(cols) > 2 and _text_runs(cols, left, right, out, depth):
+        pass
+    else:
+        return False
+    out.extend(row_order(crossing))
+    return True
 
 
 def _text_runs(cols: list[list[Line]], left: float, right: float, out: list[Line], depth: int) -> bool:

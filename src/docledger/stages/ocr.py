@@ -41,9 +41,12 @@ class OcrStage(Stage):
 
     def engine_info(self) -> dict[str, Any]:
         from docledger.ocr.engines import get_engine
+        from docledger.ocr.linker import model_version
 
         eng = get_engine(self.settings.ocr_engine)
-        return {"ocr": {"name": eng.name, "version": eng.version}}
+        linker = model_version()  # name@version of the shipped key-value linker model
+        return {"ocr": {"name": eng.name, "version": eng.version},
+                "forms-linker": {"name": linker.split("@")[0], "version": linker.split("@")[-1]}}
 
     def accepts(self, event: Any) -> bool:
         if event.type == Events.CLASSIFIED:

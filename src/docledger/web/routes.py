@@ -26,6 +26,7 @@ from docledger.auth.tokens import Unauthenticated, authenticate, hash_token
 from docledger.exceptions import DocledgerError, InvalidRequest, NotFound
 from docledger.ledger import Ledger
 from docledger.models import Classification, Status
+from docledger.web import query as query_page
 from docledger.web import tools
 from docledger.web.session import WebUser, check_csrf, current_user, login_url, safe_next, signer
 from docledger.web.views import boxes, throughput
@@ -421,6 +422,7 @@ def install(app: FastAPI) -> None:
     app.mount("/ui/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(router)
     app.include_router(tools.router)
+    app.include_router(query_page.router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
