@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from docledger.demo.forms import generate_form  # noqa: E402
 from docledger.ocr import linker as lk  # noqa: E402
-from docledger.ocr.gbdt import BoostedTrees, Isotonic, export_sklearn  # noqa: E402
+from docledger.ocr.gbdt import BoostedTrees, Isotonic, Platt, export_sklearn  # noqa: E402
 from docledger.ocr.linker_features import (  # noqa: E402
     LABEL_NAMES,
     LABELS,
@@ -328,7 +328,7 @@ def modes_of(form: Form) -> tuple[str, ...]:
     return ("entities", "words", "ocr") if form.ocr_lines else ("entities", "words")
 
 
-def model_json(models: Models, thresholds: dict[str, float], calibration: Isotonic,
+def model_json(models: Models, thresholds: dict[str, float], calibration: Platt,
                info: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": "forms-linker",
@@ -336,7 +336,7 @@ def model_json(models: Models, thresholds: dict[str, float], calibration: Isoton
         "merge": models.merge.exported,  # type: ignore[attr-defined]
         "label": {**models.label.exported, "classes": LABELS},  # type: ignore[attr-defined]
         "link": models.link.exported,  # type: ignore[attr-defined]
-        "calibration": {"x": calibration.x.tolist(), "y": calibration.y.tolist()},
+        "calibration": {"kind": "platt", "weights": calibration.weights.tolist(), "bias": calibration.bias},
         "thresholds": thresholds,
         "info": info,
     }
@@ -359,7 +359,8 @@ def scored_page(form: Form, mode: str, model: lk.LinkerModel) -> tuple[list[Node
 
 def decoded_pairs(nodes: list[Node], scored: list[tuple[int, int, float]],
                   model: lk.LinkerModel) -> list[tuple[str, str, float]]:
-    return [(norm(nodes[link.key].text), norm(nodes[link.value].text), link.score)
+    return [(norm(nodes[link.key].text), norm(nodes[link.value].text), link.score,
+             min(nodes[link.key].confidence, nodes[link.value].confidence))
             for link in lk.decode_links(nodes, scored, model)]
 
 
@@ -377,6 +378,7 @@ def main() -> int:
     parser.add_argument("--iters", type=int, default=150)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--keep-oof", action="store_true", help="also write the out-of-fold points next to --out")
     parser.add_argument("--limit", type=int, default=0, help="development forms to use (0 = all; for trials)")
     args = parser.parse_args()
     folder = corpus_dir() / "funsd" / "train"
@@ -393,7 +395,7 @@ def main() -> int:
     merge_threshold = 0.5
     # out-of-fold predictions
     sweep = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]
-    oof_t: dict[tuple[str, float], list[tuple[float, int]]] = {(m, t): [] for m in MODES for t in sweep}
+    oof_t: dict[tuple[str, float], list[tuple[float, float, int]]] = {(m, t): [] for m in MODES for t in sweep}
     counts = {(m, t): [0, 0, 0] for m in MODES for t in sweep}
     for k in range(args.folds):
         test = forms[k :: args.folds]
@@ -408,36 +410,42 @@ def main() -> int:
                     base.link_threshold = t
                     pred = decoded_pairs(nodes, scored, base)
                     c = counts[(m, t)]
-                    hits = [(key, value) in f.pairs for key, value, _ in pred]
-                    c[0] += len({(key, value) for key, value, _ in pred} & f.pairs)
+                    hits = [(key, value) in f.pairs for key, value, _, _ in pred]
+                    c[0] += len({(key, value) for key, value, _, _ in pred} & f.pairs)
                     c[1] += len(pred)
                     c[2] += len(f.pairs)
-                    oof_t[(m, t)].extend((s, int(h)) for (_, _, s), h in zip(pred, hits, strict=True))
+                    oof_t[(m, t)].extend((s, oc, int(h)) for (_, _, s, oc), h in zip(pred, hits, strict=True))
         print(f"fold {k + 1}/{args.folds} done at {time.perf_counter() - started:.0f}s", flush=True)
     best_t = max(sweep, key=lambda t: sum(f1_of(counts[(m, t)]) for m in MODES))
     for t in sweep:
         print(f"threshold {t:.2f}: " + "  ".join(f"{m} F1 {f1_of(counts[(m, t)]):.3f}" for m in MODES)
               + ("  <- chosen" if t == best_t else ""))
-    # calibration on the out-of-fold OCR pairs above the chosen threshold
-    from sklearn.isotonic import IsotonicRegression
+    # calibration on the out-of-fold pairs of every input kind (annotated and OCR'd)
+    from sklearn.linear_model import LogisticRegression
 
     oof = {m: oof_t[(m, best_t)] for m in MODES}
-    pts = oof["ocr"] or oof["words"]
-    xs = np.array([s for s, _ in pts])
-    ys = np.array([h for _, h in pts], dtype=float)
-    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(xs, ys)
-    calibration = Isotonic(np.asarray(iso.X_thresholds_), np.asarray(iso.y_thresholds_))
+    pts = [p for m in MODES for p in oof[m]]
+    feats = Platt.features(np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
+    logit = LogisticRegression(C=10.0).fit(feats, np.array([p[2] for p in pts]))
+    calibration = Platt(logit.coef_[0], float(logit.intercept_[0]))
+    if args.keep_oof:
+        (args.out.parent / "forms-linker-oof.json").write_text(json.dumps({m: oof[m] for m in MODES}))
     for m in MODES:
         sel = oof[m]
-        raw = ece([s for s, _ in sel], [h for _, h in sel])
-        cal = ece(list(calibration(np.array([s for s, _ in sel]))), [h for _, h in sel])
-        print(f"out-of-fold ECE ({m}, {len(sel)} pairs): raw score {raw:.3f}, calibrated {cal:.3f}")
+        if not sel:
+            continue
+        raw = ece([s for s, _, _ in sel], [h for _, _, h in sel])
+        cal = ece(list(calibration(np.array([s for s, _, _ in sel]), np.array([c for _, c, _ in sel]))),
+                  [h for _, _, h in sel])
+        print(f"out-of-fold ECE ({m}, {len(sel)} pairs): raw score {raw:.3f}, calibrated {cal:.3f} "
+              "(calibration fitted on these points)")
     models, _ = train_models(forms + synth, merge_data, args, merge_threshold)
     thresholds = {"merge": merge_threshold, "link": best_t, "second_question": 0.8}
     info = {"trained_on": f"FUNSD development forms ({len(forms)}, hold-out stems[4::5] excluded) + "
                           f"{len(synth)} generated forms", "oof_f1": {m: round(f1_of(counts[(m, best_t)]), 4)
                                                                      for m in MODES},
-            "calibration": "isotonic on out-of-fold OCR pairs", "script": "scripts/train_forms.py"}
+            "calibration": "logistic (link score, OCR confidence) on out-of-fold pairs",
+            "script": "scripts/train_forms.py"}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     blob = json.dumps(model_json(models, thresholds, calibration, info), separators=(",", ":")).encode()
     args.out.write_bytes(gzip.compress(blob, mtime=0))

@@ -92,7 +92,7 @@ def _check(answers: list[dict], query: str, value: str, source: str) -> None:
     assert (best["query"], best["value"], best["source"], best["page"]) == (query, value, source, 1)
     assert 0.0 < best["confidence"] <= 1.0
     assert best["bbox"] is not None and len(best["bbox"]) == 4
-    assert [a["confidence"] for a in answers] == sorted((a["confidence"] for a in answers), reverse=True)
+    assert all(0.0 <= a["confidence"] <= 1.0 and a["source"] in {"form", "table", "text", "field"} for a in answers)
 
 
 def test_cli_answers_total_date_and_company_on_a_receipt(processed: dict) -> None:

@@ -63,10 +63,38 @@ class Isotonic:
     def from_json(cls, data: dict[str, Any]) -> Isotonic:
         return cls(np.asarray(data["x"], dtype=np.float64), np.asarray(data["y"], dtype=np.float64))
 
-    def __call__(self, scores: np.ndarray) -> np.ndarray:
+    def __call__(self, scores: np.ndarray, ocr: np.ndarray | None = None) -> np.ndarray:
         if len(self.x) == 0:
             return scores
         return np.interp(scores, self.x, self.y)
+
+
+@dataclass
+class Platt:
+    """Logistic calibration over the link score and the OCR confidence of the pair's words.
+
+    ``p = sigmoid(w0 * logit(score) + w1 * ocr + w2 * [ocr >= 0.999] + b)``: the same link score
+    is right less often when it was read by OCR (a misread character makes the pair wrong),
+    and annotated or digital text carries confidence 1.
+    """
+
+    weights: np.ndarray
+    bias: float
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Platt:
+        return cls(np.asarray(data["weights"], dtype=np.float64), float(data["bias"]))
+
+    @staticmethod
+    def features(scores: np.ndarray, ocr: np.ndarray) -> np.ndarray:
+        s = np.clip(np.asarray(scores, dtype=np.float64), 1e-4, 1 - 1e-4)
+        c = np.asarray(ocr, dtype=np.float64)
+        return np.column_stack([np.log(s / (1 - s)), c, (c >= 0.999).astype(np.float64)])
+
+    def __call__(self, scores: np.ndarray, ocr: np.ndarray | None = None) -> np.ndarray:
+        ocr = np.ones(len(scores)) if ocr is None else ocr
+        z = self.features(scores, ocr) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 class BoostedTrees:

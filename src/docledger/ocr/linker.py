@@ -13,8 +13,9 @@ of :mod:`docledger.ocr.forms` for pairing:
    answer has one question (a second only in a table, where a column header and a row header
    both name the cell, and only when the model is sure), and an entity is either a key or a value.
 
-The link score is mapped to a calibrated probability that the pair is right (isotonic map fitted
-on out-of-fold predictions over OCR'd development forms), which becomes the pair's ``confidence``.
+The link score and the OCR confidence of the pair's words are mapped to a calibrated probability
+that the pair is right (logistic calibration fitted on out-of-fold predictions over development
+forms, annotated and OCR'd), which becomes the pair's ``confidence``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from docledger.ocr.gbdt import BoostedTrees, Isotonic
+from docledger.ocr.gbdt import BoostedTrees, Isotonic, Platt
 from docledger.ocr.linker_features import (
     LABELS,
     Node,
@@ -51,7 +52,7 @@ class LinkerModel:
     merge: BoostedTrees
     label: BoostedTrees
     link: BoostedTrees
-    calibration: Isotonic
+    calibration: Isotonic | Platt
     merge_threshold: float
     link_threshold: float
     second_question_threshold: float
@@ -66,7 +67,8 @@ class LinkerModel:
             merge=BoostedTrees(data["merge"]),
             label=BoostedTrees(data["label"]),
             link=BoostedTrees(data["link"]),
-            calibration=Isotonic.from_json(data["calibration"]),
+            calibration=(Platt.from_json(data["calibration"]) if data["calibration"].get("kind") == "platt"
+                         else Isotonic.from_json(data["calibration"])),
             merge_threshold=float(th["merge"]),
             link_threshold=float(th["link"]),
             second_question_threshold=float(th["second_question"]),
@@ -244,7 +246,8 @@ def decode_links(nodes: Sequence[Node], scored: Sequence[tuple[int, int, float]]
         keys_of.setdefault(j, []).append(i)
         links.append(Link(i, j, score, 0.0))
     if links:
-        conf = model.calibration(np.asarray([lk.score for lk in links]))
+        ocr = np.asarray([min(nodes[lk.key].confidence, nodes[lk.value].confidence) for lk in links])
+        conf = model.calibration(np.asarray([lk.score for lk in links]), ocr)
         for lk, c in zip(links, conf, strict=True):
             lk.confidence = float(c)
     return links

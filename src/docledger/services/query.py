@@ -66,11 +66,13 @@ def _find_evidence(pages: list[dict[str, Any]], value: str) -> tuple[int | None,
     target = normalise(value)
     if not target:
         return None, None
+    iso = re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip())
     best: tuple[float, int | None, list[int] | None] = (0.0, None, None)
     for p in pages:
         for line in p.get("lines") or []:
-            text = normalise(str(line.get("text", "")))
-            if target in text:
+            raw = str(line.get("text", ""))
+            text = normalise(raw)
+            if target in text or (iso and _holds_date(raw, value.strip())):
                 return p.get("page"), line.get("bbox")
             ratio = difflib.SequenceMatcher(None, target, text).ratio() if text else 0.0
             if ratio > best[0]:
@@ -79,6 +81,13 @@ def _find_evidence(pages: list[dict[str, Any]], value: str) -> tuple[int | None,
         return best[1], best[2]
     first = pages[0].get("page") if pages else None
     return first, None
+
+
+def _holds_date(text: str, iso: str) -> bool:
+    """The line shows the ISO date ``iso`` in a local form (03/05/2024, 5 Mar 2024, ...)."""
+    from docledger.ocr.receipts import parse_date
+
+    return any((d := parse_date(text, dayfirst=first)) is not None and d.isoformat() == iso for first in (True, False))
 
 
 def _answer(query: str, value: Any, confidence: float, page: Any, bbox: Any, source: str) -> dict[str, Any]:
@@ -94,11 +103,14 @@ def _answer(query: str, value: Any, confidence: float, page: Any, bbox: Any, sou
 
 def _from_fields(query: str, document: dict[str, Any], pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
+    # the ocr stage also copies form pairs into fields: those are answered as forms, with their evidence
+    pairs = {(normalise(str(f.get("key") or "")), normalise(str(f.get("value") or "")))
+             for p in pages for f in p.get("forms") or []}
     for name, raw in (document.get("fields") or {}).items():
         if name in _FIELD_SKIP:
             continue
         value = raw.get("value") if isinstance(raw, dict) else raw
-        if value in (None, "") or isinstance(value, (dict, list)):
+        if value in (None, "") or isinstance(value, (dict, list)) or (normalise(name), normalise(str(value))) in pairs:
             continue
         score = max(match_score(query, n) for n in _field_names(str(name)))
         if score < MIN_MATCH:
@@ -110,7 +122,10 @@ def _from_fields(query: str, document: dict[str, Any], pages: list[dict[str, Any
         if isinstance(raw, dict):
             page = raw.get("page", page)
             bbox = raw.get("bbox", bbox)
-        out.append(_answer(query, value, prior * score, page, bbox, "field"))
+        answer = _answer(query, value, prior * score, page, bbox, "field")
+        # a query naming an extracted field asks for that field ("date" -> the receipt's normalised date)
+        answer["_named"] = score >= 0.95
+        out.append(answer)
     return out
 
 
@@ -181,7 +196,9 @@ def answer_query(document: dict[str, Any], query: str, *, limit: int = 10) -> li
         + _from_tables(query, pages)
         + _from_text(query, pages)
     )
-    found.sort(key=lambda a: -a["confidence"])
+    found.sort(key=lambda a: (not a.get("_named", False), -a["confidence"]))
+    for a in found:
+        a.pop("_named", None)
     seen: set[tuple[str, Any]] = set()
     unique = []
     for a in found:
