@@ -28,9 +28,9 @@ from pathlib import Path
 
 from _common import Timer, machine, scratch_store, stores, table, workdir
 
-from docledger.ledger import Ledger
 from docledger.ledger.registry import Arrival, register
-from docledger.media_hint import declared_type
+from docledger.media.declared_type import declared_type
+from docledger.pipeline import open_ledger
 from docledger.settings import Settings
 
 
@@ -39,7 +39,7 @@ def documents(n: int, salt: str) -> list[bytes]:
 
 
 def per_document(url: str, home: Path, docs: list[bytes], *, prestore: bool = False) -> float:
-    ledger = Ledger(Settings(home=home, database_url=url))
+    ledger = open_ledger(Settings(home=home, database_url=url))
     _ = ledger.stages  # subscriptions of every installed stage
     if prestore:
         for data in docs:
@@ -53,7 +53,7 @@ def per_document(url: str, home: Path, docs: list[bytes], *, prestore: bool = Fa
 
 def ingest_many(url: str, home: Path, docs: list[bytes], batch: int, *, prestore: bool = False) -> float:
     """``Ledger.ingest_many`` over files on disk, ``batch`` paths per call (the CLI uses 200)."""
-    ledger = Ledger(Settings(home=home, database_url=url))
+    ledger = open_ledger(Settings(home=home, database_url=url))
     _ = ledger.stages
     inbox = home.parent / f"inbox-{uuid.uuid4().hex[:8]}"
     inbox.mkdir(parents=True)
@@ -74,7 +74,7 @@ def ingest_many(url: str, home: Path, docs: list[bytes], batch: int, *, prestore
 
 def batched(url: str, home: Path, docs: list[bytes], batch: int, *, prestore: bool = False) -> float:
     settings = Settings(home=home, database_url=url)
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     _ = ledger.stages
     if prestore:
         for data in docs:

@@ -4,9 +4,11 @@
 database per test, cloned from a template migrated once per session — ``CREATE DATABASE
 ... TEMPLATE`` costs a few hundred milliseconds, migrating from scratch costs more).
 
-The PostgreSQL half runs by default: if the server named by ``DOCLEDGER_TEST_PG``
-(default ``postgresql://postgres@127.0.0.1:5432``) cannot be reached the tests FAIL with
-a message; set ``DOCLEDGER_TEST_PG=skip`` to skip them deliberately.
+The PostgreSQL half always runs for real: against the server named by ``DOCLEDGER_TEST_PG``
+(default ``postgresql://postgres@127.0.0.1:5432``) when it answers, else against a private,
+throw-away cluster that the session starts itself (installing Debian's ``postgresql`` package
+when its binaries are missing) and removes at the end. Set ``DOCLEDGER_TEST_PG=skip`` to skip
+them deliberately.
 
 The toy stages below exercise the ledger without depending on the built-in stages, whose
 behaviour (OCR, PDF parsing) is not what the ledger's contract is about.
@@ -28,8 +30,10 @@ import pytest
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
+import pgcluster  # noqa: E402
 from docledger.exceptions import UnprocessableDocument  # noqa: E402
 from docledger.ledger import Ledger  # noqa: E402
+from docledger.pipeline import open_ledger  # noqa: E402
 from docledger.settings import Settings  # noqa: E402
 from docledger.stages.base import Stage, StageContext  # noqa: E402
 from docledger.worker import Worker  # noqa: E402
@@ -40,12 +44,31 @@ PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432"
 
 
 # ---- PostgreSQL plumbing ----------------------------------------------------------------------
+_resolved: dict[str, str | None] = {}
+
+
 def pg_base() -> str | None:
-    """The server URL without a database name, or None when PostgreSQL tests are skipped on purpose."""
-    value = os.environ.get(PG_ENV, PG_DEFAULT).strip()
-    if value.lower() == "skip":
-        return None
-    return value.rstrip("/")
+    """The server URL without a database name, or None when PostgreSQL tests are skipped on purpose.
+
+    The server named by DOCLEDGER_TEST_PG (default 127.0.0.1:5432) when it answers; otherwise a
+    private, throw-away cluster started for this test session (see :mod:`pgcluster`)."""
+    if "base" not in _resolved:
+        value = os.environ.get(PG_ENV, PG_DEFAULT).strip()
+        if value.lower() == "skip":
+            _resolved["base"] = None
+        elif pgcluster.reachable(value.rstrip("/")):
+            _resolved["base"] = value.rstrip("/")
+        else:
+            try:
+                _resolved["base"] = pgcluster.start_private_cluster()
+            except pgcluster.ClusterError as exc:
+                pytest.fail(
+                    f"PostgreSQL is not reachable at {value} and no private cluster could be started: {exc}. "
+                    f"Install the Debian package `postgresql` (apt-get install postgresql), point {PG_ENV} at "
+                    f"a server (postgresql://user@host:port), or set {PG_ENV}=skip to skip these tests.",
+                    pytrace=False,
+                )
+    return _resolved["base"]
 
 
 def pg_url(dbname: str) -> str:
@@ -62,10 +85,14 @@ def pg_admin() -> Any:
         return psycopg.connect(pg_url("postgres"), autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
         pytest.fail(
-            f"PostgreSQL is not reachable at {pg_base()} ({exc}). Start it (see DEPENDENCIES.md §9), point "
-            f"{PG_ENV} at a server (postgresql://user@host:port), or set {PG_ENV}=skip to skip these tests.",
+            f"PostgreSQL is not reachable at {pg_base()} ({exc}). Start it (see README.md, \"Running the tests\"), "
+            f"point {PG_ENV} at a server (postgresql://user@host:port), or set {PG_ENV}=skip to skip these tests.",
             pytrace=False,
         )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    pgcluster.stop_private_cluster()
 
 
 def create_database(template: str | None = None) -> str:
@@ -147,7 +174,7 @@ def make_ledger(make_settings: Callable[..., Settings]) -> Iterator[Callable[...
         s = make_settings(**overrides)
         if isinstance(stages, list):
             stages = toy_stages(s, *stages)
-        ledger = Ledger(s, stages=stages)
+        ledger = open_ledger(s) if stages is None else Ledger(s, stages=stages)
         opened.append(ledger)
         return ledger
 

@@ -69,6 +69,12 @@ class StoreError(DocledgerError):
     exit_code = 6
 
 
+class DuplicateKey(StoreError):
+    """A write hit a unique key (the row exists already): raised by every store, whatever the driver."""
+
+    code = "duplicate_key"
+
+
 class LeaseLost(DocledgerError):
     """Another worker took over the delivery (our lease expired); our results are discarded."""
 

@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     compute_threads: int = Field(
         default=0, ge=0, description="Threads per worker process for ONNX models (0 = all cores; "
         "`worker --concurrency N` sets cores // N for its processes).")
+    max_request_bytes: int = Field(
+        default=256 * 1024 * 1024, gt=0,
+        description="Largest request body the API accepts (413 above it); uploads of several files share it.")
+    max_paragraph_chars: int = Field(
+        default=20_000, gt=0, description="Largest paragraph POST /invocations and /v1/match accept (413 above).")
+    rate_limit_per_minute: int = Field(
+        default=120, ge=0,
+        description="Calls per minute per token to search, ask, match and /invocations (429 above; 0 = off).")
     public_invocations: bool = Field(
         default=False, description="Let POST /invocations (paragraph-only matching) be called without a token.")
     ocr_engine: str = Field(default="rapidocr", description="rapidocr | tesseract")
@@ -39,6 +47,24 @@ class Settings(BaseSettings):
     redact_policy_classifications: str = Field(
         default="restricted", description="Comma-separated classifications redacted automatically."
     )
+    # ---- encryption at rest ----
+    encrypt_blobs: bool = Field(
+        default=False, description="Envelope-encrypt every blob written from now on (AES-256-GCM data key per "
+        "blob, wrapped by a key-encryption key). Existing plaintext blobs stay readable.")
+    key_dir: Path | None = Field(
+        default=None, description="Key-encryption keys and wrapped data keys; default <home>/keys. Back it up "
+        "separately from the blobs (crypto-shredding relies on it).")
+    # ---- audit log ----
+    audit_key_file: Path | None = Field(
+        default=None, description="Ed25519 private key (PEM) that signs audit checkpoints; default "
+        "<home>/keys/audit-ed25519.pem. Keep it outside the database (and, in production, outside the data "
+        "directory's backups).")
+    retention_policy: Path | None = Field(
+        default=None, description="Retention policy YAML (default: the built-in ledger/policies/retention.yaml).")
+    rules_file: Path | None = Field(
+        default=None, description="Data-quality and owner-notification rules (YAML); none: no rules run.")
+    audit_checkpoint_every: int = Field(
+        default=1000, ge=1, description="Seal the audit chain with a signed checkpoint every N entries.")
 
     @property
     def resolved_database_url(self) -> str:
@@ -49,6 +75,14 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.home / "blobs"
+
+    @property
+    def resolved_key_dir(self) -> Path:
+        return self.key_dir or self.home / "keys"
+
+    @property
+    def resolved_audit_key_file(self) -> Path:
+        return self.audit_key_file or self.home / "keys" / "audit-ed25519.pem"
 
 
 @lru_cache(maxsize=1)

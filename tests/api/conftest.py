@@ -41,7 +41,7 @@ class World:
 def settings_for(home: Path, **kw: Any) -> Settings:
     return Settings(
         home=home,
-        database_url=None,
+        database_url=kw.pop("database_url", None),
         max_file_bytes=MAX_FILE_BYTES,
         max_attempts=2,
         backoff_base_seconds=0.0,
@@ -84,6 +84,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     w.docs["globex"] = upload(
         client, gx, "globex.pdf", make_pdf(["Globex confidential memo"]), "application/pdf"
     ).json()["documents"][0]["document_id"]
+    # The confidential invoice is owned by alice; the acme principals of these tests are its listed
+    # readers, so they see it in full (tests/api/test_access_policy.py covers unlisted principals).
+    ledger.update_ownership(w.docs["pdf"], actor="setup", readers=["rita", "otto", "rev", "bo"])
     w.process()
     yield w
     client.close()

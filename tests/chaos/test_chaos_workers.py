@@ -34,7 +34,8 @@ pytestmark = pytest.mark.slow
 PIPELINE = ["classify", "extract-text"]
 DOCS = 200
 KILLS = 6
-DEADLINE = 100.0
+DEADLINE = 400.0  # an upper bound for a loaded machine, not a speed target
+KILL_PHASE = 150.0
 
 
 def shape(i: int) -> tuple[int, bool]:
@@ -80,8 +81,9 @@ def test_sigkilled_workers_lose_nothing(store_url: str, tmp_path: Path) -> None:
             ledger.ingest_bytes(p, f"chaos-{i:03d}.pdf").document_id
             for i, p in enumerate(pdfs[DOCS // 2 :], start=DOCS // 2)
         ]
-        while len(kills) < KILLS and time.monotonic() - started < DEADLINE / 2:
-            held, wait_until = None, time.monotonic() + 2.0
+        while len(kills) < KILLS and time.monotonic() - started < KILL_PHASE:
+            # a restarted worker may take seconds to import and claim on a loaded machine: wait for its lease
+            held, wait_until = None, time.monotonic() + 20.0
             while held is None and time.monotonic() < wait_until and victim.poll() is None:
                 held = worker_lease(ledger.store, victim.pid)
                 if held is None:

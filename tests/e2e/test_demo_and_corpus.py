@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from docledger.demo.samples import generate_samples
-from docledger.ledger import Ledger
 from docledger.models import TERMINAL
+from docledger.pipeline import open_ledger
 from docledger.services.export import document_export
 from docledger.settings import Settings
 from docledger.worker import Worker
@@ -22,7 +22,7 @@ KNOWN_REASONS = {"encrypted_pdf", "corrupt_file", "page_too_small", "too_many_pa
 def test_demo_documents_end_as_expected(tmp_path: Path) -> None:
     samples = generate_samples(tmp_path / "in")
     assert len(samples) >= 18
-    ledger = Ledger(Settings(home=tmp_path / "home"))
+    ledger = open_ledger(Settings(home=tmp_path / "home"))
     regs = [ledger.ingest_path(s.path, tenant="demo") for s in samples]
     Worker(ledger).run(until_idle=True)
     for sample, reg in zip(samples, regs, strict=True):
@@ -55,7 +55,7 @@ def test_every_corpus_pdf_ends_terminal_with_a_sensible_status(tmp_path: Path) -
         pytest.skip("shared corpus not present")
     pdfs = sorted(root.rglob("*.pdf"))
     # tesseract (1.2 s/page) keeps this test short; rapidocr is exercised by the other tests.
-    ledger = Ledger(Settings(home=tmp_path / "home", ocr_dpi=150, ocr_engine="tesseract"))
+    ledger = open_ledger(Settings(home=tmp_path / "home", ocr_dpi=150, ocr_engine="tesseract"))
     regs = {p: ledger.ingest_path(p, tenant="corpus") for p in pdfs}
     Worker(ledger).run(until_idle=True)
     statuses = {}

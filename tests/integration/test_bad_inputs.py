@@ -10,10 +10,10 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from docledger.ledger import Ledger
+from docledger.pipeline import open_ledger
 from docledger.settings import Settings
 from docledger.worker import Worker
-from makedocs import text_image, text_pdf
+from sample_documents import text_image, text_pdf
 
 
 def bomb_png(path: Path, width: int = 30000, height: int = 30000) -> Path:
@@ -57,7 +57,7 @@ def test_hostile_files_fail_with_reasons_and_lose_nothing(tmp_path: Path) -> Non
     }
     (src / "photo.jpg").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 3])
     (src / "zero.png").write_bytes(b"")
-    ledger = Ledger(Settings(home=tmp_path / "home", max_pages=200, backoff_base_seconds=0.05, max_attempts=2))
+    ledger = open_ledger(Settings(home=tmp_path / "home", max_pages=200, backoff_base_seconds=0.05, max_attempts=2))
     ids = {k: ledger.ingest_path(p).document_id for k, (p, _) in files.items()}
     worker = Worker(ledger)
     worker.run(until_idle=True)  # returns: no file killed the worker

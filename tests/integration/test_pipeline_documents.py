@@ -10,12 +10,14 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 
-from docledger.ledger import Ledger
+from docledger.document.writers import FORM_COLUMNS, TABLE_COLUMNS
 from docledger.models import TERMINAL
+from docledger.pipeline import open_ledger
 from docledger.services.export import document_export, export_document
 from docledger.settings import Settings
 from docledger.worker import Worker
-from makedocs import encrypted_pdf, form_pdf, scanned_pdf, text_image, text_pdf
+from document_schema import assert_valid_document
+from sample_documents import encrypted_pdf, form_pdf, scanned_pdf, text_image, text_pdf
 
 NOTE = [
     "Discharge summary for John Smith, prepared by Dr. Emily Carter at Mercy General Hospital.",
@@ -60,7 +62,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     files["xml"].write_text("<?xml version='1.0'?><invoice><buyer>Acme Corporation</buyer>"
                             "<total currency='USD'>1200.50</total></invoice>")
     settings = Settings(home=root / "home", backoff_base_seconds=0.05, max_attempts=2)
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     ids = {k: ledger.ingest_path(p, owner="loan-ops", tenant="bank-a").document_id for k, p in files.items()}
     Worker(ledger).run(until_idle=True)
     yield {"ledger": ledger, "ids": ids, "files": files, "root": root}
@@ -126,6 +128,30 @@ def test_lineage_leads_every_artifact_back_to_the_original(world: dict[str, Any]
             assert original in seen, (key, n["key"])
         keys = {(n["key"], n["stage"]) for n in g["nodes"]}
         assert len(keys) == len(g["nodes"])  # one artifact per (stage, key)
+
+
+def test_lineage_is_acyclic_and_every_edge_crosses_runs(world: dict[str, Any]) -> None:
+    """OCR'd documents too: no artifact is an input of the run that made it, no cycle."""
+    for key in ("note", "scan", "image", "xml"):
+        g = world["ledger"].lineage(world["ids"][key])
+        run_of = {n["id"]: n["run_id"] for n in g["nodes"]}
+        for e in g["edges"]:
+            assert run_of[e["from"]] != run_of[e["to"]], (key, e)
+        # Kahn's algorithm: every node can be removed in topological order only if there is no cycle.
+        indegree = {n["id"]: 0 for n in g["nodes"]}
+        for e in g["edges"]:
+            indegree[e["to"]] += 1
+        ready = [n for n, d in indegree.items() if d == 0]
+        removed = 0
+        while ready:
+            cur = ready.pop()
+            removed += 1
+            for e in g["edges"]:
+                if e["from"] == cur:
+                    indegree[e["to"]] -= 1
+                    if indegree[e["to"]] == 0:
+                        ready.append(e["to"])
+        assert removed == len(indegree), (key, "the lineage has a cycle")
 
 
 def test_scan_fans_out_per_page_and_names_the_failed_page(world: dict[str, Any]) -> None:
@@ -238,7 +264,7 @@ def test_phone_photo_of_a_form(tmp_path: Path) -> None:
     photo = Image.fromarray((np.asarray(photo, dtype=np.float32) * shade).astype("uint8"))
     photo = photo.filter(ImageFilter.GaussianBlur(0.8)).convert("RGB")
     photo.save(tmp_path / "IMG_2041.jpg", "JPEG", quality=80)
-    ledger = Ledger(Settings(home=tmp_path / "home"))
+    ledger = open_ledger(Settings(home=tmp_path / "home"))
     did = ledger.ingest_path(tmp_path / "IMG_2041.jpg").document_id
     Worker(ledger).run(until_idle=True)
     assert ledger.get_document(did)["status"] == "SUCCEEDED"
@@ -257,3 +283,37 @@ def test_summary_is_scoped_to_a_tenant(world: dict[str, Any]) -> None:
     assert {d["stage"] for d in mine["stage_durations"]} >= {"classify", "ocr", "nlp"}
     theirs = led.summary(tenant="bank-z")
     assert theirs["documents_by_status"] == {} and theirs["queue"] == {} and theirs["stage_durations"] == []
+
+
+# ---- one document model ---------------------------------------------------------------------
+def _artifacts_of(world: dict[str, Any], key: str, kind: str) -> list[tuple[str, bytes]]:
+    led = world["ledger"]
+    return [(a["stage"], led.blobs.read(a["sha256"])) for a in led.artifacts(world["ids"][key]) if a["kind"] == kind]
+
+
+def test_every_export_and_document_json_follows_the_published_schema(world: dict[str, Any]) -> None:
+    shapes: dict[str, tuple[set[str], set[str]]] = {}
+    for key in ("note", "letter", "form", "scan", "image", "xml", "mislabelled"):
+        export = document_export(world["ledger"], world["ids"][key])
+        assert_valid_document(export)
+        assert all(p["source_run"] for p in export["pages"]), key  # every page names the run that read it
+        for stage, raw in _artifacts_of(world, key, "document-json"):
+            data = json.loads(raw)
+            assert_valid_document(data)
+            shapes[stage] = (set(data), {k for p in data["pages"] for k in p})
+    # document.json has one shape whichever stage wrote it
+    assert shapes["extract-text"] == shapes["ocr"] == shapes["xml"]
+    form = document_export(world["ledger"], world["ids"]["form"])
+    ssn = next(f for f in form["field_details"] if f["name"] == "borrower_ssn")
+    assert ssn["page"] == 1 and ssn["confidence"] == 1.0 and ssn["source_run"].startswith("run_")
+
+
+def test_forms_and_tables_csv_have_one_set_of_columns(world: dict[str, Any]) -> None:
+    headers: dict[str, set[tuple[str, str]]] = {}
+    for key in ("letter", "form", "image", "scan"):
+        for kind in ("tables-csv", "forms-csv"):
+            for stage, raw in _artifacts_of(world, key, kind):
+                headers.setdefault(kind, set()).add((stage, raw.decode().splitlines()[0]))
+    assert {h for _, h in headers["forms-csv"]} == {",".join(FORM_COLUMNS)}
+    assert {s for s, _ in headers["forms-csv"]} == {"extract-text", "ocr"}  # both producers, one header
+    assert {h for _, h in headers["tables-csv"]} == {",".join(TABLE_COLUMNS)}

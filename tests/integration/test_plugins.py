@@ -14,7 +14,7 @@ from docledger.ledger import Ledger
 from docledger.settings import Settings
 from docledger.stages import discover
 from docledger.worker import Worker
-from makedocs import text_pdf
+from sample_documents import text_pdf
 
 PLUGIN = textwrap.dedent('''
     from docledger.stages.base import Stage

@@ -1,15 +1,14 @@
-"""Request dependencies: the ledger, the calling principal and the optional service modules."""
+"""Request dependencies: the ledger and the calling principal (and the role it needs)."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from docledger.api.problems import NotAvailable
+from docledger.api.limits import count_call
+from docledger.api.problems import TooLarge
 from docledger.auth.tokens import LOCAL_ADMIN, Principal, authenticate
 from docledger.ledger import Ledger
 
@@ -25,8 +24,11 @@ def get_principal(
 ) -> Principal:
     """The caller: from the Bearer token, or the local admin when the app runs without auth."""
     if not request.app.state.auth_required:
-        return LOCAL_ADMIN
-    return authenticate(request.app.state.ledger, credentials.credentials if credentials else None)
+        principal = LOCAL_ADMIN
+    else:
+        principal = authenticate(request.app.state.ledger, credentials.credentials if credentials else None)
+    request.state.principal = principal  # named in the request's audit entry
+    return principal
 
 
 def invocation_principal(
@@ -49,20 +51,17 @@ def requires(role: str, action: str) -> Callable[..., Principal]:
     return check
 
 
-def service(module: str, function: str) -> Callable[..., Any]:
-    """A function of ``docledger.services.<module>``, or a 501 problem when this build lacks it."""
-    try:
-        mod = importlib.import_module(f"docledger.services.{module}")
-        return getattr(mod, function)
-    except (ImportError, AttributeError) as exc:
-        raise NotAvailable(
-            f"{module}.{function} is not available in this build",
-            hint="Install a docledger build that includes this service.",
-        ) from exc
+def rate_limit(request: Request, principal: Principal | None, what: str) -> None:
+    """Count one call of an expensive endpoint against the caller's token (429 when over the limit)."""
+    count_call(request.app.state, principal, request.client.host if request.client else None, what)
 
 
-def scoped_tenants(principal: Principal, tenant: str | None) -> list[str] | None:
-    """Tenants to query: the requested one (if visible) or all visible ones (None = every tenant)."""
-    if tenant is not None:
-        return [tenant] if principal.can_see_tenant(tenant) else []
-    return principal.scope
+def check_paragraph(request: Request, paragraph: str | None) -> None:
+    """413 for a paragraph longer than DOCLEDGER_MAX_PARAGRAPH_CHARS (matching embeds every sentence)."""
+    limit = request.app.state.ledger.settings.max_paragraph_chars
+    if paragraph is not None and len(paragraph) > limit:
+        raise TooLarge(
+            f"the paragraph is {len(paragraph)} characters, over the {limit}-character limit",
+            hint="Send a shorter paragraph (split long notes), or ask the operator to raise "
+            "DOCLEDGER_MAX_PARAGRAPH_CHARS.",
+        )

@@ -28,18 +28,39 @@ _TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     413: "Content too large",
+    429: "Too many requests",
     422: "Unprocessable content",
     500: "Internal error",
-    501: "Not implemented",
     503: "Service unavailable",
 }
 
 
-class NotAvailable(DocledgerError):
-    """A feature whose service module is not part of this build (HTTP 501)."""
-
-    code = "not_available"
-    http_status = 501
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Problem",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string", "description": "stable error code"},
+        "hint": {"type": ["string", "null"], "description": "what to do about it"},
+    },
+}
+#: Declared on every /v1 route: what the server answers with application/problem+json.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": title, "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}}}
+    for status, title in (
+        (400, "Bad request"),
+        (401, "Missing, unknown or revoked token"),
+        (403, "The token's role may not do this"),
+        (404, "Not found (or not visible to this token)"),
+        (413, "Request body or paragraph too large"),
+        (422, "A parameter or body field is not valid"),
+        (429, "Rate limit exceeded (see Retry-After)"),
+    )
+}
 
 
 class TooLarge(DocledgerError):
@@ -71,13 +92,15 @@ def problem(
 def problem_for(exc: DocledgerError) -> JSONResponse:
     status = int(getattr(exc, "http_status", 500) or 500)
     headers = {"WWW-Authenticate": 'Bearer realm="docledger"'} if status == 401 else None
+    if getattr(exc, "retry_after", None) is not None:
+        headers = {"Retry-After": str(exc.retry_after)}  # type: ignore[attr-defined]
     return problem(status, exc.message, code=exc.code, hint=exc.hint, headers=headers)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(DocledgerError)
     async def _docledger(request: Request, exc: DocledgerError) -> Response:
-        if int(getattr(exc, "http_status", 500) or 500) >= 500 and not isinstance(exc, NotAvailable):
+        if int(getattr(exc, "http_status", 500) or 500) >= 500:
             return _internal(request, exc)
         html = _html_renderer(request)
         if html is not None:

@@ -12,6 +12,7 @@ import ipaddress
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -127,13 +128,26 @@ def serve(
     *,
     workers_in_process: int = 1,
     auth_required: bool = True,
+    on_listening: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve in the foreground until interrupted, with ``workers_in_process`` pipeline worker threads."""
+    """Serve in the foreground until interrupted, with ``workers_in_process`` pipeline worker threads.
+
+    ``on_listening`` is called with the base URL once the socket accepts connections."""
     check_bind(host, auth_required)
     _ = ledger.stages  # discover stages (and fail early) before accepting uploads
     workers, threads = start_workers(ledger, workers_in_process)
+    server = uvicorn.Server(_config(ledger, host, port, auth_required))
+    if on_listening is not None:
+
+        def announce() -> None:
+            while not server.started and not server.should_exit:
+                time.sleep(0.05)
+            if server.started:
+                on_listening(f"http://{host}:{port}")
+
+        threading.Thread(target=announce, name="docledger-announce", daemon=True).start()
     try:
-        uvicorn.Server(_config(ledger, host, port, auth_required)).run()
+        server.run()
     finally:
         for w in workers:
             w.stop_requested.set()

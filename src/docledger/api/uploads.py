@@ -21,6 +21,17 @@ from docledger.exceptions import InvalidRequest, PermissionDenied
 from docledger.ledger import Ledger
 
 MAX_FILES_PER_REQUEST = 20
+MAX_NAME_CHARS = 200
+
+
+def short_name(name: str, limit: int = MAX_NAME_CHARS) -> str:
+    """A file name of at most ``limit`` characters, keeping its extension (``long…name.pdf``)."""
+    if len(name) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 10:
+        return name[: limit - 1] + "…"
+    return stem[: limit - len(ext) - 2] + "…." + ext
 _MULTIPART_SLACK = 1024 * 1024
 
 
@@ -65,7 +76,7 @@ async def _send_413(send: Send, limit: int) -> None:
         413,
         f"the request body is over the {limit}-byte limit",
         code="too_large",
-        hint="Upload fewer or smaller files per request, or raise DOCLEDGER_MAX_FILE_BYTES.",
+        hint="Upload fewer or smaller files per request, or raise DOCLEDGER_MAX_REQUEST_BYTES.",
     )
     await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
     await send({"type": "http.response.body", "body": response.body})
@@ -128,7 +139,7 @@ def register_uploads(
             )
     out = []
     for f in files:
-        name = (f.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1] or "upload"
+        name = short_name((f.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1] or "upload")
         f.file.seek(0)
         try:
             sha, size = ledger.blobs.put_stream(f.file, max_bytes=limit)

@@ -1,8 +1,10 @@
 """Signed web sessions and CSRF tokens, with HMAC-SHA256 and a secret kept in the ledger home.
 
-The cookie holds the *hash* of the API token the user pasted (never the token), an expiry
-and a per-session CSRF secret, signed so it cannot be forged. Every request re-checks the
-token hash against the ledger, so revoking a token ends its web sessions at once.
+The cookie holds the *hash* of the API token the user pasted (never the token), an expiry,
+a per-session CSRF secret and the id of the session's record in the ledger, signed so it
+cannot be forged. Every request re-checks the token hash and the session record against the
+ledger, so revoking a token or signing out ends the session at once, for every copy of the
+cookie.
 """
 
 from __future__ import annotations
@@ -75,8 +77,10 @@ class Signer:
         return obj
 
     # ---- sessions ----------------------------------------------------------------------------
-    def new_session(self, token_hash: str) -> tuple[str, dict[str, Any]]:
+    def new_session(self, token_hash: str, session_id: str | None = None) -> tuple[str, dict[str, Any]]:
         session = {"h": token_hash, "exp": time.time() + SESSION_SECONDS, "csrf": secrets.token_urlsafe(16)}
+        if session_id is not None:
+            session["sid"] = session_id
         return self.sign(session), session
 
     # ---- CSRF for the login form (no session yet): a signed, short-lived nonce ----------------
@@ -86,3 +90,34 @@ class Signer:
     def check_login_csrf(self, value: str | None) -> bool:
         obj = self.unsign(value)
         return obj is not None and "login" in obj
+
+
+# ---- server-side session records: signing out ends the session for every copy of the cookie ----
+def start_session(ledger: Any, signer: Signer, token_hash: str) -> tuple[str, dict[str, Any]]:
+    """Record a new session in the ledger and return its signed cookie value."""
+    from docledger.ids import new_id
+
+    sid = new_id("ses_")
+    value, session = signer.new_session(token_hash, sid)
+    with ledger.store.transaction() as tx:
+        tx.execute("session_insert", id=sid, token_hash=token_hash, created_at=time.time(),
+                   expires_at=float(session["exp"]))
+    return value, session
+
+
+def session_active(ledger: Any, session: dict[str, Any]) -> bool:
+    """True while the session's record exists, belongs to the same token and was not ended."""
+    sid = session.get("sid")
+    if not isinstance(sid, str):
+        return False
+    with ledger.store.read() as tx:
+        row = tx.fetchone("session_get", id=sid)
+    return (row is not None and row["ended_at"] is None and row["token_hash"] == session.get("h")
+            and float(row["expires_at"]) > time.time())
+
+
+def end_session(ledger: Any, session: dict[str, Any]) -> None:
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        with ledger.store.transaction() as tx:
+            tx.execute("session_end", id=sid, now=time.time())

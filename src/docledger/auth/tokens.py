@@ -16,10 +16,14 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docledger.exceptions import DocledgerError, InvalidRequest, PermissionDenied
 from docledger.ids import iso, new_id, now
+from docledger.services.access import AccessScope
+
+if TYPE_CHECKING:
+    from docledger.ledger import Ledger
 
 ROLES = ("reader", "operator", "reviewer", "admin")
 ALL_TENANTS = "*"
@@ -49,9 +53,15 @@ class Principal:
         return ALL_TENANTS in self.tenants
 
     @property
-    def scope(self) -> list[str] | None:
-        """The ``tenants=`` argument for Ledger reads (None = every tenant)."""
-        return None if self.all_tenants else list(self.tenants)
+    def scope(self) -> AccessScope | None:
+        """The ``tenants=`` argument for Ledger reads (None = every tenant, for all-tenant admins).
+
+        It carries the principal and role, so the ledger applies the classification policy
+        (:mod:`docledger.services.access`) on every read made with it.
+        """
+        if self.all_tenants:
+            return None
+        return AccessScope(self.tenants, principal=self.principal, role=self.role)
 
     def may(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
@@ -103,7 +113,7 @@ def _validate(principal: str, tenants: list[str], role: str) -> list[str]:
     return clean
 
 
-def create_token(ledger: Any, principal: str, tenants: list[str], role: str) -> str:
+def create_token(ledger: Ledger, principal: str, tenants: list[str], role: str) -> str:
     """Create a token and return it. It is shown only now: the ledger stores its sha256 only."""
     clean = _validate(principal, tenants, role)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -120,7 +130,16 @@ def create_token(ledger: Any, principal: str, tenants: list[str], role: str) -> 
     return token
 
 
-def list_tokens(ledger: Any, *, include_revoked: bool = False) -> list[dict[str, Any]]:
+def token_id(ledger: Ledger, token: str) -> str:
+    """The id of a token (what ``token revoke`` takes), without touching its last-used time."""
+    with ledger.store.read() as tx:
+        row = tx.fetchone("auth_token_by_hash", token_hash=hash_token(token.strip()))
+    if row is None:
+        raise Unauthenticated("the API token is not valid", hint="`docledger token list` shows active tokens.")
+    return str(row["id"])
+
+
+def list_tokens(ledger: Ledger, *, include_revoked: bool = False) -> list[dict[str, Any]]:
     """Token metadata (never the secret): id, principal, tenants, role, created/revoked/last used."""
     with ledger.store.read() as tx:
         rows = tx.fetchall("auth_list_tokens", include_revoked=1 if include_revoked else 0)
@@ -138,13 +157,13 @@ def list_tokens(ledger: Any, *, include_revoked: bool = False) -> list[dict[str,
     ]
 
 
-def revoke_token(ledger: Any, token_id: str) -> bool:
+def revoke_token(ledger: Ledger, token_id: str) -> bool:
     """Revoke a token by its id; returns False when it is unknown or already revoked."""
     with ledger.store.transaction() as tx:
         return tx.execute("auth_revoke_token", id=token_id, now=now()) > 0
 
 
-def authenticate(ledger: Any, token: str | None) -> Principal:
+def authenticate(ledger: Ledger, token: str | None) -> Principal:
     """The principal a token stands for; raises Unauthenticated for a missing, unknown or revoked one."""
     if not token:
         raise Unauthenticated(
@@ -154,7 +173,7 @@ def authenticate(ledger: Any, token: str | None) -> Principal:
     return authenticate_hash(ledger, hash_token(token.strip()))
 
 
-def authenticate_hash(ledger: Any, token_hash: str) -> Principal:
+def authenticate_hash(ledger: Ledger, token_hash: str) -> Principal:
     """Like :func:`authenticate` for a stored hash (the web session keeps the hash, not the token)."""
     with ledger.store.read() as tx:
         row = tx.fetchone("auth_token_by_hash", token_hash=token_hash)
@@ -172,6 +191,3 @@ def authenticate_hash(ledger: Any, token_hash: str) -> Principal:
             tx.execute("auth_touch_token", id=row["id"], now=t)
     return Principal(row["principal"], tuple(json.loads(row["tenants"])), row["role"], row["id"])
 
-
-def constant_time_equal(a: str, b: str) -> bool:
-    return secrets.compare_digest(a.encode(), b.encode())

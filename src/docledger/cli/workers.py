@@ -20,15 +20,11 @@ def _install_sigterm(worker: Any) -> None:
 
 
 def worker_process(until_idle: bool, stages: list[str] | None = None) -> int:
-    from docledger.stages import discover
     from docledger.worker import Worker
 
-    ledger = open_ledger()
+    ledger = open_ledger(only=stages or None)
     try:
-        if stages:
-            ledger._stages = discover(ledger.settings, only=stages)
-            ledger.sync_subscriptions()
-        worker = Worker(ledger, stages=ledger.stages)
+        worker = Worker(ledger)
         _install_sigterm(worker)
         return worker.run(until_idle=until_idle)
     finally:

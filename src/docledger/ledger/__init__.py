@@ -1,42 +1,69 @@
-"""The ledger: Document Registry, Ownership, Lineage and Pipeline Operations over one store."""
+"""The ledger: Document Registry, Ownership, Lineage and Pipeline Operations over one store.
+
+The ledger owns every write of documents, runs, artifacts, run inputs, problems, timeline entries
+and events (see ``registry``, ``runs``, ``operations``, ``events``). It knows the installed stages only
+as subscribers (name, version, events); whoever builds it passes them in, usually
+:func:`docledger.pipeline.open_ledger`, which discovers the installed stage plugins.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from docledger.blobs import BlobStore
-from docledger.exceptions import InvalidRequest, NotFound
+from docledger.blobs import BlobStore, blob_cipher
+from docledger.exceptions import ConfigurationError, DuplicateKey, InvalidRequest, NotFound
 from docledger.ids import iso, now
 from docledger.ledger import lineage as lineage_mod
-from docledger.ledger.events import sync_subscriptions
+from docledger.ledger.events import emit, sync_subscriptions
 from docledger.ledger.operations import add_timeline, set_status
+from docledger.ledger.ownership import change_ownership
 from docledger.ledger.registry import Arrival, register, stage_in, validate_classification
-from docledger.media_hint import declared_type
-from docledger.models import Registration, Status
+from docledger.media.declared_type import declared_type
+from docledger.models import Artifact, Document, Registration, StagePlugin, Status
+from docledger.scrub import hide_paths
+from docledger.services import access
 from docledger.settings import Settings, get_settings
-from docledger.stages import Stage, discover
 from docledger.store import Store, open_store
+
+Stages = Mapping[str, StagePlugin]
 
 
 class Ledger:
     def __init__(self, settings: Settings | None = None, *, store: Store | None = None,
-                 stages: dict[str, Stage] | None = None) -> None:
+                 stages: Stages | Callable[[], Stages] | None = None) -> None:
+        """``stages``: the installed stages, or a function that returns them when first needed (discovery
+        imports every plugin, which commands that only read need not pay for). ``None``: this ledger
+        only reads and records; anything that announces an event refuses to run without subscribers."""
         self.settings = settings or get_settings()
-        self.settings.home.mkdir(parents=True, exist_ok=True)
+        private_home(self.settings.home)
         self.store = store or open_store(self.settings.resolved_database_url)
-        self.blobs = BlobStore(self.settings.blob_dir, fsync_derived=self.settings.fsync_artifacts)
-        self._stages = stages
-        if stages is not None:
-            self.sync_subscriptions()
+        self.blobs = BlobStore(self.settings.blob_dir, fsync_derived=self.settings.fsync_artifacts,
+                               cipher=blob_cipher(self.settings))
+        self._stages: Stages | None = None
+        self._find_stages: Callable[[], Stages] | None = None
+        if callable(stages):
+            self._find_stages = stages
+        elif stages is not None:
+            self.use_stages(stages)
 
     @property
-    def stages(self) -> dict[str, Stage]:
+    def stages(self) -> Stages:
         if self._stages is None:
-            self._stages = discover(self.settings)
-            self.sync_subscriptions()
-        return self._stages
+            if self._find_stages is None:
+                raise ConfigurationError(
+                    "this ledger was opened without its stages, so no stage would receive the event",
+                    hint="Open it with docledger.pipeline.open_ledger(settings), or pass stages= to Ledger.")
+            self.use_stages(self._find_stages())
+        return cast(Stages, self._stages)
+
+    def use_stages(self, stages: Stages) -> None:
+        """Install these stages as the subscribers (and record their subscriptions)."""
+        self._stages = stages
+        self.sync_subscriptions()
 
     def sync_subscriptions(self) -> None:
         with self.store.transaction() as tx:
@@ -87,8 +114,8 @@ class Ledger:
                     regs = [register(tx, a, self.settings) for a in arrivals]
                     tx.after_commit(self.store.notify_work)
                 return regs
-            except Exception as exc:  # a concurrent batch registered the same bytes first: retry sees it
-                if "unique" not in str(exc).lower() or attempt == 2:
+            except DuplicateKey:  # a concurrent batch registered the same bytes first: retry sees it
+                if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
@@ -110,21 +137,21 @@ class Ledger:
                     reg = register(tx, arrival, self.settings)
                     tx.after_commit(self.store.notify_work)
                     return reg
-            except Exception as exc:  # a concurrent registration of the same bytes won the unique key
-                if "unique" not in str(exc).lower() or attempt == 2:
+            except DuplicateKey:  # a concurrent registration of the same bytes won the unique key
+                if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
-    def get_document(self, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+    def get_document(self, document_id: str, *, tenants: list[str] | None = None) -> Document:
         with self.store.read() as tx:
             doc = tx.fetchone("get_document", id=document_id)
-        if doc is None or (tenants is not None and doc["tenant"] not in tenants):
+        if doc is None or access.view(doc, tenants) is None:  # the access policy: one answer for both
             raise NotFound(f"no document {document_id}", hint="`docledger list` shows the registered documents.")
         return document_json(doc)
 
     def list_documents(self, *, status: str | None = None, tenant: str | None = None, owner: str | None = None,
                        media_type: str | None = None, since: float | None = None, until: float | None = None,
-                       after: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+                       after: str | None = None, limit: int = 100) -> list[Document]:
         if status is not None and status.upper() not in Status.__members__:
             raise InvalidRequest(f"unknown status {status!r}", hint=f"Use one of {', '.join(Status)}.")
         with self.store.read() as tx:
@@ -141,10 +168,11 @@ class Ledger:
             problems = tx.fetchall("problems_for_document", document_id=document_id)
         return {"document_id": document_id, "name": doc["name"], "status": doc["status"], "stage": doc["stage"],
                 "reason": doc["reason"], "message": doc["message"],
-                "problems": [{"stage": p["stage"], "page": p["page"], "code": p["code"], "message": p["message"],
+                "problems": [{"stage": p["stage"], "page": p["page"], "code": p["code"],
+                              "message": hide_paths(p["message"]),
                               "terminal": bool(p["terminal"])} for p in problems],
                 "timeline": [{"time": iso(t["time"]), "stage": t["stage"], "status": t["status"],
-                              "message": t["message"], "attempt": t["attempt"], "worker": t["worker"]}
+                              "message": hide_paths(t["message"]), "attempt": t["attempt"], "worker": t["worker"]}
                              for t in timeline]}
 
     def summary(self, *, tenant: str | None = None) -> dict[str, Any]:
@@ -166,47 +194,67 @@ class Ledger:
             return lineage_mod.document_lineage(tx, document_id)
 
     def artifact_lineage(self, artifact_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+        self.artifact(artifact_id, tenants=tenants)  # one 404 for missing, foreign and withheld artifacts
         with self.store.read() as tx:
-            result = lineage_mod.artifact_lineage(tx, artifact_id)
-        self.get_document(result["document_id"], tenants=tenants)
-        return result
+            return lineage_mod.artifact_lineage(tx, artifact_id)
 
-    def artifacts(self, document_id: str, *, tenants: list[str] | None = None) -> list[dict[str, Any]]:
-        self.get_document(document_id, tenants=tenants)
+    def artifacts(self, document_id: str, *, tenants: list[str] | None = None) -> list[Artifact]:
+        """The document's artifacts that ``tenants`` may read (only redacted ones in a redacted view)."""
+        doc_view = self.document_view(document_id, tenants=tenants)
         with self.store.read() as tx:
             rows = tx.fetchall("artifacts_for_document", document_id=document_id)
-        return [artifact_json(r) for r in rows]
+        return [artifact_json(r) for r in rows if access.artifact_visible(r, doc_view)]
 
-    def artifact(self, artifact_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+    def artifact(self, artifact_id: str, *, tenants: list[str] | None = None) -> Artifact:
         with self.store.read() as tx:
             row = tx.fetchone("artifact_by_id", id=artifact_id)
+        missing = NotFound(f"no artifact {artifact_id}", hint="List a document's artifacts to find their ids.")
         if row is None:
-            raise NotFound(f"no artifact {artifact_id}")
-        self.get_document(row["document_id"], tenants=tenants)
+            raise missing
+        try:
+            doc_view = self.document_view(row["document_id"], tenants=tenants)
+        except NotFound:
+            raise missing from None  # another tenant's artifact answers exactly like a missing one
+        if not access.artifact_visible(row, doc_view):
+            raise missing
         return artifact_json(row)
+
+    def document_view(self, document_id: str, *, tenants: list[str] | None = None) -> access.View:
+        """``"full"`` or ``"redacted"``: what ``tenants`` may see of the document (NotFound if nothing)."""
+        with self.store.read() as tx:
+            doc = tx.fetchone("get_document", id=document_id)
+        found = access.view(doc, tenants) if doc is not None else None
+        if found is None:
+            raise NotFound(f"no document {document_id}", hint="`docledger list` shows the registered documents.")
+        return found
 
     # ---- Ownership -------------------------------------------------------------------------
     def update_ownership(self, document_id: str, *, actor: str, tenants: list[str] | None = None,
                          owner: str | None = None, classification: str | None = None,
                          retention_until: float | None = None, legal_hold: bool | None = None,
-                         readers: list[str] | None = None) -> dict[str, Any]:
+                         readers: list[str] | None = None) -> Document:
         self.get_document(document_id, tenants=tenants)
         with self.store.transaction() as tx:
-            tx.lock_document(document_id)
-            cur = tx.fetchone("get_document", id=document_id)
-            assert cur is not None
-            new = {"owner": owner or cur["owner"],
-                   "classification": validate_classification(classification) if classification
-                   else cur["classification"],
-                   "retention_until": retention_until if retention_until is not None else cur["retention_until"],
-                   "legal_hold": int(legal_hold) if legal_hold is not None else int(cur["legal_hold"]),
-                   "readers": json.dumps(readers) if readers is not None else cur["readers"]}
-            changes = [f"{k}: {cur[k]!r} -> {v!r}" for k, v in new.items() if cur[k] != v]
-            tx.execute("update_ownership", document_id=document_id, now=now(), **new)
-            if changes:
-                add_timeline(tx, document_id, "ownership", "changed", f"{actor} changed " + "; ".join(changes),
-                             worker=actor)
+            change_ownership(tx, document_id, actor=actor, redact_policy=self.settings.redact_policy_classifications,
+                             owner=owner, classification=classification, retention_until=retention_until,
+                             legal_hold=legal_hold, readers=readers)
+            tx.after_commit(self.store.notify_work)
         return self.get_document(document_id)
+
+    # ---- Requests ------------------------------------------------------------------------------
+    def request_processing(self, document_id: str, *, event_type: str, payload: dict[str, Any], stage: str,
+                           actor: str, status_message: str, timeline_message: str,
+                           ordering_key: str | None = None) -> int:
+        """Ask a stage to (re)process a document: the event, the PROCESSING status and who asked (on the
+        timeline), in one transaction. Returns the event id."""
+        _ = self.stages  # the subscriptions must exist before the event is fanned out
+        with self.store.transaction() as tx:
+            tx.lock_document(document_id)
+            event_id = emit(tx, event_type, document_id, payload, ordering_key=ordering_key)
+            set_status(tx, document_id, Status.PROCESSING.value, stage=stage, message=status_message)
+            add_timeline(tx, document_id, stage, "requested", timeline_message, worker=actor)
+            tx.after_commit(self.store.notify_work)
+        return event_id
 
     # ---- Backfill --------------------------------------------------------------------------
     def backfill(self, stage: str, *, tenant: str | None = None, actor: str = "cli") -> int:
@@ -227,7 +275,7 @@ class Ledger:
             rows = tx.fetchall("list_dead", tenant=tenant)
         return [{"delivery_id": r["id"], "event_id": r["event_id"], "event_type": r["event_type"],
                  "subscriber": r["subscriber"], "document_id": r["document_id"], "attempts": r["attempts"],
-                 "error": r["last_error"], "dead_since": iso(r["updated_at"])} for r in rows]
+                 "error": hide_paths(r["last_error"]), "dead_since": iso(r["updated_at"])} for r in rows]
 
     def replay(self, delivery_id: int | None = None, *, actor: str = "cli", tenant: str | None = None) -> list[int]:
         """Put dead deliveries back in the queue (all of them, or one)."""
@@ -249,9 +297,18 @@ class Ledger:
         return [d["delivery_id"] for d in targets]
 
 
-def document_json(r: dict[str, Any]) -> dict[str, Any]:
-    out = {"document_id": r["id"], "name": r["name"], "tenant": r["tenant"], "version": r.get("version"),
-           "status": r["status"], "stage": r.get("stage"), "reason": r.get("reason"), "message": r.get("message"),
+def private_home(home: Path) -> None:
+    """The ledger home holds every document: readable by its owner only (0700), whatever the umask."""
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = home.stat()
+    if st.st_mode & 0o077 and st.st_uid == os.getuid():
+        home.chmod(0o700)
+
+
+def document_json(r: dict[str, Any]) -> Document:
+    out: Document = {"document_id": r["id"], "name": r["name"], "tenant": r["tenant"], "version": r.get("version"),
+           "status": r["status"], "stage": r.get("stage"), "reason": r.get("reason"),
+           "message": hide_paths(r.get("message")),
            "media_type": r.get("media_type"), "size": r.get("size"), "pages": r.get("pages"),
            "arrived_at": iso(r.get("arrived_at")), "updated_at": iso(r.get("updated_at")),
            "owner": r.get("owner"), "classification": r.get("classification")}
@@ -263,7 +320,7 @@ def document_json(r: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def artifact_json(r: dict[str, Any]) -> dict[str, Any]:
+def artifact_json(r: dict[str, Any]) -> Artifact:
     return {"artifact_id": r["id"], "document_id": r["document_id"], "key": r["key"], "kind": r["kind"],
             "sha256": r["sha256"], "size": r["size"], "media_type": r["media_type"], "page": r["page"],
             "stage": r["stage"], "stage_version": r["stage_version"], "run_id": r["run_id"],

@@ -4,9 +4,11 @@ announces, and fanned out at once into one delivery per subscribed pipeline stag
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from docledger.ids import now
+from docledger.models import StagePlugin
 from docledger.store.base import Tx
 
 
@@ -24,7 +26,7 @@ def emit(tx: Tx, event_type: str, document_id: str | None, payload: dict[str, An
     return event_id
 
 
-def sync_subscriptions(tx: Tx, stages: dict[str, Any]) -> None:
+def sync_subscriptions(tx: Tx, stages: Mapping[str, StagePlugin]) -> None:
     """Record which installed stage listens to which event (idempotent)."""
     t = now()
     for name, stage in stages.items():

@@ -8,6 +8,7 @@ from typing import Any
 
 from docledger.exceptions import NotFound
 from docledger.ids import iso
+from docledger.scrub import hide_paths
 from docledger.store.base import Tx
 
 
@@ -30,7 +31,7 @@ def _run_json(r: dict[str, Any]) -> dict[str, Any]:
     return {"id": r["id"], "stage": r["stage"], "stage_version": r["stage_version"], "config_hash": r["config_hash"],
             "page": r["page"], "status": r["status"], "attempt": r["attempt"], "worker": r["worker"],
             "started_at": iso(r["started_at"]), "ended_at": iso(r["ended_at"]), "duration_ms": r["duration_ms"],
-            "error_code": r["error_code"], "error": r["error"], "meta": json.loads(r["meta"] or "{}")}
+            "error_code": r["error_code"], "error": hide_paths(r["error"]), "meta": json.loads(r["meta"] or "{}")}
 
 
 def artifact_lineage(tx: Tx, artifact_id: str) -> dict[str, Any]:

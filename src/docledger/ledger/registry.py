@@ -12,8 +12,9 @@ from docledger.blobs import BlobStore
 from docledger.exceptions import InvalidRequest
 from docledger.ids import new_id, now
 from docledger.ledger.events import emit
-from docledger.ledger.operations import add_timeline, set_status
-from docledger.models import Classification, Events, Registration, Status
+from docledger.ledger.operations import add_timeline, record_problem, set_status
+from docledger.ledger.runs import record_run
+from docledger.models import Classification, Events, NewArtifact, Registration, Run, Status
 from docledger.settings import Settings
 from docledger.store.base import Tx
 
@@ -82,26 +83,23 @@ def register(tx: Tx, arrival: Arrival, settings: Settings, *, worker: str = "reg
                classification=validate_classification(arrival.classification),
                retention_until=arrival.retention_until, legal_hold=1 if arrival.legal_hold else 0,
                readers="[]", updated_at=t)
-    run_id = new_id("run_")
-    tx.execute("insert_run", id=run_id, document_id=doc_id, stage=REGISTER_STAGE, stage_version=REGISTER_VERSION,
-               config_hash="-", page=None, delivery_id=None, status="succeeded", attempt=1, worker=worker,
-               started_at=t, ended_at=t, duration_ms=0.0, error_code=None, error=None,
-               meta=json.dumps({"source": arrival.source}))
+    run = Run(id=new_id("run_"), document_id=doc_id, stage=REGISTER_STAGE, stage_version=REGISTER_VERSION,
+              status="succeeded", started_at=t, ended_at=t, worker=worker, meta={"source": arrival.source})
     add_timeline(tx, doc_id, REGISTER_STAGE, "registered",
                  f"Registered {arrival.name!r} ({arrival.size} bytes, version {version}) from {arrival.source} "
                  f"for owner {arrival.owner} in tenant {arrival.tenant}.", worker=worker)
     if not arrival.stored:
         msg = (f"The file is {arrival.size} bytes, over the {settings.max_file_bytes}-byte limit; its bytes were "
                "not stored. Split it or raise DOCLEDGER_MAX_FILE_BYTES, then submit it again.")
-        tx.execute("insert_problem", document_id=doc_id, stage=REGISTER_STAGE, page=None, code="too_large",
-                   message=msg, terminal=1, run_id=run_id, created_at=t)
+        record_run(tx, run)
+        record_problem(tx, doc_id, REGISTER_STAGE, None, "too_large", msg, terminal=True, run_id=run.id)
         set_status(tx, doc_id, Status.FAILED.value, stage=REGISTER_STAGE, reason="too_large", message=msg)
         add_timeline(tx, doc_id, "pipeline", Status.FAILED.value, msg)
         return Registration(doc_id, arrival.name, Status.FAILED.value, None, version, arrival.sha256)
-    tx.execute("insert_artifact", id=new_id("art_"), document_id=doc_id, run_id=run_id, stage=REGISTER_STAGE,
-               stage_version=REGISTER_VERSION, key="original", kind="original", sha256=arrival.sha256,
-               size=arrival.size, media_type=arrival.declared_media_type, page=None,
-               meta=json.dumps({"name": arrival.name}), created_at=t)
+    original = NewArtifact(id=new_id("art_"), key="original", kind="original", sha256=arrival.sha256,
+                           size=arrival.size, page=None, media_type=arrival.declared_media_type,
+                           meta={"name": arrival.name})
+    record_run(tx, run, outputs=[original])
     payload: dict[str, Any] = {"name": arrival.name, "version": version, "sha256": arrival.sha256,
                                "size": arrival.size, "tenant": arrival.tenant, "series_id": series_id}
     emit(tx, Events.REGISTERED, doc_id, payload)

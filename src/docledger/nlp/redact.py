@@ -34,6 +34,22 @@ _PAD_PT = 2.0  # grow each tight glyph box: anti-aliased edges and accents must 
 _WS = re.compile(r"\s+")
 
 
+def person_emails(page_findings: Iterable[Mapping[str, Any]],
+                  all_findings: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The EMAIL_ADDRESS findings of a page whose local part spells a name part of any PERSON found
+    in the document (``Zhang.Wei@example.com`` for "Wei Zhang"): redacting PERSON must cover them."""
+    names = {w.lower() for f in all_findings if f.get("type") == "PERSON"
+             for w in re.split(r"[\s.,'-]+", str(f.get("text", ""))) if len(w) >= 2}
+    out = []
+    for f in page_findings:
+        if f.get("type") != "EMAIL_ADDRESS":
+            continue
+        local = str(f.get("text", "")).split("@", 1)[0].lower()
+        if names & {p for p in re.split(r"[._+\-0-9]+", local) if p}:
+            out.append({**f, "reason": "e-mail address containing a redacted PERSON name"})
+    return out
+
+
 def redact_text(text: str, findings: Iterable[Mapping[str, Any]]) -> str:
     """``text`` with each finding's ``[start, end)`` span replaced by ``[TYPE]``.
 

@@ -159,9 +159,6 @@ class Normalization:
         ys = np.clip(back[1], 0, oh)
         return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
 
-    def upright_scale(self) -> float:
-        return self.scale
-
     def info(self) -> dict[str, object]:
         return {
             "rotation": self.rotation,

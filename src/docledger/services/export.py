@@ -4,17 +4,24 @@ plus text, CSV, original, searchable and redacted PDF exports."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from docledger.document.model import SCHEMA_VERSION, DocumentModel
 from docledger.exceptions import InvalidRequest, NotFound
+from docledger.models import Artifact
+from docledger.services import access
+
+if TYPE_CHECKING:
+    from docledger.ledger import Ledger
 
 FORMATS = ("json", "text", "csv", "original", "searchable-pdf", "redacted-pdf")
 
 
-def _latest(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _latest(arts: list[Artifact]) -> list[Artifact]:
     """Keep one artifact per (stage, key): the newest stage version."""
-    best: dict[tuple[str, str], dict[str, Any]] = {}
+    best: dict[tuple[str, str], Artifact] = {}
     for a in arts:
         k = (a["stage"], a["key"])
         if k not in best or a["stage_version"] >= best[k]["stage_version"]:
@@ -22,13 +29,14 @@ def _latest(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(best.values())
 
 
-def _load(ledger: Any, art: dict[str, Any]) -> Any:
+def _load(ledger: Ledger, art: Mapping[str, Any]) -> Any:
     return json.loads(ledger.blobs.read(art["sha256"]).decode("utf-8"))
 
 
-def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
+def document_export(ledger: Ledger, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
     doc = ledger.get_document(document_id, tenants=tenants)
-    arts = _latest(ledger.artifacts(document_id, tenants=tenants))
+    all_arts = ledger.artifacts(document_id, tenants=tenants)  # oldest first; only what the caller may read
+    arts = _latest(all_arts)
     pages: dict[int, dict[str, Any]] = {}
 
     def page(n: int) -> dict[str, Any]:
@@ -39,19 +47,23 @@ def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None 
     entities: list[dict[str, Any]] = []
     key_phrases: list[dict[str, Any]] = []
     pii: list[dict[str, Any]] = []
+    details: list[dict[str, Any]] = []
     for a in sorted(arts, key=lambda x: (x["page"] or 0, x["key"])):
         kind, n = a["kind"], a["page"]
         if kind == "text" and n is not None and a["stage"] in ("extract-text", "ocr", "xml"):
             page(n)["text"] = ledger.blobs.read(a["sha256"]).decode("utf-8")
+            page(n).setdefault("source_run", a["run_id"])
         elif kind == "page-json" and n is not None:
             data = _load(ledger, a)
             p = page(n)
+            p["source_run"] = a["run_id"]
             p["tables"] = data.get("tables", [])
             p["forms"].extend(data.get("forms", []))
             p["width"], p["height"] = data.get("width"), data.get("height")
         elif kind == "ocr-json" and n is not None:
             data = _load(ledger, a)
             p = page(n)
+            p["source_run"] = a["run_id"]
             for key in ("lines", "forms", "checkboxes", "signatures"):
                 p[key] = data.get(key, [])
             p["tables"] = [{"rows": t.get("rows", []), "cells": t.get("cells", []), "bbox": t.get("bbox")}
@@ -65,17 +77,54 @@ def document_export(ledger: Any, document_id: str, *, tenants: list[str] | None 
             fields.update(_load(ledger, a))
         elif kind == "nlp-json" and n is not None:
             data = _load(ledger, a)
-            entities.extend({**e, "page": n} for e in data.get("entities", []))
-            key_phrases.extend({**k, "page": n} for k in data.get("key_phrases", []))
-            pii.extend({**f, "page": n} for f in data.get("pii", []))
-        elif kind == "document-json" and a["stage"] in ("extract-text", "xml"):
-            fields.update({k: v for k, v in _load(ledger, a).get("fields", {}).items() if k not in fields})
-    return {"document_id": document_id, "name": doc["name"], "status": doc["status"],
-            "media_type": doc["media_type"], "pages": [pages[n] for n in sorted(pages)], "fields": fields,
-            "entities": entities, "key_phrases": key_phrases, "pii": pii}
+            run = {"page": n, "source_run": a["run_id"]}
+            entities.extend({**e, **run} for e in data.get("entities", []))
+            key_phrases.extend({**k, **run} for k in data.get("key_phrases", []))
+            pii.extend({**f, **run} for f in data.get("pii", []))
+        elif kind == "document-json":
+            data = _load(ledger, a)
+            if a["stage"] in ("extract-text", "xml"):
+                fields.update({k: v for k, v in data.get("fields", {}).items() if k not in fields})
+            for d in data.get("field_details", []):
+                if d.get("name") not in {x["name"] for x in details}:
+                    details.append(d)
+    if ledger.document_view(document_id, tenants=tenants) == access.REDACTED:
+        # A confidential document for a caller who is neither owner nor listed reader: each page's
+        # text with every PII finding removed, and nothing else (no tables, forms, entities or PII).
+        for n, text in redacted_pages(ledger, document_id).items():
+            page(n)["text"] = text
+    export = DocumentModel.model_validate({
+        "schema_version": SCHEMA_VERSION, "document_id": document_id, "name": doc["name"], "status": doc["status"],
+        "media_type": doc["media_type"], "pages": [pages[n] for n in sorted(pages)], "fields": fields,
+        "field_details": details, "entities": entities, "key_phrases": key_phrases, "pii": pii})
+    return export.model_dump(mode="json")
 
 
-def export_document(ledger: Any, document_id: str, fmt: str, out_dir: Path, *,
+def redacted_pages(ledger: Ledger, document_id: str) -> dict[int, str]:
+    """Each page's text with all its PII findings (and e-mail addresses spelling a PERSON) replaced by
+    ``[TYPE]``: what a principal without full access to a confidential document may read.
+
+    Made from the text and NLP artifacts (read here with the system's scope, never handed out), so it
+    always covers every PII type, whatever redactions were requested. A page without NLP results is
+    withheld entirely rather than shown unredacted."""
+    from docledger.nlp.redact import person_emails, redact_text
+
+    arts = ledger.artifacts(document_id)
+    texts: dict[int, str] = {}
+    pii: dict[int, list[dict[str, Any]]] = {}
+    for a in arts:
+        if a["page"] is None:
+            continue
+        if a["kind"] == "text" and a["stage"] in ("extract-text", "ocr", "xml"):
+            texts[a["page"]] = ledger.blobs.read(a["sha256"]).decode("utf-8")
+        elif a["kind"] == "nlp-json":
+            pii[a["page"]] = list(_load(ledger, a).get("pii", []))
+    every = [f for fs in pii.values() for f in fs]
+    return {n: redact_text(text, pii[n] + person_emails(pii[n], every)) if n in pii else ""
+            for n, text in sorted(texts.items())}
+
+
+def export_document(ledger: Ledger, document_id: str, fmt: str, out_dir: Path, *,
                     tenants: list[str] | None = None) -> list[Path]:
     """Write the export to ``out_dir``; returns the files written."""
     if fmt not in FORMATS:
@@ -113,4 +162,4 @@ def export_document(ledger: Any, document_id: str, fmt: str, out_dir: Path, *,
         hint = ("Searchable PDFs are made for scanned documents and images."
                 if kind == "searchable-pdf" else "Request one with `docledger redact DOC`.")
         raise NotFound(f"document {document_id} has no {kind}", hint=hint)
-    return [ledger.blobs.copy_to(found[0]["sha256"], out_dir / f"{Path(doc['name']).stem}.{kind}.pdf")]
+    return [ledger.blobs.copy_to(found[-1]["sha256"], out_dir / f"{Path(doc['name']).stem}.{kind}.pdf")]

@@ -3,13 +3,17 @@ restatement, ranked by cosine distance of all-MiniLM-L6-v2 embeddings."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docledger.exceptions import InvalidRequest
+from docledger.services import access
 from docledger.services._vectors import document_sentences
 
+if TYPE_CHECKING:
+    from docledger.ledger import Ledger
 
-def match(ledger: Any, restatement: str, *, document_id: str | None = None, paragraph: str | None = None,
+
+def match(ledger: Ledger, restatement: str, *, document_id: str | None = None, paragraph: str | None = None,
           tenants: list[str] | None = None, top_k: int = 5) -> list[dict[str, Any]]:
     from docledger.nlp.match import match_paragraph, match_sentences
     from docledger.nlp.sentences import Sentence
@@ -24,8 +28,11 @@ def match(ledger: Any, restatement: str, *, document_id: str | None = None, para
         if not paragraph.strip():
             raise InvalidRequest("the paragraph is empty", hint="Paste the text to match against.")
         return [{**m.to_dict(), "page": None} for m in match_paragraph(restatement, paragraph, top_k=top_k)]
+    assert document_id is not None
     ledger.get_document(document_id, tenants=tenants)
-    loaded = document_sentences(ledger, document_id)  # type: ignore[arg-type]
+    if ledger.document_view(document_id, tenants=tenants) == access.REDACTED:
+        return _match_redacted(ledger, restatement, document_id, tenants, top_k)
+    loaded = document_sentences(ledger, document_id)
     if loaded is None:
         raise InvalidRequest(f"document {document_id} has no sentence index yet",
                              code="not_indexed",
@@ -43,3 +50,21 @@ def match(ledger: Any, restatement: str, *, document_id: str | None = None, para
         used.add(idx)
         out.append({**m.to_dict(), "page": sentences[idx]["page"]})
     return out
+
+
+def _match_redacted(ledger: Any, restatement: str, document_id: str, tenants: list[str] | None,
+                    top_k: int) -> list[dict[str, Any]]:
+    """A caller who may read only the redacted text is matched against that text, never the clear one."""
+    from docledger.nlp.match import match_paragraph
+    from docledger.services.export import redacted_pages
+
+    pages = redacted_pages(ledger, document_id)
+    if not any(t.strip() for t in pages.values()):
+        raise InvalidRequest(f"document {document_id} has no redacted text yet", code="not_indexed",
+                             hint="Wait until it is processed (`docledger status DOC`).")
+    found: list[dict[str, Any]] = []
+    for page, text in pages.items():
+        if text.strip():
+            found.extend({**m.to_dict(), "page": page} for m in match_paragraph(restatement, text, top_k=top_k))
+    found.sort(key=lambda m: m["distance"])
+    return [{**m, "rank": i} for i, m in enumerate(found[:top_k], start=1)]

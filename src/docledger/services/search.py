@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from docledger.exceptions import InvalidRequest
+from docledger.services import access
 from docledger.services._vectors import document_sentences, page_vectors
+
+if TYPE_CHECKING:
+    from docledger.ledger import Ledger
 
 RRF_K = 60
 _WORD = re.compile(r"[\w][\w'-]*", re.UNICODE)
@@ -25,7 +29,7 @@ def _fts_query(query: str, dialect: str) -> str:
     return " or ".join(words)
 
 
-def search(ledger: Any, query: str, *, tenants: list[str] | None = None, owner: str | None = None,
+def search(ledger: Ledger, query: str, *, tenants: list[str] | None = None, owner: str | None = None,
            limit: int = 10) -> list[dict[str, Any]]:
     if not query or not query.strip():
         raise InvalidRequest("empty search query", hint="Type at least one word to search for.")
@@ -46,14 +50,17 @@ def search(ledger: Any, query: str, *, tenants: list[str] | None = None, owner: 
     for rank, (rid, doc, page) in enumerate(_semantic(ledger, query, tenants, owner, pool)):
         fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + rank + 1)
         where.setdefault(rid, (doc, page))
-    best = sorted(fused.items(), key=lambda kv: -kv[1])[: limit * 2]
+    best = sorted(fused.items(), key=lambda kv: -kv[1])[: limit * 4]
     missing = [rid for rid, _ in best if rid not in snippets]
     if missing or best:
         with ledger.store.read() as tx:
             alive = {int(r["id"]): r for r in tx.fetchall("search_page_rows", ids=json.dumps([r for r, _ in best]))}
+    withheld = access.content_withheld(ledger, tenants)
     results = []
     for rid, score in best:
         if rid not in alive:  # re-indexed since the vector cache was built
+            continue
+        if alive[rid]["document_id"] in withheld:  # the access policy: no hit, no snippet
             continue
         row = alive[rid]
         snippet = snippets.get(rid) or _excerpt(row["text"], query)
@@ -64,7 +71,7 @@ def search(ledger: Any, query: str, *, tenants: list[str] | None = None, owner: 
     return results
 
 
-def _semantic(ledger: Any, query: str, tenants: list[str] | None, owner: str | None,
+def _semantic(ledger: Ledger, query: str, tenants: list[str] | None, owner: str | None,
               k: int) -> list[tuple[int, str, int]]:
     from docledger.nlp.embeddings import get_embedder
 
@@ -77,7 +84,9 @@ def _semantic(ledger: Any, query: str, tenants: list[str] | None, owner: str | N
     if tenants is not None:
         allowed &= np.isin(np.array(pv.tenants), tenants)
     if owner is not None:
-        allowed &= np.array(pv.owners) == owner
+        with ledger.store.read() as tx:
+            owned = [r["document_id"] for r in tx.fetchall("documents_of_owner", owner=owner)]
+        allowed &= np.isin(np.array(pv.docs), owned)
     sims = np.where(allowed, sims, -np.inf)
     order = np.argsort(-sims)[:k]
     return [(pv.ids[i], pv.docs[i], pv.pages[i]) for i in order if np.isfinite(sims[i]) and sims[i] > 0.2]
@@ -91,7 +100,7 @@ def _excerpt(text: str, query: str, width: int = 160) -> str:
     return ("…" if start else "") + " ".join(text[start:start + width].split()) + "…"
 
 
-def ask(ledger: Any, question: str, *, tenants: list[str] | None = None, limit: int = 5) -> list[dict[str, Any]]:
+def ask(ledger: Ledger, question: str, *, tenants: list[str] | None = None, limit: int = 5) -> list[dict[str, Any]]:
     """The sentences that best answer a question, from the best pages of a hybrid search."""
     from docledger.nlp.embeddings import get_embedder
 

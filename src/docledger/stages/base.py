@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from docledger.models import Event
+from docledger.models import Event, NewArtifact, NewEvent
 
 if TYPE_CHECKING:
     from docledger.blobs import BlobStore
@@ -56,24 +56,9 @@ class Stage:
         raise NotImplementedError
 
 
-@dataclass
-class PendingArtifact:
-    id: str
-    key: str
-    kind: str
-    sha256: str
-    size: int
-    page: int | None
-    media_type: str | None
-    meta: dict[str, Any]
-
-
-@dataclass
-class PendingEvent:
-    type: str
-    payload: dict[str, Any]
-    ordering_key: str | None
-    only_subscriber: str | None = None
+# what a stage queues for the commit transaction (the ledger records them; see ledger/runs.py)
+PendingArtifact = NewArtifact
+PendingEvent = NewEvent
 
 
 @dataclass
@@ -174,5 +159,7 @@ class StageContext:
         self.skipped = True
 
     def in_transaction(self, hook: Callable[[Tx], None]) -> None:
-        """Run ``hook(tx)`` inside the commit transaction (index rows, graph edges, counters)."""
+        """Run ``hook(tx)`` inside the commit transaction, for the stage's own derived rows (search index,
+        graph edges). Runs, artifacts, problems and events are the ledger's: a hook reads them with ``tx``
+        but writes them only through this context (``ctx.emit`` in a hook still lands in the same commit)."""
         self.tx_hooks.append(hook)

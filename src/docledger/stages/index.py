@@ -59,8 +59,8 @@ class IndexStage(Stage):
         def write(tx: Tx) -> None:
             tx.execute("delete_search_pages", document_id=ctx.document_id)
             for page, text, _art in pages:
-                tx.execute("insert_search_page", document_id=ctx.document_id, tenant=doc["tenant"],
-                           owner=doc["owner"], page=page, text=text, vector=page_vecs[page])
+                tx.execute("insert_search_page", document_id=ctx.document_id, tenant=doc["tenant"], page=page,
+                           text=text, vector=page_vecs[page])
 
         ctx.in_transaction(write)
         ctx.log(f"indexed {len(pages)} page(s), {len(sentences)} sentence embeddings")

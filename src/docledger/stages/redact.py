@@ -47,23 +47,34 @@ class RedactStage(Stage):
         from docledger.nlp.redact import redact_text
         from docledger.stages._text import page_texts
 
+        # Each redaction (by policy or on request) is its own set of artifacts, keyed by the event that
+        # asked for it, so a document can be redacted again (other types, a new classification).
+        prefix = f"redaction-{ctx.event.id}/"
         for page, text, _art in page_texts(ctx):
-            ctx.add_artifact(f"page-{page}/redacted.txt", "redacted-text", redact_text(text, findings.get(page, [])),
+            ctx.add_artifact(f"{prefix}page-{page}/redacted.txt", "redacted-text",
+                             redact_text(text, findings.get(page, [])),
                              page=page, media_type="text/plain",
                              meta={"findings": [_brief(f) for f in findings.get(page, [])]})
-        boxes = self._pdf(ctx, findings)
+        boxes = self._pdf(ctx, findings, prefix)
         n = sum(len(v) for v in findings.values())
         ctx.log(f"redacted {n} PII findings ({len(boxes)} boxes burned)" + (f" of types {types}" if types else ""))
 
     def _findings(self, ctx: StageContext, types: list[str] | None) -> dict[int, list[dict[str, Any]]]:
+        from docledger.nlp.redact import person_emails
+
+        pages = {int(d["page"]): d.get("pii", []) for d in
+                 (json.loads(ctx.read(art)) for art in ctx.artifacts(kind="nlp-json", stage="nlp"))}
+        every = [f for fs in pages.values() for f in fs]
         out: dict[int, list[dict[str, Any]]] = {}
-        for art in ctx.artifacts(kind="nlp-json", stage="nlp"):
-            data = json.loads(ctx.read(art))
-            found = [f for f in data.get("pii", []) if types is None or f["type"] in types]
-            out[int(data["page"])] = found
+        for page, found in pages.items():
+            chosen = [f for f in found if types is None or f["type"] in types]
+            if types is not None and "PERSON" in types:
+                chosen += person_emails(found, every)  # an e-mail address spelling a redacted name
+            out[page] = chosen
         return out
 
-    def _pdf(self, ctx: StageContext, findings: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    def _pdf(self, ctx: StageContext, findings: dict[int, list[dict[str, Any]]], prefix: str
+             ) -> list[dict[str, Any]]:
         images = {a["page"]: a for a in ctx.artifacts(kind="page-image", stage="ocr")}
         ocr = {a["page"]: a for a in ctx.artifacts(kind="ocr-json", stage="ocr")}
         original = ctx.original()
@@ -88,7 +99,7 @@ class RedactStage(Stage):
                                   "(e.g. hyphenated across lines); review the redacted PDF before releasing it.")
             else:
                 return []
-            ctx.add_artifact("redacted.pdf", "redacted-pdf", out.read_bytes(), media_type="application/pdf",
+            ctx.add_artifact(f"{prefix}redacted.pdf", "redacted-pdf", out.read_bytes(), media_type="application/pdf",
                              meta={"boxes": boxes[:2000]})
         return boxes
 

@@ -116,6 +116,11 @@ class Store(ABC):
 
         time.sleep(timeout)
 
+    @abstractmethod
+    def scrub(self, tables: list[str]) -> list[str]:
+        """Make rows just deleted from ``tables`` unrecoverable from the database files (erasure);
+        returns what was compacted."""
+
     def applied_migrations(self) -> list[str]:
         with self.read() as tx:
             return [r["version"] for r in tx.raw("SELECT version FROM schema_migrations ORDER BY version")]

@@ -12,16 +12,26 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
-from docledger.exceptions import StoreError
+from docledger.exceptions import DuplicateKey, StoreError
 from docledger.store.base import Store, Tx, load_queries, migration_files
 
 CHANNEL = "docledger_work"
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
+_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
+
+
 def to_pyformat(sql: str) -> str:
     """Rewrite :name placeholders to psycopg's %(name)s (leaving ::casts alone)."""
     return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+def wrap_error(exc: psycopg.Error, what: str) -> StoreError:
+    """The store error for a driver error: DuplicateKey for a unique key, StoreError otherwise."""
+    if isinstance(exc, psycopg.errors.UniqueViolation):
+        return DuplicateKey(f"{what} failed: {exc}")
+    return StoreError(f"{what} failed: {exc}")
 
 
 class PostgresTx(Tx):
@@ -43,23 +53,24 @@ class PostgresTx(Tx):
                 return list(cur.fetchall())  # in pipeline mode this waits for the reply
             except psycopg.ProgrammingError:  # the statement returns no rows
                 return []
-        except psycopg.errors.UniqueViolation:
-            raise
         except psycopg.Error as exc:
-            raise StoreError(f"query {name} failed: {exc}") from exc
+            raise wrap_error(exc, f"query {name}") from exc
 
     def execute(self, name: str, /, **params: Any) -> int:
         try:
             return self.conn.execute(self.queries[name], self._params(params)).rowcount
-        except psycopg.errors.UniqueViolation:
-            raise
         except psycopg.Error as exc:
-            raise StoreError(f"statement {name} failed: {exc}") from exc
+            raise wrap_error(exc, f"statement {name}") from exc
 
     @contextmanager
     def pipelined(self) -> Iterator[None]:
-        with self.conn.pipeline():
-            yield
+        try:
+            with self.conn.pipeline():
+                yield
+        except StoreError:
+            raise
+        except psycopg.Error as exc:  # in pipeline mode errors arrive at the sync, not at the statement
+            raise wrap_error(exc, "pipelined statements") from exc
 
     def relax_durability(self) -> None:
         self.conn.execute("SET LOCAL synchronous_commit TO off")
@@ -91,8 +102,10 @@ class PostgresStore(Store):
             try:
                 with conn.transaction():
                     yield tx
-            except psycopg.OperationalError as exc:
-                raise StoreError(f"PostgreSQL transaction failed: {exc}") from exc
+            except StoreError:
+                raise
+            except psycopg.Error as exc:
+                raise wrap_error(exc, "PostgreSQL transaction") from exc
         for cb in tx._after_commit:
             cb()
 
@@ -111,6 +124,23 @@ class PostgresStore(Store):
                 conn.execute(sql)
                 conn.execute("INSERT INTO schema_migrations VALUES (%s, %s)", (version, time.time()))
                 done.append(version)
+        return done
+
+    def scrub(self, tables: list[str]) -> list[str]:
+        """Rewrite the tables that held the erased rows (VACUUM FULL): dead tuples otherwise stay in the
+        data files until their space is reused. Takes each table's exclusive lock briefly."""
+        done = []
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            for table in sorted(set(tables)):
+                if not _IDENT.fullmatch(table):
+                    continue
+                conn.execute(f"VACUUM (FULL) {table}")
+                done.append(f"{table} rewritten")
+            try:
+                conn.execute("CHECKPOINT")
+                done.append("checkpoint")
+            except psycopg.errors.InsufficientPrivilege:
+                pass  # the rewrite is what matters; the WAL recycles on the server's own checkpoints
         return done
 
     def notify_work(self) -> None:

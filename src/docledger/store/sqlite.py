@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -11,8 +12,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from docledger.exceptions import StoreError
+from docledger.exceptions import DuplicateKey, StoreError
 from docledger.store.base import Store, Tx, load_queries, migration_files
+
+# extended result codes of a unique or primary-key violation (sqlite3.h)
+_DUPLICATE_CODES = {2067, 1555}  # SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+
+
+def wrap_error(exc: sqlite3.Error, what: str) -> StoreError:
+    """The store error for a driver error: DuplicateKey for a unique key, StoreError otherwise."""
+    if isinstance(exc, sqlite3.IntegrityError) and getattr(exc, "sqlite_errorcode", None) in _DUPLICATE_CODES:
+        return DuplicateKey(f"{what} failed: {exc}")
+    return StoreError(f"{what} failed: {exc}")
 
 
 class SqliteTx(Tx):
@@ -32,19 +43,29 @@ class SqliteTx(Tx):
             cur = self.conn.execute(self.queries[name], self._params(params))
             return [dict(r) for r in cur.fetchall()]
         except sqlite3.Error as exc:
-            raise StoreError(f"query {name} failed: {exc}") from exc
+            raise wrap_error(exc, f"query {name}") from exc
 
     def execute(self, name: str, /, **params: Any) -> int:
         try:
             return self.conn.execute(self.queries[name], self._params(params)).rowcount
-        except sqlite3.IntegrityError:
-            raise
         except sqlite3.Error as exc:
-            raise StoreError(f"statement {name} failed: {exc}") from exc
+            raise wrap_error(exc, f"statement {name}") from exc
 
     def raw(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, params or {})
         return [dict(r) for r in cur.fetchall()]
+
+
+def private_file(path: Path) -> None:
+    """Create the ledger file readable by its owner only (0600) whatever the umask; SQLite gives its
+    -wal and -shm files the same mode. An existing file is tightened too."""
+    if str(path) in ("", ":memory:"):
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if p.exists() and p.stat().st_mode & 0o077:
+            os.chmod(p, 0o600)
 
 
 class SqliteStore(Store):
@@ -55,6 +76,7 @@ class SqliteStore(Store):
         path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)
         self.queries = load_queries("sqlite")
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
@@ -69,6 +91,8 @@ class SqliteStore(Store):
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=60000")
+            # freed pages and cells are zeroed, so erased or superseded text never lingers in free space
+            conn.execute("PRAGMA secure_delete=ON")
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -95,7 +119,7 @@ class SqliteStore(Store):
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             conn.execute("ROLLBACK")
-            raise StoreError(f"commit failed: {exc}") from exc
+            raise wrap_error(exc, "commit") from exc
         for cb in tx._after_commit:
             cb()
 
@@ -108,6 +132,19 @@ class SqliteStore(Store):
     def read(self) -> Iterator[Tx]:
         with self._tx("BEGIN DEFERRED") as tx:
             yield tx
+
+    def scrub(self, tables: list[str]) -> list[str]:
+        """secure_delete zeroed the freed space; merge the full-text index (deleted terms stay in old
+        segments until then) and fold the WAL, which still holds the pages as they were, into the
+        database and truncate it."""
+        conn = self._conn()
+        done = []
+        if "search_pages" in tables:
+            conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+            done.append("search_fts optimized")
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        done.append("wal truncated" if not busy else "wal checkpoint deferred: another connection is reading")
+        return done
 
     def migrate(self) -> list[str]:
         conn = self._conn()

@@ -13,69 +13,36 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
-from docledger.api.deps import service
-from docledger.api.routers.artifacts import content_type, download_name
-from docledger.api.routers.documents import list_visible, parse_time
-from docledger.api.routers.operations import visible_summary
 from docledger.api.svg import lineage_svg
 from docledger.api.uploads import register_uploads
-from docledger.auth.session import SESSION_COOKIE, SESSION_SECONDS, Signer, load_secret
+from docledger.auth.session import (
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    Signer,
+    end_session,
+    load_secret,
+    start_session,
+)
 from docledger.auth.tokens import Unauthenticated, authenticate, hash_token
-from docledger.exceptions import DocledgerError, InvalidRequest, NotFound
+from docledger.exceptions import InvalidRequest, NotFound
 from docledger.ledger import Ledger
 from docledger.models import Classification, Status
-from docledger.web import query as query_page
-from docledger.web import tools
-from docledger.web.session import WebUser, check_csrf, current_user, login_url, safe_next, signer
-from docledger.web.views import boxes, throughput
+from docledger.services import export as export_service
+from docledger.services import redact as redact_service
+from docledger.services.artifacts import content_type, download_name
+from docledger.services.documents import list_visible, parse_time
+from docledger.services.operations import visible_summary
+from docledger.web import dlq_pages, query_page, search_pages
+from docledger.web.display import boxes, throughput
+from docledger.web.rendering import html_error, ledger_of, render
+from docledger.web.session import WebUser, check_csrf, current_user, safe_next, signer
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(prefix="/ui", include_in_schema=False)
 STATUSES = [s.value for s in Status]
 CLASSIFICATIONS = [c.value for c in Classification]
 PREVIEW_BYTES = 20_000
-
-
-def ledger_of(request: Request) -> Ledger:
-    return request.app.state.ledger
-
-
-# Pages load only their own script and stylesheet; inline style attributes place the OCR boxes.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-
-
-def render(request: Request, name: str, user: WebUser | None, status_code: int = 200, **ctx: Any) -> Response:
-    return templates.TemplateResponse(
-        request,
-        name,
-        {"user": user, "auth_required": request.app.state.auth_required, **ctx},
-        status_code=status_code,
-        headers=SECURITY_HEADERS,
-    )
-
-
-def html_error(request: Request, exc: DocledgerError) -> Response:
-    if isinstance(exc, Unauthenticated):
-        return RedirectResponse(login_url(request), status_code=303)
-    try:
-        user: WebUser | None = current_user(request)
-    except DocledgerError:
-        user = None
-    status = int(getattr(exc, "http_status", 400) or 400)
-    title = {404: "Not found", 403: "Not allowed", 413: "Too large", 501: "Not available"}.get(
-        status, "Problem"
-    )
-    return render(request, "error.html", user, status_code=status, title=title, error=exc)
 
 
 # ---- sign-in -----------------------------------------------------------------------------------
@@ -116,7 +83,7 @@ def login(
             next=safe_next(next),
             error=f"{exc.message}. {exc.hint or ''}",
         )
-    value, _ = sign.new_session(hash_token(token.strip()))
+    value, _ = start_session(ledger_of(request), sign, hash_token(token.strip()))
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -135,6 +102,8 @@ def logout(
     request: Request, csrf: Annotated[str, Form()] = "", user: WebUser = Depends(current_user)
 ) -> Response:
     check_csrf(request, user, csrf)
+    if user.session is not None:
+        end_session(ledger_of(request), user.session)  # the cookie stops working everywhere, not only here
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -239,11 +208,7 @@ def status_json(request: Request, document_id: str, user: WebUser = Depends(curr
 
 
 def _export(ledger: Ledger, document_id: str, user: WebUser) -> dict[str, Any] | None:
-    try:
-        fn = service("export", "document_export")
-    except DocledgerError:
-        return None
-    return fn(ledger, document_id, tenants=user.principal.scope)
+    return export_service.document_export(ledger, document_id, tenants=user.principal.scope)
 
 
 @router.get("/documents/{document_id}")
@@ -357,7 +322,7 @@ def redact(
     user.principal.require("reviewer", "request redactions")
     ledger = ledger_of(request)
     ledger.get_document(document_id, tenants=user.principal.scope)
-    service("redact", "request_redaction")(
+    redact_service.request_redaction(
         ledger, document_id, tenants=user.principal.scope, types=None, actor=user.principal.principal
     )
     return RedirectResponse(f"/ui/documents/{document_id}#timeline", status_code=303)
@@ -421,7 +386,8 @@ def install(app: FastAPI) -> None:
     app.state.html_error = html_error
     app.mount("/ui/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(router)
-    app.include_router(tools.router)
+    app.include_router(search_pages.router)
+    app.include_router(dlq_pages.router)
     app.include_router(query_page.router)
 
     @app.get("/", include_in_schema=False)

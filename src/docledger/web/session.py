@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
 
-from docledger.auth.session import SESSION_COOKIE, Signer
+from docledger.auth.session import SESSION_COOKIE, Signer, session_active
 from docledger.auth.tokens import LOCAL_ADMIN, Principal, Unauthenticated, authenticate_hash
 from docledger.exceptions import DocledgerError
 
@@ -33,6 +34,7 @@ class CsrfFailed(DocledgerError):
 class WebUser:
     principal: Principal
     csrf: str
+    session: dict[str, Any] | None = None
 
 
 def signer(request: Request) -> Signer:
@@ -44,15 +46,19 @@ def current_user(request: Request) -> WebUser:
     sign = signer(request)
     if not request.app.state.auth_required:
         local = hmac.new(sign.secret, b"local-csrf", hashlib.sha256).hexdigest()[:32]
+        request.state.principal = LOCAL_ADMIN
         return WebUser(LOCAL_ADMIN, local)
     session = sign.unsign(request.cookies.get(SESSION_COOKIE))
     if session is None or "h" not in session:
         raise LoginRequired("please sign in", hint="Paste an API token on the sign-in page.")
+    if not session_active(request.app.state.ledger, session):
+        raise LoginRequired("the session has ended", hint="Sign in again with your API token.")
     try:
         principal = authenticate_hash(request.app.state.ledger, session["h"])
     except Unauthenticated as exc:
         raise LoginRequired(exc.message, hint=exc.hint) from exc
-    return WebUser(principal, str(session["csrf"]))
+    request.state.principal = principal  # named in the request's audit entry
+    return WebUser(principal, str(session["csrf"]), session)
 
 
 def check_csrf(request: Request, user: WebUser, submitted: str | None) -> None:

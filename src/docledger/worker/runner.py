@@ -20,15 +20,18 @@ import time
 import traceback
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from docledger.exceptions import DocledgerError, LeaseLost, UnprocessableDocument
 from docledger.ids import new_id, now
-from docledger.ledger.events import emit
 from docledger.ledger.operations import add_timeline, finalize_if_idle, record_problem
-from docledger.models import Event
+from docledger.ledger.runs import record_crash, record_failure, record_success
+from docledger.models import Delivery, Event, Run
 from docledger.stages.base import Stage, StageContext
 from docledger.store.base import Tx
+
+if TYPE_CHECKING:
+    from docledger.ledger import Ledger
 
 log = logging.getLogger("docledger.worker")
 
@@ -38,18 +41,18 @@ def default_worker_id() -> str:
 
 
 class Worker:
-    def __init__(self, ledger: Any, *, stages: dict[str, Stage] | None = None, worker_id: str | None = None) -> None:
+    def __init__(self, ledger: Ledger, *, stages: dict[str, Stage] | None = None, worker_id: str | None = None) -> None:
         self.ledger = ledger
         self.store = ledger.store
         self.settings = ledger.settings
-        self.stages = stages if stages is not None else ledger.stages
+        self.stages = stages if stages is not None else cast("dict[str, Stage]", dict(ledger.stages))
         self.worker_id = worker_id or default_worker_id()
         self.stop_requested = threading.Event()
         self.processed = 0
         self._last_reap = 0.0
 
     # ---- claiming --------------------------------------------------------------------------
-    def claim(self) -> dict[str, Any] | None:
+    def claim(self) -> Delivery | None:
         t = now()
         if t - self._last_reap > 1.0:
             self._last_reap = t
@@ -62,13 +65,13 @@ class Worker:
                 return None
             tx.execute("lease_delivery", id=cand["id"], worker=self.worker_id, now=t,
                        lease_expires_at=t + self.settings.lease_seconds)
-            delivery = tx.fetchone("get_delivery", id=cand["id"])
+            delivery = cast("Delivery | None", tx.fetchone("get_delivery", id=cand["id"]))
             if delivery and delivery["document_id"] and self._accepts(delivery):
                 tx.execute("mark_document_running", id=delivery["document_id"], stage=delivery["subscriber"],
                            message=f"Running {delivery['subscriber']}", now=t)
             return delivery
 
-    def _accepts(self, delivery: dict[str, Any]) -> bool:
+    def _accepts(self, delivery: Delivery) -> bool:
         stage = self.stages[delivery["subscriber"]]
         try:
             return stage.accepts(_event(delivery))
@@ -132,7 +135,7 @@ class Worker:
             return max(0.01, min(poll * 5, float(row["t"]) - now()))
         return poll
 
-    def process(self, delivery: dict[str, Any]) -> None:
+    def process(self, delivery: Delivery) -> None:
         stage = self.stages[delivery["subscriber"]]
         event = _event(delivery)
         attempt = int(delivery["attempts"])
@@ -171,7 +174,7 @@ class Worker:
             log.warning("commit of %s failed: %s", stage.name, exc)
             self._retry_or_bury(delivery, ctx, started, exc)
 
-    def _heartbeat(self, delivery: dict[str, Any]) -> threading.Event:
+    def _heartbeat(self, delivery: Delivery) -> threading.Event:
         """Extend the lease every third of its length while the stage runs (long pages, big documents).
 
         A worker that dies stops extending, so its lease still expires and another worker takes over.
@@ -195,7 +198,7 @@ class Worker:
         return done
 
     # ---- writing results -------------------------------------------------------------------
-    def _commit(self, delivery: dict[str, Any], write: Callable[[Tx], None]) -> None:
+    def _commit(self, delivery: Delivery, write: Callable[[Tx], None]) -> None:
         with self.store.transaction() as tx:
             if delivery["document_id"]:
                 tx.lock_document(delivery["document_id"])
@@ -206,76 +209,28 @@ class Worker:
                 finalize_if_idle(tx, delivery["document_id"], stage=delivery["subscriber"])
             tx.after_commit(self.store.notify_work)
 
-    def _insert_run(self, tx: Tx, ctx: StageContext, started: float, status: str,
-                    error_code: str | None = None, error: str | None = None) -> None:
-        ended = now()
+    def _run(self, ctx: StageContext, started: float, status: str, error_code: str | None = None,
+             error: str | None = None) -> Run:
         meta = dict(ctx.run_meta)
         engines = ctx.stage.engine_info()
         if engines:
             meta["engines"] = engines
         meta["event"] = ctx.event.type
-        tx.execute("insert_run", id=ctx.run_id, document_id=ctx.document_id, stage=ctx.stage.name,
-                   stage_version=ctx.stage.version, config_hash=ctx.stage.config_hash(), page=ctx.page,
-                   delivery_id=None, status=status, attempt=ctx.attempt, worker=self.worker_id, started_at=started,
-                   ended_at=ended, duration_ms=(ended - started) * 1000.0, error_code=error_code, error=error,
-                   meta=json.dumps(meta, default=str))
-
-    def _started(self, tx: Tx, ctx: StageContext, started: float) -> None:
-        page = f" (page {ctx.page})" if ctx.page else ""
-        add_timeline(tx, ctx.document_id, ctx.stage.name, "started", f"{ctx.stage.name}@{ctx.stage.version} started"
-                     + page, attempt=ctx.attempt, worker=self.worker_id, time=started)
+        return Run(id=ctx.run_id, document_id=ctx.document_id, stage=ctx.stage.name,
+                   stage_version=ctx.stage.version, status=status, started_at=started, ended_at=now(),
+                   attempt=ctx.attempt, worker=self.worker_id, config_hash=ctx.stage.config_hash(), page=ctx.page,
+                   error_code=error_code, error=error, meta=meta)
 
     def _write_success(self, tx: Tx, ctx: StageContext, started: float) -> None:
-        self._started(tx, ctx, started)
-        self._insert_run(tx, ctx, started, "succeeded")
-        for aid in sorted(ctx.inputs):
-            tx.execute("insert_run_input", run_id=ctx.run_id, artifact_id=aid)
-        for a in ctx.artifacts_out:
-            tx.execute("insert_artifact", id=a.id, document_id=ctx.document_id, run_id=ctx.run_id,
-                       stage=ctx.stage.name, stage_version=ctx.stage.version, key=a.key, kind=a.kind,
-                       sha256=a.sha256, size=a.size, media_type=a.media_type, page=a.page,
-                       meta=json.dumps(a.meta, default=str), created_at=now())
-        self._write_facts(tx, ctx)
-        for page, code, message in ctx.problems:
-            record_problem(tx, ctx.document_id, ctx.stage.name, page, code, message, terminal=False,
-                           run_id=ctx.run_id)
-        for hook in ctx.tx_hooks:
-            hook(tx)
-        for status, message in ctx.timeline:
-            add_timeline(tx, ctx.document_id, ctx.stage.name, status, message, attempt=ctx.attempt,
-                         worker=self.worker_id)
-        for ev in ctx.events_out:
-            emit(tx, ev.type, ctx.document_id, ev.payload, ordering_key=ev.ordering_key,
-                 only_subscriber=ev.only_subscriber)
-        n = len(ctx.artifacts_out)
-        add_timeline(tx, ctx.document_id, ctx.stage.name, "succeeded",
-                     f"{ctx.stage.name}@{ctx.stage.version} produced {n} artifact{'s' if n != 1 else ''}"
-                     + (f" (page {ctx.page})" if ctx.page else ""), attempt=ctx.attempt, worker=self.worker_id)
-
-    def _write_facts(self, tx: Tx, ctx: StageContext) -> None:
-        if not ctx.facts:
-            return
-        doc = tx.fetchone("get_document", id=ctx.document_id) or {}
-        meta = json.loads(doc.get("meta") or "{}")
-        meta.update(ctx.facts.get("meta", {}))
-        tx.execute("update_document_facts", id=ctx.document_id, media_type=ctx.facts.get("media_type"),
-                   pages=ctx.facts.get("pages"), meta=json.dumps(meta, default=str), now=now())
+        record_success(tx, self._run(ctx, started, "succeeded"), inputs=ctx.inputs, outputs=ctx.artifacts_out,
+                       facts=ctx.facts, problems=ctx.problems, timeline=ctx.timeline, events=ctx.events_out,
+                       hooks=ctx.tx_hooks)
 
     def _write_failure(self, tx: Tx, ctx: StageContext, started: float, exc: DocledgerError) -> None:
-        message = str(exc)
-        self._started(tx, ctx, started)
-        self._insert_run(tx, ctx, started, "failed", exc.code, message)
-        self._write_facts(tx, ctx)
-        # A failed page makes the document PARTIAL; a failed document is FAILED.
-        record_problem(tx, ctx.document_id, ctx.stage.name, ctx.page, exc.code, message, terminal=True,
-                       run_id=ctx.run_id)
-        for status, msg in ctx.timeline:
-            add_timeline(tx, ctx.document_id, ctx.stage.name, status, msg, attempt=ctx.attempt,
-                         worker=self.worker_id)
-        add_timeline(tx, ctx.document_id, ctx.stage.name, "failed", f"{exc.code}: {message}",
-                     attempt=ctx.attempt, worker=self.worker_id)
+        record_failure(tx, self._run(ctx, started, "failed", exc.code, str(exc)), facts=ctx.facts,
+                       timeline=ctx.timeline)
 
-    def _retry_or_bury(self, delivery: dict[str, Any], ctx: StageContext, started: float, exc: Exception) -> None:
+    def _retry_or_bury(self, delivery: Delivery, ctx: StageContext, started: float, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"
         detail = "".join(traceback.format_exception(exc)[-3:])[-2000:]
         attempt = int(delivery["attempts"])
@@ -283,8 +238,7 @@ class Worker:
             with self.store.transaction() as tx:
                 if delivery["document_id"]:
                     tx.lock_document(delivery["document_id"])
-                self._started(tx, ctx, started)
-                self._insert_run(tx, ctx, started, "failed", "stage_error", detail)
+                record_crash(tx, self._run(ctx, started, "failed", "stage_error", detail))
                 if attempt < self.settings.max_attempts:
                     delay = min(self.settings.backoff_max_seconds,
                                 self.settings.backoff_base_seconds * (2 ** (attempt - 1)))
@@ -309,6 +263,6 @@ class Worker:
             log.exception("could not record the failure of delivery %s", delivery["id"])
 
 
-def _event(delivery: dict[str, Any]) -> Event:
+def _event(delivery: Delivery) -> Event:
     return Event(int(delivery["event_id"]), delivery["event_type"], delivery["document_id"],
                  delivery["ordering_key"], json.loads(delivery["payload"] or "{}"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -13,40 +11,9 @@ from docledger.api.deps import get_ledger, get_principal
 from docledger.auth.tokens import Principal
 from docledger.exceptions import NotFound
 from docledger.ledger import Ledger
+from docledger.services.artifacts import content_type, download_name
 
 router = APIRouter(prefix="/v1", tags=["artifacts"])
-_EXT = {
-    "application/json": ".json",
-    "text/plain": ".txt",
-    "text/csv": ".csv",
-    "application/pdf": ".pdf",
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "image/tiff": ".tif",
-    "application/xml": ".xml",
-    "application/octet-stream": ".bin",
-    "application/x-ndjson": ".jsonl",
-}
-
-
-def download_name(doc: dict[str, Any], art: dict[str, Any], media_type: str) -> str:
-    """The original keeps its name; derived artifacts are named <stem>.<key><ext>."""
-    if art["kind"] == "original":
-        return str(doc["name"])
-    stem = doc["name"].rsplit(".", 1)[0] if "." in doc["name"] else doc["name"]
-    key = re.sub(r"[^A-Za-z0-9._-]+", "_", art["key"])
-    ext = _EXT.get(media_type) or mimetypes.guess_extension(media_type) or ""
-    return f"{stem}.{key}{'' if key.endswith(ext) else ext}"
-
-
-def content_type(doc: dict[str, Any], art: dict[str, Any]) -> str:
-    if art.get("media_type"):
-        return str(art["media_type"])
-    if art["kind"] == "original" and doc.get("media_type"):
-        return str(doc["media_type"])
-    return "application/octet-stream"
-
-
 @router.get("/documents/{document_id}/artifacts")
 def list_artifacts(
     document_id: str,
@@ -56,10 +23,9 @@ def list_artifacts(
     ledger: Ledger = Depends(get_ledger),
 ) -> dict[str, Any]:
     arts = ledger.artifacts(document_id, tenants=principal.scope)
-    arts = [a for a in arts if (kind is None or a["kind"] == kind) and (page is None or a["page"] == page)]
-    for a in arts:
-        a["content_url"] = f"/v1/artifacts/{a['artifact_id']}/content"
-    return {"document_id": document_id, "artifacts": arts}
+    listed = [{**a, "content_url": f"/v1/artifacts/{a['artifact_id']}/content"} for a in arts
+              if (kind is None or a["kind"] == kind) and (page is None or a["page"] == page)]
+    return {"document_id": document_id, "artifacts": listed}
 
 
 @router.get("/artifacts/{artifact_id}", summary="One artifact's record")

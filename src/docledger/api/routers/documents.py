@@ -2,70 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from docledger.api.deps import get_ledger, get_principal, requires, scoped_tenants, service
+from docledger.api.deps import get_ledger, get_principal, requires
 from docledger.api.uploads import register_uploads
 from docledger.auth.tokens import Principal
-from docledger.exceptions import InvalidRequest
 from docledger.ledger import Ledger
+from docledger.services import export as export_service
+from docledger.services import redact as redact_service
+from docledger.services.documents import list_visible, parse_time
+from docledger.services.redact import PII_TYPES
 
 router = APIRouter(prefix="/v1", tags=["documents"])
-StatusName = Literal["RECEIVED", "PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED"]
+CURSOR_PATTERN = r"^(doc_[0-9a-z]{26})?$"
+StatusName = Literal["PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED"]
 ClassificationName = Literal["public", "internal", "confidential", "restricted"]
-
-
-def parse_time(value: str | None, field: str) -> float | None:
-    """ISO date or date-time (naive = UTC) to epoch seconds."""
-    if value is None or value == "":
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidRequest(
-            f"{field}={value!r} is not an ISO date", hint="Use 2024-03-01 or 2024-03-01T12:00:00Z."
-        ) from exc
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
-
-
-def list_visible(
-    ledger: Ledger,
-    principal: Principal,
-    *,
-    tenant: str | None = None,
-    status: str | None = None,
-    owner: str | None = None,
-    media_type: str | None = None,
-    since: float | None = None,
-    until: float | None = None,
-    after: str | None = None,
-    limit: int = 50,
-) -> list[dict[str, Any]]:
-    """Newest first across the tenants the caller may see (merged per tenant, so the cursor stays exact)."""
-    tenants = scoped_tenants(principal, tenant)
-    args: dict[str, Any] = {
-        "status": status,
-        "owner": owner,
-        "media_type": media_type,
-        "since": since,
-        "until": until,
-        "after": after,
-        "limit": limit,
-    }
-    if tenants is None:
-        return ledger.list_documents(tenant=None, **args)
-    rows: list[dict[str, Any]] = []
-    for t in tenants:
-        rows.extend(ledger.list_documents(tenant=t, **args))
-    rows.sort(key=lambda d: d["document_id"], reverse=True)
-    return rows[:limit]
 
 
 @router.post("/documents", status_code=202, summary="Register one or more documents")
@@ -96,7 +52,10 @@ def list_documents(
     media_type: str | None = None,
     date_from: Annotated[str | None, Query(alias="from", description="ISO date, inclusive")] = None,
     date_to: Annotated[str | None, Query(alias="to", description="ISO date, exclusive")] = None,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=64, pattern=CURSOR_PATTERN, description="next_cursor of the previous page"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     principal: Principal = Depends(get_principal),
     ledger: Ledger = Depends(get_ledger),
@@ -124,7 +83,7 @@ def get_document(
     return doc | {"status_url": f"/v1/documents/{document_id}/operations"}
 
 
-def _ownership(doc: dict[str, Any]) -> dict[str, Any]:
+def _ownership(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {
         k: doc.get(k)
         for k in (
@@ -147,6 +106,8 @@ def get_ownership(
 
 
 class OwnershipPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # {"tenant": "x"} is an error, never a silent no-op
+
     owner: str | None = Field(default=None, min_length=1, max_length=200)
     classification: ClassificationName | None = None
     retention_until: str | None = Field(default=None, description="ISO date until which it must be kept")
@@ -176,7 +137,19 @@ def patch_ownership(
 
 
 class RedactionRequest(BaseModel):
-    types: list[str] | None = Field(default=None, description="PII types to redact; default: all found")
+    model_config = ConfigDict(extra="forbid")
+
+    types: list[str] | None = Field(
+        default=None, description=f"PII types to redact; default: all found. One of: {', '.join(PII_TYPES)}."
+    )
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, value: list[str] | None) -> list[str] | None:
+        unknown = [t for t in value or [] if t not in PII_TYPES]
+        if unknown:
+            raise ValueError(f"unknown PII type(s) {', '.join(unknown)}; use {', '.join(PII_TYPES)}")
+        return value
 
 
 @router.post("/documents/{document_id}/redactions", status_code=202, tags=["redaction"])
@@ -187,7 +160,7 @@ def request_redaction(
     ledger: Ledger = Depends(get_ledger),
 ) -> dict[str, Any]:
     ledger.get_document(document_id, tenants=principal.scope)
-    fn = service("redact", "request_redaction")
+    fn = redact_service.request_redaction
     fn(
         ledger,
         document_id,
@@ -211,5 +184,5 @@ def export(
 ) -> dict[str, Any]:
     """The whole document as JSON: pages (text, tables, lines, forms), fields, entities, key phrases, PII."""
     ledger.get_document(document_id, tenants=principal.scope)
-    fn = service("export", "document_export")
+    fn = export_service.document_export
     return fn(ledger, document_id, tenants=principal.scope)

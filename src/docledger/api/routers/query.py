@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from docledger.api.deps import get_ledger, get_principal, service
+from docledger.api.deps import get_ledger, get_principal
 from docledger.auth.tokens import Principal
 from docledger.ledger import Ledger
+from docledger.services.query import query_document
 
 router = APIRouter(prefix="/v1", tags=["queries"])
 
@@ -29,9 +30,8 @@ class Answer(BaseModel):
 
 
 def _answers(ledger: Ledger, principal: Principal, document_id: str, text: str, limit: int) -> list[dict[str, Any]]:
-    ledger.get_document(document_id, tenants=principal.scope)
-    fn = service("query", "query_document")
-    return fn(ledger, document_id, text, tenants=principal.scope, limit=limit)
+    # the export applies the access policy (tenant, classification, readers) of the caller's scope
+    return query_document(ledger, document_id, text, tenants=principal.scope, limit=limit)
 
 
 @router.get("/documents/{document_id}/query", response_model=list[Answer],

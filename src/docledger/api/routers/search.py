@@ -1,6 +1,6 @@
 """Search, question answering, sentence matching, the entity graph and the invocations endpoint.
 
-Each delegates to ``docledger.services``; a build without that service answers 501. Every
+Each delegates to ``docledger.services`` (the web UI calls the same functions). Every
 call passes the caller's tenants, so results never include another tenant's documents.
 """
 
@@ -8,18 +8,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field, model_validator
 
-from docledger.api.deps import get_ledger, get_principal, invocation_principal, service
+from docledger.api.audit_trail import note_documents
+from docledger.api.deps import check_paragraph, get_ledger, get_principal, invocation_principal, rate_limit
 from docledger.auth.tokens import Principal
 from docledger.ledger import Ledger
+from docledger.services import graph as graph_service
+from docledger.services import match as match_service
+from docledger.services import search as search_service
 
 router = APIRouter(tags=["search"])
 
 
 @router.get("/v1/search")
 def search(
+    request: Request,
     q: Annotated[str, Query(min_length=1, max_length=1000)],
     owner: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -27,8 +32,10 @@ def search(
     ledger: Ledger = Depends(get_ledger),
 ) -> dict[str, Any]:
     """Full-text search: hits with document id, page, snippet and score."""
-    fn = service("search", "search")
-    return {"query": q, "results": fn(ledger, q, tenants=principal.scope, owner=owner, limit=limit)}
+    rate_limit(request, principal, "search")
+    results = search_service.search(ledger, q, tenants=principal.scope, owner=owner, limit=limit)
+    note_documents(request, (r["document_id"] for r in results))
+    return {"query": q, "results": results}
 
 
 class AskRequest(BaseModel):
@@ -38,14 +45,16 @@ class AskRequest(BaseModel):
 
 @router.post("/v1/ask")
 def ask(
-    body: AskRequest, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+    body: AskRequest,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    ledger: Ledger = Depends(get_ledger),
 ) -> dict[str, Any]:
     """Sentences that best answer a question, with their document, page and character span."""
-    fn = service("search", "ask")
-    return {
-        "question": body.question,
-        "results": fn(ledger, body.question, tenants=principal.scope, limit=body.limit),
-    }
+    rate_limit(request, principal, "ask")
+    results = search_service.ask(ledger, body.question, tenants=principal.scope, limit=body.limit)
+    note_documents(request, (r["document_id"] for r in results))
+    return {"question": body.question, "results": results}
 
 
 class MatchRequest(BaseModel):
@@ -63,12 +72,17 @@ class MatchRequest(BaseModel):
 
 @router.post("/v1/match")
 def match(
-    body: MatchRequest, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+    body: MatchRequest,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    ledger: Ledger = Depends(get_ledger),
 ) -> dict[str, Any]:
     """The sentences of a document (or a pasted paragraph) closest in meaning to a restatement."""
+    rate_limit(request, principal, "match")
+    check_paragraph(request, body.paragraph)
     if body.document_id is not None:
         ledger.get_document(body.document_id, tenants=principal.scope)
-    fn = service("match", "match")
+    fn = match_service.match
     results = fn(
         ledger,
         body.restatement,
@@ -77,6 +91,7 @@ def match(
         tenants=principal.scope,
         top_k=body.top_k,
     )
+    note_documents(request, [body.document_id] if body.document_id else [])
     return {"restatement": body.restatement, "results": results}
 
 
@@ -90,7 +105,7 @@ def graph(
     """The cross-document graph (documents and entities), optionally around one entity or document."""
     if document_id is not None:
         ledger.get_document(document_id, tenants=principal.scope)
-    fn = service("graph", "graph")
+    fn = graph_service.graph
     return fn(ledger, tenants=principal.scope, entity=entity, document_id=document_id)
 
 
@@ -102,11 +117,16 @@ class Invocation(BaseModel):
 @router.post("/invocations", tags=["compatibility"])
 def invocations(
     body: Invocation,
+    request: Request,
     principal: Principal | None = Depends(invocation_principal),
     ledger: Ledger = Depends(get_ledger),
 ) -> list[dict[str, Any]]:
-    """Drop-in for the medical sentence-relevance service: the top min(5, n) sentences of the paragraph."""
-    fn = service("match", "match")
+    """Drop-in for the medical sentence-relevance service: the top min(5, n) sentences of the paragraph.
+
+    413 when the paragraph is over DOCLEDGER_MAX_PARAGRAPH_CHARS; 429 over the per-token rate limit."""
+    rate_limit(request, principal, "invocations")
+    check_paragraph(request, body.input_paragraph)
+    fn = match_service.match
     results = fn(
         ledger,
         body.input_sentence,

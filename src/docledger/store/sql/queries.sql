@@ -98,15 +98,6 @@ SELECT * FROM stage_runs WHERE document_id = :document_id ORDER BY started_at, i
 SELECT ri.run_id, ri.artifact_id FROM run_inputs ri JOIN stage_runs r ON r.id = ri.run_id
 WHERE r.document_id = :document_id;
 
--- name: inputs_of_run
-SELECT a.* FROM run_inputs ri JOIN artifacts a ON a.id = ri.artifact_id WHERE ri.run_id = :run_id;
-
--- name: runs_consuming_artifact
-SELECT run_id FROM run_inputs WHERE artifact_id = :artifact_id;
-
--- name: artifacts_of_run
-SELECT * FROM artifacts WHERE run_id = :run_id;
-
 -- name: insert_problem
 INSERT INTO problems (document_id, stage, page, code, message, terminal, run_id, created_at)
 VALUES (:document_id, :stage, :page, :code, :message, :terminal, :run_id, :created_at);
@@ -129,18 +120,9 @@ SELECT :event_id, s.subscriber, :document_id, :ordering_key, 'pending', 0, :now,
 FROM subscriptions s WHERE s.event_type = :type
   AND (CAST(:only_subscriber AS TEXT) IS NULL OR s.subscriber = :only_subscriber);
 
--- name: events_for_document
-SELECT id, type, ordering_key, payload, created_at FROM events WHERE document_id = :document_id ORDER BY id;
-
 -- name: upsert_subscription
 INSERT INTO subscriptions (subscriber, event_type, registered_at) VALUES (:subscriber, :event_type, :now)
 ON CONFLICT (subscriber, event_type) DO NOTHING;
-
--- name: list_subscriptions
-SELECT subscriber, event_type, registered_at FROM subscriptions ORDER BY subscriber, event_type;
-
--- name: delete_subscription
-DELETE FROM subscriptions WHERE subscriber = :subscriber;
 
 -- name: get_delivery
 SELECT d.*, e.type AS event_type, e.payload FROM deliveries d JOIN events e ON e.id = d.event_id
@@ -235,15 +217,15 @@ UPDATE api_tokens SET last_used_at = :now WHERE id = :id;
 DELETE FROM search_pages WHERE document_id = :document_id;
 
 -- name: insert_search_page
-INSERT INTO search_pages (document_id, tenant, owner, page, text, vector)
-VALUES (:document_id, :tenant, :owner, :page, :text, :vector);
+INSERT INTO search_pages (document_id, tenant, page, text, vector)
+VALUES (:document_id, :tenant, :page, :text, :vector);
 
 -- name: page_vectors
-SELECT s.id, s.document_id, s.tenant, s.owner, s.page, s.vector FROM search_pages s
+SELECT s.id, s.document_id, s.tenant, s.page, s.vector FROM search_pages s
 WHERE s.vector IS NOT NULL AND s.id > :after_id ORDER BY s.id;
 
 -- name: search_page_rows
-SELECT s.id, s.document_id, s.tenant, s.owner, s.page, s.text FROM search_pages s
+SELECT s.id, s.document_id, s.tenant, s.page, s.text FROM search_pages s
 JOIN documents d ON d.id = s.document_id
 WHERE s.id IN (SELECT value FROM json_each(:ids));
 
@@ -317,3 +299,119 @@ SELECT e.id, :subscriber, e.document_id, e.ordering_key, 'pending', 0, :now, :no
 WHERE e.type IN (SELECT event_type FROM subscriptions WHERE subscriber = :subscriber)
   AND (CAST(:tenant AS TEXT) IS NULL OR e.document_id IN (SELECT id FROM documents WHERE tenant = :tenant))
 ON CONFLICT (event_id, subscriber) DO NOTHING;
+
+-- name: documents_of_owner
+-- search reads the owner from ownership (never a copy), so an ownership change applies at once
+SELECT document_id FROM ownership WHERE owner = :owner;
+
+-- ---- audit log (hash chain + signed checkpoints) ------------------------------------------------
+
+-- name: audit_head
+SELECT seq, hash FROM audit_head WHERE id = 1;
+
+-- name: audit_set_head
+UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1;
+
+-- name: audit_insert
+INSERT INTO audit_log (seq, at, principal, tenant, action, target, client, detail, prev_hash, hash)
+VALUES (:seq, :at, :principal, :tenant, :action, :target, :client, :detail, :prev_hash, :hash);
+
+-- name: audit_entries
+SELECT * FROM audit_log WHERE seq > :after ORDER BY seq LIMIT :limit;
+
+-- name: audit_list
+SELECT * FROM audit_log
+WHERE (CAST(:target AS TEXT) IS NULL OR target = :target)
+  AND (CAST(:tenant AS TEXT) IS NULL OR tenant = :tenant)
+  AND (CAST(:before AS BIGINT) IS NULL OR seq < :before)
+ORDER BY seq DESC LIMIT :limit;
+
+-- name: audit_insert_checkpoint
+INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (:seq, :hash, :at, :key_id, :signature);
+
+-- name: audit_checkpoints
+SELECT * FROM audit_checkpoints ORDER BY seq;
+
+-- ---- legal holds, retention and erasure ------------------------------------------------------------
+
+-- name: hold_insert
+INSERT INTO legal_holds (id, document_id, reason, set_by, set_at) VALUES (:id, :document_id, :reason, :set_by, :set_at);
+
+-- name: hold_release
+UPDATE legal_holds SET released_by = :released_by, released_at = :released_at, release_reason = :release_reason
+WHERE document_id = :document_id AND released_at IS NULL;
+
+-- name: holds_for_document
+SELECT * FROM legal_holds WHERE document_id = :document_id ORDER BY set_at;
+
+-- name: set_legal_hold
+UPDATE ownership SET legal_hold = :legal_hold, updated_at = :updated_at WHERE document_id = :document_id;
+
+-- name: retention_candidates
+SELECT d.id, d.tenant, d.arrived_at, d.status, d.meta, o.owner, o.classification, o.retention_until, o.legal_hold
+FROM documents d JOIN ownership o ON o.document_id = d.id
+WHERE d.status <> 'ERASED' AND (CAST(:tenant AS TEXT) IS NULL OR d.tenant = :tenant)
+ORDER BY d.id;
+
+-- name: artifact_blobs_for_document
+SELECT sha256 FROM artifacts WHERE document_id = :document_id;
+
+-- name: blob_users_elsewhere
+SELECT COUNT(*) AS n FROM (
+    SELECT sha256 FROM artifacts WHERE sha256 = :sha256 AND document_id <> :document_id
+    UNION ALL
+    SELECT sha256 FROM documents WHERE sha256 = :sha256 AND id <> :document_id
+) AS users;
+
+-- name: erase_document_row
+UPDATE documents SET name = :name, sha256 = :sha256, source = 'erased', meta = '{}', message = :message,
+       status = 'ERASED', reason = 'erased', stage = NULL, updated_at = :now
+WHERE id = :id;
+
+-- name: orphan_entities
+DELETE FROM entities WHERE tenant = :tenant
+  AND NOT EXISTS (SELECT 1 FROM document_entities de WHERE de.tenant = entities.tenant AND de.entity_key = entities.key);
+
+-- name: tombstone_insert
+INSERT INTO tombstones (document_id, tenant, sha256, name_sha256, kind, reason, erased_by, erased_at, report)
+VALUES (:document_id, :tenant, :sha256, :name_sha256, :kind, :reason, :erased_by, :erased_at, :report);
+
+-- name: tombstone_get
+SELECT * FROM tombstones WHERE document_id = :document_id;
+-- ---- access policy, web sessions (migration 0004) ------------------------------------------------
+
+-- name: access_documents_by_classification
+SELECT d.id, d.tenant, d.status, d.stage, d.reason, o.owner, o.classification, o.readers
+FROM documents d JOIN ownership o ON o.document_id = d.id
+WHERE o.classification = :classification AND o.tenant = :tenant;
+
+-- name: access_restricted_queue
+SELECT q.document_id, q.status, COUNT(*) AS n FROM deliveries q JOIN ownership o ON o.document_id = q.document_id
+WHERE o.classification = 'restricted' AND o.tenant = :tenant GROUP BY q.document_id, q.status;
+
+-- name: access_restricted_durations
+SELECT r.document_id, r.stage, COUNT(*) AS n, SUM(r.duration_ms) AS total_ms FROM stage_runs r
+JOIN ownership o ON o.document_id = r.document_id
+WHERE r.duration_ms IS NOT NULL AND o.classification = 'restricted' AND o.tenant = :tenant
+GROUP BY r.document_id, r.stage;
+
+-- name: access_entity_pairs
+SELECT de.document_id, de.entity_key, e.label, e.display FROM document_entities de
+JOIN entities e ON e.key = de.entity_key AND e.tenant = de.tenant WHERE de.tenant = :tenant;
+
+-- name: access_entity_edges
+SELECT document_id, tenant, a, b, weight FROM entity_edges WHERE tenant = :tenant AND (a = :key OR b = :key);
+
+-- name: session_insert
+INSERT INTO web_sessions (id, token_hash, created_at, expires_at, ended_at)
+VALUES (:id, :token_hash, :created_at, :expires_at, NULL);
+
+-- name: session_get
+SELECT id, token_hash, created_at, expires_at, ended_at FROM web_sessions WHERE id = :id;
+
+-- name: session_end
+UPDATE web_sessions SET ended_at = :now WHERE id = :id AND ended_at IS NULL;
+
+-- name: notification_sent
+SELECT id FROM events WHERE document_id = :document_id AND type = 'notification.requested' AND payload LIKE :pattern
+LIMIT 1;

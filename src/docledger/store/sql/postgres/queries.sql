@@ -21,11 +21,12 @@ SELECT s.id, s.document_id, s.page, ts_rank_cd(s.tsv, q) AS score,
 FROM search_pages s, websearch_to_tsquery('english', :text_query) q
 WHERE s.tsv @@ q
   AND (CAST(:tenants AS TEXT) IS NULL OR s.tenant IN (SELECT json_array_elements_text(CAST(:tenants AS JSON))))
-  AND (CAST(:owner AS TEXT) IS NULL OR s.owner = :owner)
+  AND (CAST(:owner AS TEXT) IS NULL
+       OR s.document_id IN (SELECT o.document_id FROM ownership o WHERE o.owner = :owner))
 ORDER BY score DESC LIMIT :limit;
 
 -- name: search_page_rows
-SELECT s.id, s.document_id, s.tenant, s.owner, s.page, s.text FROM search_pages s
+SELECT s.id, s.document_id, s.tenant, s.page, s.text FROM search_pages s
 WHERE s.id IN (SELECT CAST(json_array_elements_text(CAST(:ids AS JSON)) AS BIGINT));
 
 -- name: find_entities
@@ -57,3 +58,12 @@ GROUP BY e.key, e.label, e.display ORDER BY documents DESC, e.key LIMIT :limit;
 
 -- name: pending_work
 SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'leased') AND subscriber = ANY(:subscribers_array);
+
+-- name: audit_head
+SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE;
+
+-- name: tables_with_document_id
+SELECT table_name FROM information_schema.columns
+WHERE table_schema = current_schema() AND column_name = 'document_id'
+  AND table_name IN (SELECT table_name FROM information_schema.tables
+                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE');

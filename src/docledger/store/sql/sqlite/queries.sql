@@ -18,8 +18,13 @@ SELECT s.id, s.document_id, s.page, -bm25(search_fts) AS score,
 FROM search_fts JOIN search_pages s ON s.id = search_fts.rowid
 WHERE search_fts MATCH :fts_query
   AND (CAST(:tenants AS TEXT) IS NULL OR s.tenant IN (SELECT value FROM json_each(:tenants)))
-  AND (CAST(:owner AS TEXT) IS NULL OR s.owner = :owner)
+  AND (CAST(:owner AS TEXT) IS NULL
+       OR s.document_id IN (SELECT o.document_id FROM ownership o WHERE o.owner = :owner))
 ORDER BY bm25(search_fts) LIMIT :limit;
 
 -- name: pending_work
 SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'leased') AND subscriber IN (SELECT value FROM json_each(:subscribers));
+
+-- name: tables_with_document_id
+SELECT m.name AS table_name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+WHERE m.type = 'table' AND p.name = 'document_id';

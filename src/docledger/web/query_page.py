@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from docledger.api.deps import service
 from docledger.exceptions import DocledgerError
+from docledger.services.query import query_document
 from docledger.web.session import WebUser, current_user
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/ui", include_in_schema=False)
 
 @router.get("/documents/{document_id}/query")
 def query_page(request: Request, document_id: str, q: str = "", user: WebUser = Depends(current_user)) -> Response:
-    from docledger.web.routes import render
+    from docledger.web.rendering import render
 
     ledger = request.app.state.ledger
     doc = ledger.get_document(document_id, tenants=user.principal.scope)
@@ -24,7 +24,7 @@ def query_page(request: Request, document_id: str, q: str = "", user: WebUser = 
     error = None
     if q.strip():
         try:
-            answers = service("query", "query_document")(ledger, document_id, q[:500], tenants=user.principal.scope)
+            answers = query_document(ledger, document_id, q[:500], tenants=user.principal.scope)
         except DocledgerError as exc:
             error = exc
     return render(request, "query.html", user, nav="documents", doc=doc, q=q, answers=answers, error=error)

@@ -1,31 +1,26 @@
-"""Web UI pages for search, sentence matching, the entity graph and the dead-letter queue."""
+"""Web UI pages that search documents: full-text search, sentence matching and the entity graph."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from docledger.api.deps import service
-from docledger.api.routers.documents import list_visible
-from docledger.api.routers.operations import visible_dead_letters
+from docledger.api.limits import count_call
+from docledger.api.problems import TooLarge
 from docledger.exceptions import DocledgerError, InvalidRequest, NotFound
 from docledger.ledger import Ledger
+from docledger.services import export as export_service
+from docledger.services import graph as graph_service
+from docledger.services import match as match_service
+from docledger.services import search as search_service
+from docledger.services.documents import list_visible
+from docledger.web.display import graph_svg, highlight, locate
+from docledger.web.rendering import ledger_of, render
 from docledger.web.session import WebUser, check_csrf, current_user
-from docledger.web.views import graph_svg, highlight, locate
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
-
-
-def _render(request: Request, name: str, user: WebUser, status_code: int = 200, **ctx: Any) -> Response:
-    from docledger.web.routes import render
-
-    return render(request, name, user, status_code=status_code, **ctx)
-
-
-def _ledger(request: Request) -> Ledger:
-    return request.app.state.ledger
 
 
 @router.get("/search")
@@ -34,22 +29,23 @@ def search(request: Request, q: str = "", user: WebUser = Depends(current_user))
     error = None
     if q.strip():
         try:
-            results = service("search", "search")(
-                _ledger(request), q[:1000], tenants=user.principal.scope, limit=20
+            count_call(request.app.state, user.principal, None, "search")
+            results = search_service.search(
+                ledger_of(request), q[:1000], tenants=user.principal.scope, limit=20
             )
         except DocledgerError as exc:
             error = exc
     names = {}
     for r in results:
         if r["document_id"] not in names:
-            names[r["document_id"]] = _ledger(request).get_document(r["document_id"])["name"]
-    return _render(request, "search.html", user, nav="search", q=q, results=results, names=names, error=error)
+            names[r["document_id"]] = ledger_of(request).get_document(r["document_id"])["name"]
+    return render(request, "search.html", user, nav="search", q=q, results=results, names=names, error=error)
 
 
 def _in_context(ledger: Ledger, user: WebUser, document_id: str, results: list[dict[str, Any]]) -> None:
     """Attach each matched sentence in the context of its page text (highlighted)."""
     try:
-        export = service("export", "document_export")(ledger, document_id, tenants=user.principal.scope)
+        export = export_service.document_export(ledger, document_id, tenants=user.principal.scope)
     except DocledgerError:
         return
     pages = {p["page"]: p.get("text") or "" for p in export.get("pages", [])}
@@ -64,8 +60,8 @@ def _in_context(ledger: Ledger, user: WebUser, document_id: str, results: list[d
 def match_page(
     request: Request, document_id: str | None = None, user: WebUser = Depends(current_user)
 ) -> Response:
-    docs = list_visible(_ledger(request), user.principal, status="SUCCEEDED", limit=200)
-    return _render(
+    docs = list_visible(ledger_of(request), user.principal, status="SUCCEEDED", limit=200)
+    return render(
         request,
         "match.html",
         user,
@@ -88,7 +84,7 @@ def match(
     user: WebUser = Depends(current_user),
 ) -> Response:
     check_csrf(request, user, csrf)
-    ledger = _ledger(request)
+    ledger = ledger_of(request)
     docs = list_visible(ledger, user.principal, status="SUCCEEDED", limit=200)
     form = {"restatement": restatement, "source": source, "document_id": document_id, "paragraph": paragraph}
     results: list[dict[str, Any]] | None = None
@@ -96,7 +92,12 @@ def match(
     try:
         if not restatement.strip():
             raise InvalidRequest("type the restatement to check", hint="For example a sentence of a summary.")
-        fn = service("match", "match")
+        count_call(request.app.state, user.principal, None, "match")
+        limit = ledger.settings.max_paragraph_chars
+        if source == "paragraph" and len(paragraph) > limit:
+            raise TooLarge(f"the paragraph is {len(paragraph)} characters, over the {limit}-character limit",
+                           hint="Paste a shorter paragraph.")
+        fn = match_service.match
         if source == "paragraph":
             results = fn(ledger, restatement, paragraph=paragraph, tenants=user.principal.scope, top_k=5)
             for r in results or []:
@@ -113,7 +114,7 @@ def match(
         if isinstance(exc, NotFound):
             raise
         error = exc
-    return _render(
+    return render(
         request,
         "match.html",
         user,
@@ -130,12 +131,12 @@ def match(
 def graph(
     request: Request, entity: str = "", document_id: str = "", user: WebUser = Depends(current_user)
 ) -> Response:
-    ledger = _ledger(request)
+    ledger = ledger_of(request)
     error = None
     g: dict[str, Any] = {"nodes": [], "edges": []}
     center = None
     try:
-        fn = service("graph", "graph")
+        fn = graph_service.graph
         if document_id:
             g = fn(ledger, tenants=user.principal.scope, document_id=document_id)
             center = document_id
@@ -149,36 +150,6 @@ def graph(
             raise
         error = exc
     svg = graph_svg(g, center) if center else None
-    return _render(
+    return render(
         request, "graph.html", user, nav="graph", entity=entity, graph=g, svg=svg, error=error, center=center
     )
-
-
-@router.get("/dlq")
-def dlq(request: Request, user: WebUser = Depends(current_user)) -> Response:
-    dead = visible_dead_letters(_ledger(request), user.principal)
-    return _render(
-        request,
-        "dlq.html",
-        user,
-        nav="dlq",
-        dead=dead,
-        can_replay=user.principal.may("operator"),
-        replayed=request.query_params.get("replayed"),
-    )
-
-
-@router.post("/dlq/{delivery_id}/replay")
-def replay(
-    request: Request,
-    delivery_id: int,
-    csrf: Annotated[str, Form()] = "",
-    user: WebUser = Depends(current_user),
-) -> Response:
-    check_csrf(request, user, csrf)
-    user.principal.require("operator", "replay dead letters")
-    ledger = _ledger(request)
-    if not any(d["delivery_id"] == delivery_id for d in visible_dead_letters(ledger, user.principal)):
-        raise NotFound(f"no dead-lettered delivery {delivery_id}")
-    ledger.replay(delivery_id, actor=user.principal.principal)
-    return RedirectResponse(f"/ui/dlq?replayed={delivery_id}", status_code=303)

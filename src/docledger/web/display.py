@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -54,7 +55,7 @@ def boxes(page: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def throughput(docs: list[dict[str, Any]], *, hours: int = 24) -> list[dict[str, Any]]:
+def throughput(docs: Sequence[Mapping[str, Any]], *, hours: int = 24) -> list[dict[str, Any]]:
     """Documents that finished in each of the last ``hours`` hours (from their last update time)."""
     from datetime import datetime
 
