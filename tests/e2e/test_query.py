@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from docledger.api import create_app
 from docledger.ledger import Ledger
+from docledger.pipeline import open_ledger
 from docledger.settings import Settings
 from docledger.worker import Worker
 
@@ -68,7 +69,7 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> dict:
     _page([[(90, line)] if line else [] for line in RECEIPT.split("\n")]).save(receipt)
     _page(FORM).save(form)
     home = root / "home"
-    ledger = Ledger(Settings(home=home))
+    ledger = open_ledger(Settings(home=home))
     ids = {p.stem: ledger.ingest_path(p, tenant="bank-a").document_id for p in (receipt, form)}
     Worker(ledger).run(until_idle=True)
     for doc_id in ids.values():

@@ -30,6 +30,7 @@ DEFAULT_FIELD_PRIOR = 0.8
 TABLE_PRIOR = 0.6
 TEXT_PRIOR = 0.5
 MIN_MATCH = 0.6
+SOURCE_RANK = {"field": 0, "form": 1, "table": 2, "text": 3}
 
 SYNONYMS = {
     "total": ["total", "amount", "amount due", "total due", "grand total", "balance due", "total amount", "sum"],
@@ -110,7 +111,9 @@ def _from_fields(query: str, document: dict[str, Any], pages: list[dict[str, Any
         if name in _FIELD_SKIP:
             continue
         value = raw.get("value") if isinstance(raw, dict) else raw
-        if value in (None, "") or isinstance(value, (dict, list)) or (normalise(name), normalise(str(value))) in pairs:
+        if value in (None, "") or isinstance(value, (dict, list)):
+            continue
+        if name not in FIELD_PRIOR and (normalise(name), normalise(str(value))) in pairs:
             continue
         score = max(match_score(query, n) for n in _field_names(str(name)))
         if score < MIN_MATCH:
@@ -199,14 +202,20 @@ def answer_query(document: dict[str, Any], query: str, *, limit: int = 10) -> li
     found.sort(key=lambda a: (not a.get("_named", False), -a["confidence"]))
     for a in found:
         a.pop("_named", None)
-    seen: set[tuple[str, Any]] = set()
-    unique = []
+    # the same value found twice on a page (a form pair that also sits in a detected table) is one
+    # answer: the more specific source speaks for it, with the higher of the two confidences
+    unique: list[dict[str, Any]] = []
+    by_value: dict[tuple[str, Any], dict[str, Any]] = {}
     for a in found:
         key = (normalise(a["value"]), a["page"])
-        if key in seen:
-            continue
-        seen.add(key)
-        unique.append(a)
+        first = by_value.get(key)
+        if first is None:
+            by_value[key] = a
+            unique.append(a)
+        elif SOURCE_RANK[a["source"]] < SOURCE_RANK[first["source"]]:
+            a["confidence"] = max(a["confidence"], first["confidence"])
+            unique[unique.index(first)] = a
+            by_value[key] = a
     return unique[:limit]
 
 
