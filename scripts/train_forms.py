@@ -13,9 +13,9 @@ development set. Three input kinds are built for every development form:
 Models (scikit-learn ``HistGradientBoostingClassifier``, exported to plain arrays, see
 ``docledger.ocr.gbdt``): ``merge`` (two segments are one entity), ``label`` (question / answer /
 header / other) and ``link`` (question -> answer). Five folds over the development forms give
-out-of-fold predictions: the link and merge thresholds are chosen on them, and the isotonic
-calibration map (link score -> probability that the (key, value) pair is right) is fitted on the
-out-of-fold OCR pairs. Final models are trained on all development forms.
+out-of-fold predictions: the link threshold is chosen on them, and the isotonic calibration maps
+(link score -> probability that the (key, value) pair is right; one for annotated text, one for
+OCR) are fitted on them. Final models are trained on all development forms.
 
 Run: ``python scripts/train_forms.py [--synthetic 150] [--ocr-cache .cache/forms-ocr]``
 (~10 min on 2 cores when the OCR cache is warm; OCR of the 80 forms takes ~1 s each on an idle
@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from docledger.demo.forms import generate_form  # noqa: E402
 from docledger.ocr import linker as lk  # noqa: E402
-from docledger.ocr.gbdt import BoostedTrees, Isotonic, Platt, export_sklearn  # noqa: E402
+from docledger.ocr.gbdt import BoostedTrees, Isotonic, SplitIsotonic, export_sklearn  # noqa: E402
 from docledger.ocr.linker_features import (  # noqa: E402
     LABEL_NAMES,
     LABELS,
@@ -328,7 +328,7 @@ def modes_of(form: Form) -> tuple[str, ...]:
     return ("entities", "words", "ocr") if form.ocr_lines else ("entities", "words")
 
 
-def model_json(models: Models, thresholds: dict[str, float], calibration: Platt,
+def model_json(models: Models, thresholds: dict[str, float], calibration: SplitIsotonic,
                info: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": "forms-linker",
@@ -336,7 +336,9 @@ def model_json(models: Models, thresholds: dict[str, float], calibration: Platt,
         "merge": models.merge.exported,  # type: ignore[attr-defined]
         "label": {**models.label.exported, "classes": LABELS},  # type: ignore[attr-defined]
         "link": models.link.exported,  # type: ignore[attr-defined]
-        "calibration": {"kind": "platt", "weights": calibration.weights.tolist(), "bias": calibration.bias},
+        "calibration": {"kind": "split-isotonic",
+                        "annotated": {"x": calibration.annotated.x.tolist(), "y": calibration.annotated.y.tolist()},
+                        "ocr": {"x": calibration.ocr.x.tolist(), "y": calibration.ocr.y.tolist()}},
         "thresholds": thresholds,
         "info": info,
     }
@@ -420,14 +422,9 @@ def main() -> int:
     for t in sweep:
         print(f"threshold {t:.2f}: " + "  ".join(f"{m} F1 {f1_of(counts[(m, t)]):.3f}" for m in MODES)
               + ("  <- chosen" if t == best_t else ""))
-    # calibration on the out-of-fold pairs of every input kind (annotated and OCR'd)
-    from sklearn.linear_model import LogisticRegression
-
+    # calibration on the out-of-fold pairs: one isotonic map for annotated text, one for OCR
     oof = {m: oof_t[(m, best_t)] for m in MODES}
-    pts = [p for m in MODES for p in oof[m]]
-    feats = Platt.features(np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
-    logit = LogisticRegression(C=10.0).fit(feats, np.array([p[2] for p in pts]))
-    calibration = Platt(logit.coef_[0], float(logit.intercept_[0]))
+    calibration = fit_calibration(oof)
     if args.keep_oof:
         (args.out.parent / "forms-linker-oof.json").write_text(json.dumps({m: oof[m] for m in MODES}))
     for m in MODES:
@@ -444,13 +441,26 @@ def main() -> int:
     info = {"trained_on": f"FUNSD development forms ({len(forms)}, hold-out stems[4::5] excluded) + "
                           f"{len(synth)} generated forms", "oof_f1": {m: round(f1_of(counts[(m, best_t)]), 4)
                                                                      for m in MODES},
-            "calibration": "logistic (link score, OCR confidence) on out-of-fold pairs",
+            "calibration": "isotonic on out-of-fold pairs, annotated and OCR apart",
             "script": "scripts/train_forms.py"}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     blob = json.dumps(model_json(models, thresholds, calibration, info), separators=(",", ":")).encode()
     args.out.write_bytes(gzip.compress(blob, mtime=0))
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f}s")
     return 0
+
+
+def fit_calibration(oof: dict[str, list[tuple[float, float, int]]]) -> SplitIsotonic:
+    """Isotonic maps (score -> share right): annotated inputs (entities, words) and OCR apart."""
+    from sklearn.isotonic import IsotonicRegression
+
+    def fit(points: list[tuple[float, float, int]]) -> Isotonic:
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+        iso.fit(np.array([p[0] for p in points]), np.array([p[2] for p in points], dtype=float))
+        return Isotonic(np.asarray(iso.X_thresholds_), np.asarray(iso.y_thresholds_))
+
+    annotated = oof["entities"] + oof["words"]
+    return SplitIsotonic(fit(annotated), fit(oof["ocr"] or annotated))
 
 
 def ece(probs: list[float], hits: list[int], bins: int = 10) -> float:

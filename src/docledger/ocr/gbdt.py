@@ -97,6 +97,25 @@ class Platt:
         return 1.0 / (1.0 + np.exp(-z))
 
 
+@dataclass
+class SplitIsotonic:
+    """Two isotonic maps from link score to probability: one for pairs read from annotated or
+    digital text (word confidence 1), one for OCR'd pairs, where a misread character makes an
+    otherwise right link wrong, so the same score is right less often."""
+
+    annotated: Isotonic
+    ocr: Isotonic
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SplitIsotonic:
+        return cls(Isotonic.from_json(data["annotated"]), Isotonic.from_json(data["ocr"]))
+
+    def __call__(self, scores: np.ndarray, ocr: np.ndarray | None = None) -> np.ndarray:
+        scores = np.asarray(scores, dtype=np.float64)
+        conf = np.ones(len(scores)) if ocr is None else np.asarray(ocr, dtype=np.float64)
+        return np.where(conf >= 1.0, self.annotated(scores), self.ocr(scores))
+
+
 class BoostedTrees:
     """Binary or multi-class boosted trees: ``predict_proba`` like scikit-learn's classifier."""
 

@@ -13,9 +13,9 @@ of :mod:`docledger.ocr.forms` for pairing:
    answer has one question (a second only in a table, where a column header and a row header
    both name the cell, and only when the model is sure), and an entity is either a key or a value.
 
-The link score and the OCR confidence of the pair's words are mapped to a calibrated probability
-that the pair is right (logistic calibration fitted on out-of-fold predictions over development
-forms, annotated and OCR'd), which becomes the pair's ``confidence``.
+The link score is mapped to a calibrated probability that the pair is right, which becomes the
+pair's ``confidence``: isotonic maps fitted on out-of-fold predictions over the development forms,
+one for annotated/digital text (word confidence 1) and one for OCR'd pairs.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from docledger.ocr.gbdt import BoostedTrees, Isotonic, Platt
+from docledger.ocr.gbdt import BoostedTrees, Isotonic, Platt, SplitIsotonic
 from docledger.ocr.linker_features import (
     LABELS,
     Node,
@@ -52,7 +52,7 @@ class LinkerModel:
     merge: BoostedTrees
     label: BoostedTrees
     link: BoostedTrees
-    calibration: Isotonic | Platt
+    calibration: Isotonic | Platt | SplitIsotonic
     merge_threshold: float
     link_threshold: float
     second_question_threshold: float
@@ -67,13 +67,21 @@ class LinkerModel:
             merge=BoostedTrees(data["merge"]),
             label=BoostedTrees(data["label"]),
             link=BoostedTrees(data["link"]),
-            calibration=(Platt.from_json(data["calibration"]) if data["calibration"].get("kind") == "platt"
-                         else Isotonic.from_json(data["calibration"])),
+            calibration=_calibration(data["calibration"]),
             merge_threshold=float(th["merge"]),
             link_threshold=float(th["link"]),
             second_question_threshold=float(th["second_question"]),
             info=data.get("info", {}),
         )
+
+
+def _calibration(data: dict[str, Any]) -> Isotonic | Platt | SplitIsotonic:
+    kind = data.get("kind", "isotonic")
+    if kind == "platt":
+        return Platt.from_json(data)
+    if kind == "split-isotonic":
+        return SplitIsotonic.from_json(data)
+    return Isotonic.from_json(data)
 
 
 @functools.lru_cache(maxsize=1)
