@@ -60,10 +60,26 @@ def _split_line(line: Line, out: list[Line]) -> None:
 
 
 def row_order(lines: Sequence[Line]) -> list[Line]:
-    """Top to bottom; lines sharing a row (vertical overlap >= 50 %) left to right."""
+    """Top to bottom; lines sharing a row (vertical overlap >= 50 %, similar height) left to right.
+
+    A line much taller than the others (a drop capital merged with its line, a heading) is placed
+    by its first text line's height, not its centre, and never pulls the lines beside it into its row.
+    """
+    if not lines:
+        return []
+    unit = median(ln.bbox[3] - ln.bbox[1] for ln in lines)
+
+    def tall(line: Line) -> bool:
+        return line.bbox[3] - line.bbox[1] > 1.6 * unit
+
+    def centre(line: Line) -> float:
+        return line.bbox[1] + unit / 2 if tall(line) else (line.bbox[1] + line.bbox[3]) / 2
+
     rows: list[list[Line]] = []
-    for line in sorted(lines, key=lambda ln: (ln.bbox[1] + ln.bbox[3]) / 2):
-        if rows and any(v_overlap(other.bbox, line.bbox) >= 0.5 for other in rows[-1]):
+    for line in sorted(lines, key=centre):
+        if rows and not tall(line) and any(
+            not tall(other) and v_overlap(other.bbox, line.bbox) >= 0.5 for other in rows[-1]
+        ):
             rows[-1].append(line)
         else:
             rows.append([line])
