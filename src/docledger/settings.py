@@ -39,7 +39,8 @@ class Settings(BaseSettings):
         description="Calls per minute per token to search, ask, match and /invocations (429 above; 0 = off).")
     public_invocations: bool = Field(
         default=False, description="Let POST /invocations (paragraph-only matching) be called without a token.")
-    ocr_engine: str = Field(default="rapidocr", description="rapidocr | tesseract")
+    ocr_engine: str = Field(default="auto",
+                            description="auto (tesseract on clean pages, else rapidocr) | rapidocr | tesseract")
     ocr_dpi: int = Field(default=200, ge=72, le=600)
     default_tenant: str = "default"
     default_owner: str = "system"

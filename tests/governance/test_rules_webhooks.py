@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import drain
-from docledger.ledger import rules
 from docledger.pipeline import open_ledger
+from docledger.services import rules
 from sample_documents import text_pdf
 
 SECRET = "s3cret-for-tests"

@@ -159,7 +159,7 @@ def register_rules(app: typer.Typer) -> None:
     @handle_errors
     def rules_check() -> None:
         """Validate the rules file and print its rules (JSON)."""
-        from docledger.ledger.rules import load_rules
+        from docledger.services.rules import load_rules
         from docledger.settings import Settings
 
         ruleset = load_rules(Settings().rules_file)
@@ -175,7 +175,7 @@ def register_rules(app: typer.Typer) -> None:
     def rules_tick(as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate at this ISO time")] = None,
                    as_json: JsonOpt = False) -> None:
         """Evaluate time-based rules (retention expiring); run daily. Each reminder is sent once."""
-        from docledger.ledger import rules
+        from docledger.services import rules
 
         when = datetime.fromisoformat(as_of).timestamp() if as_of else None
         with ledger_session() as ledger:

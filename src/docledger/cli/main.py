@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from docledger.cli import analysis, audit, documents, governance, operations, pipeline, query, server, tokens
+from docledger.cli import analysis, audit, documents, governance, loans, operations, pipeline, query, server, tokens
 
 app = typer.Typer(help="docledger: a governed document-processing pipeline.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -24,6 +24,7 @@ audit.register(app)  # audit list/verify/seal/export
 governance.register(app)  # hold, erase, retention
 governance.register_keys(app)  # keys status/rotate
 governance.register_rules(app)  # rules check/tick
+loans.register(app)  # label, types train/list/add, loan assign/show/list
 query.register(app)  # query
 
 if __name__ == "__main__":

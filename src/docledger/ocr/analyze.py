@@ -133,8 +133,8 @@ def analyze_page(
         page=page_number,
         width=image.width,
         height=image.height,
-        engine=engine.name,
-        engine_version=engine.version,
+        engine=raw.engine or engine.name,
+        engine_version=raw.engine_version or engine.version,
         normalization=norm,
         ocr=_map_page(ordered, back, image.size),
         forms=[

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from rapidocr.utils.output import RapidOCROutput
 
 TESSDATA_DIR = os.environ.get("TESSDATA_PREFIX", "/usr/share/tesseract-ocr/5/tessdata/")
-ENGINE_NAMES = ("rapidocr", "tesseract", "null")
+ENGINE_NAMES = ("auto", "rapidocr", "rapidocr-reference", "tesseract", "null")
 
 
 @runtime_checkable
@@ -62,14 +62,47 @@ class NullEngine:
         return PageOcr(width=image.width, height=image.height)
 
 
+DET_MIN_SIDE = 736  # rapidocr's default: small images (receipts, crops) are enlarged to this short side
+DET_MAX_SIDE = 1280  # larger pages are shrunk to this long side for detection only (recognition keeps pixels)
+
+
+def _no_spin_session(session: Any, threads: int) -> Any:
+    """The same ONNX model in a session whose idle threads sleep instead of spinning.
+
+    onnxruntime's worker threads busy-wait between operators by default; on a 2-core machine
+    shared with other workers that burns the cycles the next operator needs.
+    """
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 4
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if threads > 0:
+        options.intra_op_num_threads = threads
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(session._model_path, sess_options=options, providers=["CPUExecutionProvider"])
+
+
 class RapidOcrEngine:
-    """RapidOCR 3.x (PP-OCRv6 small det + rec, onnxruntime, CPU)."""
+    """RapidOCR 3.x (PP-OCRv6 small det + rec, onnxruntime, CPU).
+
+    ``profile="fast"`` (the default) sizes detection per page (pages larger than
+    :data:`DET_MAX_SIDE` are detected on a shrunk copy; the line crops that recognition reads
+    still come from the full image) and runs both models in sessions without thread spinning.
+    ``profile="reference"`` is rapidocr's own configuration, kept for benchmarks.
+    """
 
     name = "rapidocr"
 
-    def __init__(self, *, text_score: float = 0.5) -> None:
+    def __init__(self, *, text_score: float = 0.5, profile: str = "fast") -> None:
         from rapidocr import RapidOCR
         from rapidocr._version import __version__ as rapid_version
+
+        if profile not in ("fast", "reference"):
+            raise ConfigurationError(f"Unknown rapidocr profile '{profile}'.", code="unknown_ocr_engine",
+                                     hint="Use 'fast' or 'reference'.")
+        self.profile = profile
+        threads = int(os.environ.get("DOCLEDGER_COMPUTE_THREADS") or -1)
 
         self._engine = RapidOCR(
             params={
@@ -78,15 +111,32 @@ class RapidOcrEngine:
                 "Global.return_word_box": True,
                 "Global.text_score": text_score,
                 # several worker processes share the cores: DOCLEDGER_COMPUTE_THREADS caps each one
-                "EngineConfig.onnxruntime.intra_op_num_threads": int(os.environ.get("DOCLEDGER_COMPUTE_THREADS") or -1),
+                "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             }
         )
         self.version = f"rapidocr {rapid_version}; PP-OCRv6_det_small + PP-OCRv6_rec_small; onnxruntime"
+        self._det: Any = None
+        if profile == "fast":
+            # rapidocr loads its models lazily; load them now to swap in non-spinning sessions
+            self._det = self._engine._load_det_model()
+            rec = self._engine._load_rec_model()
+            for model in (self._det, rec):
+                model.session.session = _no_spin_session(model.session.session, threads)
+            self.version += f"; fast: det long side <= {DET_MAX_SIDE}, no thread spinning"
         self._lock = threading.Lock()
+
+    def _size_detection(self, width: int, height: int) -> None:
+        if self._det is None:
+            return
+        if min(width, height) < DET_MIN_SIDE:
+            self._det.limit_type, self._det.limit_side_len = "min", DET_MIN_SIDE
+        else:
+            self._det.limit_type, self._det.limit_side_len = "max", DET_MAX_SIDE
 
     def recognize(self, image: Image.Image) -> PageOcr:
         rgb = np.asarray(_rgb(image))
         with self._lock:
+            self._size_detection(image.width, image.height)
             # the full det+rec pipeline always returns a RapidOCROutput; the stub's union covers det/cls/rec-only
             result = cast("RapidOCROutput", self._engine(rgb))
         page = PageOcr(width=image.width, height=image.height)
@@ -207,12 +257,58 @@ class TesseractEngine:
         self._api.End()
 
 
+AUTO_MIN_CONFIDENCE = 0.94  # tesseract's character-weighted mean word confidence on the page
+AUTO_MAX_DOUBTFUL = 0.02  # share of words below 0.6 confidence
+AUTO_MIN_WORDS = 15
+
+
+class AutoEngine:
+    """Chooses per page: tesseract when it reads the page cleanly, else rapidocr.
+
+    The rule (measured in ``bench/ocr_speed.py`` and ``bench/quality_receipts.py``): tesseract
+    reads clean office scans as well as rapidocr (CER < 2 %) in a third of the time, but falls
+    behind on photos, receipts and noisy scans. Its own word confidences tell the two apart: a
+    page is kept when the character-weighted mean confidence is >= :data:`AUTO_MIN_CONFIDENCE`,
+    at most :data:`AUTO_MAX_DOUBTFUL` of the words are below 0.6 and there are at least
+    :data:`AUTO_MIN_WORDS` words; every other page is read again by rapidocr. The page records
+    which engine read it (``PageOcr.engine``), and the stage writes it to ``ocr.json`` and the run.
+    """
+
+    name = "auto"
+
+    def __init__(self) -> None:
+        self._tesseract = TesseractEngine()
+        self._rapid = RapidOcrEngine()
+        self.version = f"auto: {self._tesseract.version} | {self._rapid.version}"
+
+    @staticmethod
+    def clean_enough(page: PageOcr) -> bool:
+        words = [w for w in page.words if any(c.isalnum() for c in w.text)]
+        if len(words) < AUTO_MIN_WORDS:
+            return False
+        doubtful = sum(1 for w in words if w.confidence < 0.6) / len(words)
+        return page.mean_confidence >= AUTO_MIN_CONFIDENCE and doubtful <= AUTO_MAX_DOUBTFUL
+
+    def recognize(self, image: Image.Image) -> PageOcr:
+        page = self._tesseract.recognize(image)
+        chosen: OcrEngine = self._tesseract
+        if not self.clean_enough(page):
+            page = self._rapid.recognize(image)
+            chosen = self._rapid
+        page.engine, page.engine_version = chosen.name, chosen.version
+        return page
+
+
 def create_engine(name: str) -> OcrEngine:
     """A new engine instance (loads its models). Use one per worker thread for parallel OCR."""
     if name == "rapidocr":
         return RapidOcrEngine()
+    if name == "rapidocr-reference":
+        return RapidOcrEngine(profile="reference")
     if name == "tesseract":
         return TesseractEngine()
+    if name == "auto":
+        return AutoEngine()
     if name == "null":
         return NullEngine()
     raise ConfigurationError(

@@ -385,12 +385,25 @@ _US_CUES = re.compile(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|\$\s?\d")
 def receipt_fields(lines: Sequence[Line | str], *, dayfirst: bool | None = None) -> dict[str, str | None]:
     """{"company", "date" (ISO), "address", "total" (decimal string)}; None where not found.
 
-    ``dayfirst=None`` decides from the receipt: a US state + ZIP code or dollar amounts mean
-    month-first dates (03/05/2024 is 5 March in the US, 3 May elsewhere).
+    Company and address come from the learned row model where it is sure (see
+    :mod:`docledger.ocr.receipt_read`, which also gives a confidence per field), else from the
+    rules below. ``dayfirst=None`` decides from the receipt: a US state + ZIP code or dollar
+    amounts mean month-first dates (03/05/2024 is 5 March in the US, 3 May elsewhere).
     """
+    from docledger.ocr.receipt_read import read_receipt
+
+    return read_receipt(lines, dayfirst=dayfirst).values()
+
+
+def guess_dayfirst(rows: Sequence[str]) -> bool:
+    return not _US_CUES.search("\n".join(rows))
+
+
+def rule_fields(lines: Sequence[Line | str], *, dayfirst: bool | None = None) -> dict[str, str | None]:
+    """The hand-written rules alone (the reference the learned model is measured against)."""
     rows = _rows(lines)
     if dayfirst is None:
-        dayfirst = not _US_CUES.search("\n".join(rows))
+        dayfirst = guess_dayfirst(rows)
     company, index = _company(rows)
     return {
         "company": company,

@@ -77,6 +77,8 @@ class PageOcr:
     height: int
     words: list[Word] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
+    engine: str = ""  # set by an engine that chooses per page (``auto``): the engine that read it
+    engine_version: str = ""
 
     @property
     def text(self) -> str:

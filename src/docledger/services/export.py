@@ -93,9 +93,14 @@ def document_export(ledger: Ledger, document_id: str, *, tenants: list[str] | No
         # text with every PII finding removed, and nothing else (no tables, forms, entities or PII).
         for n, text in redacted_pages(ledger, document_id).items():
             page(n)["text"] = text
+    from docledger.services.doctypes import doc_type_of
+
+    typed = doc_type_of(ledger, document_id) or {}
     export = DocumentModel.model_validate({
         "schema_version": SCHEMA_VERSION, "document_id": document_id, "name": doc["name"], "status": doc["status"],
-        "media_type": doc["media_type"], "pages": [pages[n] for n in sorted(pages)], "fields": fields,
+        "media_type": doc["media_type"], "doc_type": typed.get("doc_type"),
+        "doc_type_confidence": typed.get("doc_type_confidence"), "doc_type_source": typed.get("doc_type_source"),
+        "pages": [pages[n] for n in sorted(pages)], "fields": fields,
         "field_details": details, "entities": entities, "key_phrases": key_phrases, "pii": pii})
     return export.model_dump(mode="json")
 

@@ -43,10 +43,11 @@ class OcrStage(Stage):
     def engine_info(self) -> dict[str, Any]:
         from docledger.ocr.engines import get_engine
         from docledger.ocr.linker import model_version
+        from docledger.ocr.receipt_lines import load_model
 
         eng = get_engine(self.settings.ocr_engine)
         linker = model_version()  # name@version of the shipped key-value linker model
-        return {"ocr": {"name": eng.name, "version": eng.version},
+        return {"ocr": {"name": eng.name, "version": eng.version}, "receipt-lines": load_model().info(),
                 "forms-linker": {"name": linker.split("@")[0], "version": linker.split("@")[-1]}}
 
     def accepts(self, event: Any) -> bool:
@@ -110,7 +111,9 @@ class OcrStage(Stage):
         img_id = ctx.add_artifact(f"page-{n}/image.png", "page-image", buf.getvalue(), page=n,
                                   media_type="image/png", meta={"width": image.width, "height": image.height,
                                                                 "dpi": image.info.get("dpi")})
-        span = {"page": n, "engine": engine.name, "engine_version": engine.version, "source_image": img_id}
+        span = {"page": n, "engine": analysis.engine, "engine_version": analysis.engine_version, "source_image": img_id}
+        # which engine read the page (an "auto" engine chooses per page): part of the run's lineage
+        ctx.run_meta.setdefault("engine_choice", {})[str(n)] = {"configured": engine.name, "chosen": analysis.engine}
         ctx.add_json(f"page-{n}/ocr.json", "ocr-json", data, page=n, meta=span)
         ctx.add_artifact(f"page-{n}/text.txt", "text", analysis.text, page=n, media_type="text/plain", meta=span)
         if analysis.forms:
@@ -121,7 +124,7 @@ class OcrStage(Stage):
             ctx.add_artifact(f"page-{n}/tables.csv", "tables-csv", tables_csv(analysis.tables, page=n), page=n,
                              media_type="text/csv", meta=span)
         ctx.log(f"page {n}: {len(analysis.ocr.words)} words, {len(analysis.forms)} fields, "
-                f"{len(analysis.tables)} tables, {len(analysis.checkboxes)} checkboxes by {engine.name} "
+                f"{len(analysis.tables)} tables, {len(analysis.checkboxes)} checkboxes by {analysis.engine} "
                 f"in {analysis.seconds:.1f}s")
 
     def _text_layer_page(self, ctx: StageContext, path: Path, n: int) -> None:
@@ -136,7 +139,7 @@ class OcrStage(Stage):
 
     # ---- whole document ---------------------------------------------------------------------
     def _assemble(self, ctx: StageContext) -> None:
-        from docledger.ocr.receipts import is_receipt, receipt_fields
+        from docledger.ocr.receipts import is_receipt
 
         arts = ctx.artifacts(stage=self.name) + [a for a in ctx.artifacts_out]
         by_page: dict[int, dict[str, Any]] = {}
@@ -165,7 +168,7 @@ class OcrStage(Stage):
                 [t for p in pages for t in p.get("text", "").splitlines()]
         fields: dict[str, Any] = {}
         if lines and is_receipt(lines):
-            fields = {"document_type": "receipt", **receipt_fields(lines)}
+            fields = self._receipt(ctx, pages, images, lines)
         for p in pages:
             for f in p.get("forms", []):
                 if f.get("key") and f["key"] not in fields:
@@ -177,6 +180,39 @@ class OcrStage(Stage):
         if images:
             self._searchable(ctx, pages, images)
         ctx.emit(Events.TEXT_EXTRACTED, {"pages": sorted(by_page), "source": "ocr"})
+
+    def _receipt(self, ctx: StageContext, pages: list[dict[str, Any]], images: dict[int, str],
+                 lines: list[str]) -> dict[str, Any]:
+        """Receipt fields: boxed lines of a one-page receipt, a second engine's reading voting on total/date."""
+        from docledger.ocr.receipt_read import read_receipt
+
+        boxed: list[Any] = lines
+        alternatives: list[list[Any]] = []
+        if len(pages) == 1 and pages[0].get("lines"):
+            page = pages[0]
+            boxed = _upright_lines(page)
+            if page["page"] in images:
+                alternatives = self._second_reading(ctx, page, images[page["page"]])
+        reading = read_receipt(boxed, alternatives=alternatives)
+        ctx.run_meta["receipt"] = {"model": reading.model, "source": reading.source, "checks": reading.checks,
+                                   "voting_engines": 1 + len(alternatives)}
+        return {"document_type": "receipt", **reading.values(), "field_confidence": reading.confidence}
+
+    def _second_reading(self, ctx: StageContext, page: dict[str, Any], image_sha: str) -> list[list[Any]]:
+        """The page read again by the other engine (upright as the first saw it), for the total/date vote."""
+        from docledger.exceptions import DocledgerError
+        from docledger.ocr.engines import get_engine
+        from docledger.ocr.preprocess import rotate_upright
+
+        name = "rapidocr" if page.get("engine") == "tesseract" else "tesseract"
+        try:
+            engine = get_engine(name)
+            with Image.open(ctx.blobs.path(image_sha)) as img:
+                upright = rotate_upright(img.convert("L"), int(page.get("rotation") or 0))
+                return [engine.recognize(upright).lines]
+        except (DocledgerError, OSError, RuntimeError) as exc:
+            ctx.log(f"second reading of the receipt by {name} skipped: {exc}")
+            return []
 
     def _searchable(self, ctx: StageContext, pages: list[dict[str, Any]], images: dict[int, str]) -> None:
         from docledger.ocr.searchable import make_searchable_pdf
@@ -232,6 +268,16 @@ def _document(ctx: StageContext, pages: list[dict[str, Any]], runs: dict[int, st
     named = {d.name for d in details}
     details.extend(DocumentField(name=k, value=v, source_run=ctx.run_id) for k, v in fields.items() if k not in named)
     return DocumentModel(document_id=ctx.document_id, pages=model_pages, fields=fields, field_details=details)
+def _upright_lines(page: dict[str, Any]) -> list[Any]:
+    """A page's lines with boxes turned into the upright frame the engine read (rows stay rows)."""
+    from docledger.ocr.analyze import _apply
+    from docledger.ocr.preprocess import _rotation_matrix_90
+    from docledger.ocr.types import Line
+
+    width, height = int(page.get("width") or 0), int(page.get("height") or 0)
+    m = _rotation_matrix_90(int(page.get("rotation") or 0), width, height)
+    return [Line(ln["text"], _apply(m, tuple(ln["bbox"])), float(ln["confidence"]), [])
+            for ln in page.get("lines", [])]
 
 
 def load_frame(path: Path, n: int, *, max_pixels: int) -> Image.Image:

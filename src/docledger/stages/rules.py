@@ -12,7 +12,6 @@ from typing import Any
 from docledger.ids import iso, now
 from docledger.models import Events
 from docledger.stages.base import Stage, StageContext
-from docledger.store.base import Tx
 
 NOTIFICATION = "notification.requested"
 REVIEW = "quality.review_requested"
@@ -50,15 +49,13 @@ class RulesStage(Stage):
                 "rules_sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path and path.exists() else None}
 
     def process(self, ctx: StageContext) -> None:
-        from docledger.ledger.ownership import change_ownership
-        from docledger.ledger.rules import load_rules
+        from docledger.services.rules import load_rules
 
         ruleset = load_rules(self.settings.rules_file)
         if ruleset is None or not any(r.document_rule for r in ruleset.rules):
             ctx.skip()
             return
         facts = document_facts(ctx)
-        policy = self.settings.redact_policy_classifications
         fired = []
         for rule in ruleset.rules:
             if not rule.document_rule or not rule.in_scope(facts):
@@ -70,11 +67,8 @@ class RulesStage(Stage):
             actor = f"rule:{rule.name}"
             target = rule.then.get("reclassify")
             if target and target != facts["classification"]:
-
-                def reclassify(tx: Tx, target: str = str(target), actor: str = actor) -> None:
-                    change_ownership(tx, ctx.document_id, actor=actor, redact_policy=policy, classification=target)
-
-                ctx.in_transaction(reclassify)
+                ctx.change_ownership(actor=actor, redact_policy=self.settings.redact_policy_classifications,
+                                     classification=str(target))
             if rule.then.get("review"):
                 ctx.emit(REVIEW, {"rule": rule.name, "reasons": reasons})
                 ctx.log(f"sent to review by rule {rule.name}: {'; '.join(reasons)}", "needs_review")
@@ -102,7 +96,7 @@ class NotifyStage(Stage):
     def process(self, ctx: StageContext) -> None:
         import httpx
 
-        from docledger.ledger.rules import load_rules
+        from docledger.services.rules import load_rules
 
         payload = ctx.event.payload
         ruleset = load_rules(self.settings.rules_file)
