@@ -144,8 +144,10 @@ def _from_forms(query: str, pages: list[dict[str, Any]]) -> list[dict[str, Any]]
             if score < MIN_MATCH:
                 continue
             conf = float(f.get("confidence") or 0.0)
-            out.append(_answer(query, value, conf * score, p.get("page"), f.get("value_bbox") or f.get("key_bbox"),
-                               "form"))
+            answer = _answer(query, value, conf * score, p.get("page"), f.get("value_bbox") or f.get("key_bbox"),
+                             "form")
+            answer["_exact"] = score >= 0.99  # the printed question itself beats a longer one holding it
+            out.append(answer)
     return out
 
 
@@ -199,9 +201,10 @@ def answer_query(document: dict[str, Any], query: str, *, limit: int = 10) -> li
         + _from_tables(query, pages)
         + _from_text(query, pages)
     )
-    found.sort(key=lambda a: (not a.get("_named", False), -a["confidence"]))
+    found.sort(key=lambda a: (not a.get("_named", False), not a.get("_exact", False), -a["confidence"]))
     for a in found:
         a.pop("_named", None)
+        a.pop("_exact", None)
     # the same value found twice on a page (a form pair that also sits in a detected table) is one
     # answer: the more specific source speaks for it, with the higher of the two confidences
     unique: list[dict[str, Any]] = []
