@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, TypedDict
@@ -46,6 +46,23 @@ class Event:
     document_id: str | None
     ordering_key: str
     payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Arrival:
+    """One file offered for registration (bytes already in the blob store unless too large)."""
+
+    name: str
+    sha256: str
+    size: int
+    stored: bool
+    owner: str
+    tenant: str
+    classification: str
+    source: str
+    declared_media_type: str | None = None
+    retention_until: float | None = None
+    legal_hold: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +200,16 @@ class OwnershipChange:
     owner: str | None = None
     classification: str | None = None
     readers: list[str] | None = None
+
+
+@dataclass
+class NewDocument:
+    """A document a run registers (one part of a split package): recorded like any arrival at commit.
+    ``then(tx, registration)`` writes the stage's own rows about it and may return a (status, message)
+    line for the timeline of the document the run processed."""
+
+    arrival: Arrival
+    then: Callable[[Any, Registration], tuple[str, str] | None] | None = None
 
 
 class StagePlugin(Protocol):

@@ -13,12 +13,13 @@ several documents, and fill its type's field schema.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from pathlib import Path
 from typing import Any
 
-from docledger.models import Events
+from docledger.models import Arrival, Events, Registration
 from docledger.stages.base import Stage, StageContext
 from docledger.store.base import Tx
 
@@ -105,7 +106,7 @@ class FieldsStage(Stage):
         plan = [{"first_page": s.first_page, "last_page": s.last_page, "doc_type": s.doc_type,
                  "confidence": round(s.confidence, 4), "sha256": sha} for s, sha, _ in children]
         ctx.add_json("split.json", "package-split", {"document_id": ctx.document_id, "children": plan})
-        ctx.in_transaction(lambda tx: _register_children(tx, ctx, children))
+        _register_children(ctx, children)
         ctx.log(f"package of {len(pages)} pages split into {len(segs)} documents: "
                 + ", ".join(f"p{s.first_page}-{s.last_page} {s.doc_type}" for s in segs))
         return True
@@ -138,34 +139,35 @@ def _pdf_pages(path: Path, pages: list[int]) -> bytes:
         return buf.getvalue()
 
 
-def _register_children(tx: Tx, ctx: StageContext, children: list[tuple[Any, str, int]]) -> None:
-    from docledger.ids import now
-    from docledger.ledger.operations import add_timeline
-    from docledger.ledger.registry import Arrival, register
-    from docledger.services.doctypes import record_type
-
+def _register_children(ctx: StageContext, children: list[tuple[Any, str, int]]) -> None:
+    """Each part of the package becomes a document of its own, registered by the ledger when this run commits."""
     doc = ctx.document
-    own = tx.fetchone("get_document", id=ctx.document_id) or {}
-    loan = tx.fetchone("loan_of_document", document_id=ctx.document_id)
     stem = Path(str(doc["name"])).stem
     for s, sha, size in children:
         arrival = Arrival(name=f"{stem}.p{s.first_page}-{s.last_page}.pdf", sha256=sha, size=size, stored=True,
-                          owner=str(own.get("owner") or ctx.settings.default_owner), tenant=str(doc["tenant"]),
-                          classification=str(own.get("classification") or ctx.settings.default_classification),
+                          owner=str(doc.get("owner") or ctx.settings.default_owner), tenant=str(doc["tenant"]),
+                          classification=str(doc.get("classification") or ctx.settings.default_classification),
                           source=f"split:{ctx.document_id}:p{s.first_page}-{s.last_page}",
                           declared_media_type="application/pdf")
-        reg = register(tx, arrival, ctx.settings, worker=ctx.worker)
-        if reg.duplicate_of is None:
-            tx.execute("insert_document_split", child_id=reg.document_id, parent_id=ctx.document_id,
-                       first_page=s.first_page, last_page=s.last_page, doc_type=s.doc_type, created_at=now())
-            record_type(tx, reg.document_id, str(doc["tenant"]), s.doc_type, confidence=round(s.confidence, 4),
-                        source="model" if s.doc_type != "other" and _has_model(tx, str(doc["tenant"])) else "rule",
-                        actor="fields")
-            if loan is not None:
-                tx.execute("assign_loan_document", document_id=reg.document_id, tenant=loan["tenant"],
-                           loan_id=loan["loan_id"], assigned_by="split", assigned_at=now())
-        add_timeline(tx, ctx.document_id, "fields", "split",
-                     f"pages {s.first_page}-{s.last_page} -> {reg.document_id} ({s.doc_type})", worker=ctx.worker)
+        ctx.register_document(arrival, functools.partial(_record_child, ctx, s))
+
+
+def _record_child(ctx: StageContext, s: Any, tx: Tx, reg: Registration) -> tuple[str, str]:
+    """The split's own rows about a registered part: where it came from, its type, its loan file."""
+    from docledger.ids import now
+    from docledger.services.doctypes import record_type
+
+    tenant = str(ctx.document["tenant"])
+    if reg.duplicate_of is None:
+        loan = tx.fetchone("loan_of_document", document_id=ctx.document_id)
+        tx.execute("insert_document_split", child_id=reg.document_id, parent_id=ctx.document_id,
+                   first_page=s.first_page, last_page=s.last_page, doc_type=s.doc_type, created_at=now())
+        record_type(tx, reg.document_id, tenant, s.doc_type, confidence=round(s.confidence, 4),
+                    source="model" if s.doc_type != "other" and _has_model(tx, tenant) else "rule", actor="fields")
+        if loan is not None:
+            tx.execute("assign_loan_document", document_id=reg.document_id, tenant=loan["tenant"],
+                       loan_id=loan["loan_id"], assigned_by="split", assigned_at=now())
+    return "split", f"pages {s.first_page}-{s.last_page} -> {reg.document_id} ({s.doc_type})"
 
 
 def _has_model(tx: Tx, tenant: str) -> bool:

@@ -10,14 +10,13 @@ from fastapi.responses import Response
 
 from docledger.exceptions import InvalidRequest
 from docledger.ledger import Ledger
+from docledger.web.rendering import render
 from docledger.web.session import WebUser, current_user
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
 
 def _render(request: Request, name: str, user: WebUser, **ctx: Any) -> Response:
-    from docledger.web.routes import render
-
     return render(request, name, user, **ctx)
 
 
