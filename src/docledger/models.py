@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, TypedDict
@@ -14,9 +14,13 @@ class Status(StrEnum):
     PARTIAL = "PARTIAL"
     FAILED = "FAILED"
     ERASED = "ERASED"
+    # the pipeline is done but a person must check some extracted values (open review tasks)
+    NEEDS_REVIEW = "NEEDS_REVIEW"
 
 
-TERMINAL = {Status.SUCCEEDED.value, Status.PARTIAL.value, Status.FAILED.value, Status.ERASED.value}
+# "terminal" = nothing more happens in the pipeline; NEEDS_REVIEW waits for a person, not a stage.
+TERMINAL = {Status.SUCCEEDED.value, Status.PARTIAL.value, Status.FAILED.value, Status.ERASED.value,
+            Status.NEEDS_REVIEW.value}
 
 
 class Classification(StrEnum):
@@ -37,6 +41,7 @@ class Events:
     NLP_COMPLETED = "nlp.completed"
     INDEXED = "document.indexed"
     REDACT_REQUESTED = "redaction.requested"
+    FIELDS_EXTRACTED = "fields.extracted"
 
 
 @dataclass(frozen=True)
@@ -200,16 +205,6 @@ class OwnershipChange:
     owner: str | None = None
     classification: str | None = None
     readers: list[str] | None = None
-
-
-@dataclass
-class NewDocument:
-    """A document a run registers (one part of a split package): recorded like any arrival at commit.
-    ``then(tx, registration)`` writes the stage's own rows about it and may return a (status, message)
-    line for the timeline of the document the run processed."""
-
-    arrival: Arrival
-    then: Callable[[Any, Registration], tuple[str, str] | None] | None = None
 
 
 class StagePlugin(Protocol):

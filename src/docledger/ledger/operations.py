@@ -2,7 +2,8 @@
 
 A document is terminal when no delivery for it is pending or leased. Its final status is
 derived from the problems stages recorded: a document-level terminal problem -> FAILED, any
-page/stage problem -> PARTIAL (naming them), none -> SUCCEEDED.
+page/stage problem -> PARTIAL (naming them), none -> SUCCEEDED; unless it is not FAILED and has
+open review tasks, then it is NEEDS_REVIEW until a reviewer resolves the last one.
 """
 
 from __future__ import annotations
@@ -42,8 +43,14 @@ def finalize_if_idle(tx: Tx, document_id: str, *, stage: str | None) -> str | No
         return None
     problems = tx.fetchall("problems_for_document", document_id=document_id)
     status, reason, message = derive_status(problems, pages=doc.get("pages"))
-    # the stage a terminal document names: where it failed, or the last stage that ran
-    if problems:
+    waiting = tx.fetchone("review_open_count", document_id=document_id)
+    if status != Status.FAILED.value and waiting and int(waiting["n"]) > 0:
+        # extracted values wait for a person: resolving the last task derives the status again
+        n = int(waiting["n"])
+        message = f"{n} extracted value{'s' if n != 1 else ''} wait{'s' if n == 1 else ''} for review" + (
+            f"; {message}" if status == Status.PARTIAL.value else ".")
+        status, reason, stage = Status.NEEDS_REVIEW.value, "review_pending", "review"
+    elif problems:
         stage = next((p["stage"] for p in problems if p["terminal"] and p["page"] is None), problems[0]["stage"])
     else:
         last = tx.fetchone("last_run_stage", document_id=document_id)

@@ -14,8 +14,7 @@ from typing import Any
 from docledger.ids import now
 from docledger.ledger.events import emit
 from docledger.ledger.operations import add_timeline, record_problem
-from docledger.models import NewArtifact, NewDocument, NewEvent, OwnershipChange, Run
-from docledger.settings import Settings
+from docledger.models import NewArtifact, NewEvent, OwnershipChange, Run
 from docledger.store.base import Tx
 
 
@@ -55,8 +54,7 @@ def record_facts(tx: Tx, document_id: str, facts: dict[str, Any]) -> None:
 def record_success(tx: Tx, run: Run, *, inputs: Iterable[str], outputs: Sequence[NewArtifact],
                    facts: dict[str, Any], problems: Sequence[tuple[int | None, str, str]],
                    timeline: Sequence[tuple[str, str]], events: list[NewEvent],
-                   hooks: Sequence[Callable[[Tx], None]] = (), ownership: Sequence[OwnershipChange] = (),
-                   new_documents: Sequence[NewDocument] = (), settings: Settings | None = None) -> None:
+                   hooks: Sequence[Callable[[Tx], None]] = (), ownership: Sequence[OwnershipChange] = ()) -> None:
     """A run that finished: run + lineage + facts + page problems + timeline + next events, one transaction.
 
     ``hooks`` run after the artifacts are recorded and before the events are written, so a hook may
@@ -75,16 +73,6 @@ def record_success(tx: Tx, run: Run, *, inputs: Iterable[str], outputs: Sequence
         for change in ownership:
             change_ownership(tx, run.document_id, actor=change.actor, redact_policy=change.redact_policy,
                              owner=change.owner, classification=change.classification, readers=change.readers)
-    if new_documents:
-        from docledger.ledger.registry import register  # (registry -> runs)
-
-        for new in new_documents:
-            assert settings is not None, "registering documents needs the settings"
-            registration = register(tx, new.arrival, settings, worker=run.worker or "registrar")
-            line = new.then(tx, registration) if new.then else None
-            if line:
-                add_timeline(tx, run.document_id, run.stage, line[0], line[1], attempt=run.attempt,
-                             worker=run.worker)
     for status, message in timeline:
         add_timeline(tx, run.document_id, run.stage, status, message, attempt=run.attempt, worker=run.worker)
     for ev in events:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from docledger.models import Arrival, Event, NewArtifact, NewDocument, NewEvent, OwnershipChange, Registration
+from docledger.models import Event, NewArtifact, NewEvent, OwnershipChange
 
 if TYPE_CHECKING:
     from docledger.blobs import BlobStore
@@ -83,7 +83,6 @@ class StageContext:
     run_meta: dict[str, Any] = field(default_factory=dict)
     tx_hooks: list[Callable[[Tx], None]] = field(default_factory=list)
     ownership_changes: list[OwnershipChange] = field(default_factory=list)
-    new_documents: list[NewDocument] = field(default_factory=list)
     skipped: bool = False
 
     @property
@@ -166,13 +165,6 @@ class StageContext:
         it on the timeline and applies the redaction policy, as for a change made through the API)."""
         self.ownership_changes.append(OwnershipChange(actor=actor, redact_policy=redact_policy, owner=owner,
                                                       classification=classification, readers=readers))
-
-    def register_document(self, arrival: Arrival,
-                          then: Callable[[Tx, Registration], tuple[str, str] | None] | None = None) -> None:
-        """Register a new document when this run commits (its own lineage, event and pipeline, like any
-        arrival; bytes already in the blob store). ``then(tx, registration)`` may write the stage's own rows
-        about it and return a (status, message) line for this document's timeline."""
-        self.new_documents.append(NewDocument(arrival, then))
 
     def in_transaction(self, hook: Callable[[Tx], None]) -> None:
         """Run ``hook(tx)`` inside the commit transaction, for the stage's own derived rows (search index,
