@@ -53,6 +53,23 @@ class Event:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class Arrival:
+    """One file offered for registration (bytes already in the blob store unless too large)."""
+
+    name: str
+    sha256: str
+    size: int
+    stored: bool
+    owner: str
+    tenant: str
+    classification: str
+    source: str
+    declared_media_type: str | None = None
+    retention_until: float | None = None
+    legal_hold: bool = False
+
+
 @dataclass(frozen=True)
 class Registration:
     """What ingest returns for one file."""

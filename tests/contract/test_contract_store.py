@@ -83,3 +83,22 @@ def test_a_ledger_opened_without_stages_refuses_to_announce_events(settings):
         assert ledger.list_documents() == []
     finally:
         ledger.close()
+
+
+def test_a_number_beyond_64_bits_is_never_a_server_error(store_url):
+    """A request parameter beyond 64 bits (e.g. a cursor) is the caller's mistake, not a crash (500):
+    SQLite cannot bind it and the store answers InvalidRequest; PostgreSQL compares it as a numeric
+    and simply finds nothing."""
+    from docledger.exceptions import InvalidRequest
+
+    store = open_store(store_url)
+    try:
+        if store.dialect == "sqlite":
+            with pytest.raises(InvalidRequest, match="out of range") as caught, store.read() as tx:
+                tx.fetchall("get_delivery", id=2**70)
+            assert caught.value.code == "out_of_range" and not isinstance(caught.value, StoreError)
+        else:
+            with store.read() as tx:
+                assert tx.fetchall("get_delivery", id=2**70) == []
+    finally:
+        store.close()

@@ -48,7 +48,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_run_processes_everything_to_a_terminal_status(workspace: dict) -> None:
     by_name = {r["name"]: r for r in workspace["run"]}
     assert set(by_name) == {"loan-letter.pdf", "w2.pdf", "locked.pdf", "notes.txt"}
-    assert by_name["loan-letter.pdf"]["status"] == "SUCCEEDED"
+    # typed lending documents whose fields are incomplete wait for a person; nothing else is open
+    assert by_name["loan-letter.pdf"]["status"] in ("SUCCEEDED", "NEEDS_REVIEW")
+    assert by_name["w2.pdf"]["status"] in ("SUCCEEDED", "NEEDS_REVIEW")
     assert by_name["notes.txt"]["status"] == "SUCCEEDED"
     assert (by_name["locked.pdf"]["status"], by_name["locked.pdf"]["reason"]) == ("FAILED", "encrypted_pdf")
     listed = lines(cli(workspace["home"], "list", "--json"))

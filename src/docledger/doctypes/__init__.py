@@ -80,6 +80,8 @@ def rule_type(text: str) -> tuple[str, float]:
         return "other", 0.3
     best = max(scores, key=lambda k: scores[k])
     top = scores[best]
+    if top < 2.0:  # one weak cue and no title ("underwriter" in a note): not enough to call it a form
+        return "other", 0.5
     rest = sum(scores.values()) - top
     conf = top / (top + rest + 2.0)
     return best, round(min(0.97, max(0.2, conf)), 4)

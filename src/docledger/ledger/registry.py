@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,29 +13,12 @@ from docledger.ids import new_id, now
 from docledger.ledger.events import emit
 from docledger.ledger.operations import add_timeline, record_problem, set_status
 from docledger.ledger.runs import record_run
-from docledger.models import Classification, Events, NewArtifact, Registration, Run, Status
+from docledger.models import Arrival, Classification, Events, NewArtifact, Registration, Run, Status
 from docledger.settings import Settings
 from docledger.store.base import Tx
 
 REGISTER_STAGE = "register"
 REGISTER_VERSION = "1.0.0"
-
-
-@dataclass
-class Arrival:
-    """One file offered for registration (bytes already in the blob store unless too large)."""
-
-    name: str
-    sha256: str
-    size: int
-    stored: bool
-    owner: str
-    tenant: str
-    classification: str
-    source: str
-    declared_media_type: str | None = None
-    retention_until: float | None = None
-    legal_hold: bool = False
 
 
 def validate_classification(value: str) -> str:

@@ -24,7 +24,7 @@ from docledger.store.base import Tx
 
 FIELDS_EXTRACTED = "fields.extracted"
 PAGE_KINDS = ("page-json", "ocr-json")
-TEXT_STAGES = ("extract-text", "ocr", "xml")
+TEXT_STAGES = ("extract-text", "ocr", "xml")  # the stages that write page text
 
 
 class FieldsStage(Stage):

@@ -12,7 +12,7 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
-from docledger.exceptions import DuplicateKey, StoreError
+from docledger.exceptions import DocledgerError, DuplicateKey, InvalidRequest, StoreError
 from docledger.store.base import Store, Tx, load_queries, migration_files
 
 CHANNEL = "docledger_work"
@@ -27,8 +27,12 @@ def to_pyformat(sql: str) -> str:
     return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
-def wrap_error(exc: psycopg.Error, what: str) -> StoreError:
-    """The store error for a driver error: DuplicateKey for a unique key, StoreError otherwise."""
+def wrap_error(exc: psycopg.Error, what: str) -> DocledgerError:
+    """The docledger error for a driver error: DuplicateKey for a unique key, InvalidRequest for a number
+    the database cannot hold (a request parameter out of range), StoreError otherwise."""
+    if isinstance(exc, psycopg.errors.NumericValueOutOfRange):
+        return InvalidRequest(f"a number given to {what} is out of range ({exc})", code="out_of_range",
+                              hint="Use a smaller value.")
     if isinstance(exc, psycopg.errors.UniqueViolation):
         return DuplicateKey(f"{what} failed: {exc}")
     return StoreError(f"{what} failed: {exc}")
@@ -67,7 +71,7 @@ class PostgresTx(Tx):
         try:
             with self.conn.pipeline():
                 yield
-        except StoreError:
+        except DocledgerError:
             raise
         except psycopg.Error as exc:  # in pipeline mode errors arrive at the sync, not at the statement
             raise wrap_error(exc, "pipelined statements") from exc
@@ -102,7 +106,7 @@ class PostgresStore(Store):
             try:
                 with conn.transaction():
                     yield tx
-            except StoreError:
+            except DocledgerError:
                 raise
             except psycopg.Error as exc:
                 raise wrap_error(exc, "PostgreSQL transaction") from exc

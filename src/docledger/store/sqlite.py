@@ -12,15 +12,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from docledger.exceptions import DuplicateKey, StoreError
+from docledger.exceptions import DocledgerError, DuplicateKey, InvalidRequest, StoreError
 from docledger.store.base import Store, Tx, load_queries, migration_files
 
 # extended result codes of a unique or primary-key violation (sqlite3.h)
 _DUPLICATE_CODES = {2067, 1555}  # SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
 
 
-def wrap_error(exc: sqlite3.Error, what: str) -> StoreError:
-    """The store error for a driver error: DuplicateKey for a unique key, StoreError otherwise."""
+def wrap_error(exc: sqlite3.Error | OverflowError, what: str) -> DocledgerError:
+    """The docledger error for a driver error: DuplicateKey for a unique key, InvalidRequest for a number
+    the database cannot hold (a request parameter out of range), StoreError otherwise."""
+    if isinstance(exc, OverflowError):
+        return InvalidRequest(f"a number given to {what} is out of range ({exc})", code="out_of_range",
+                              hint="Use a smaller value.")
     if isinstance(exc, sqlite3.IntegrityError) and getattr(exc, "sqlite_errorcode", None) in _DUPLICATE_CODES:
         return DuplicateKey(f"{what} failed: {exc}")
     return StoreError(f"{what} failed: {exc}")
@@ -42,13 +46,13 @@ class SqliteTx(Tx):
         try:
             cur = self.conn.execute(self.queries[name], self._params(params))
             return [dict(r) for r in cur.fetchall()]
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OverflowError) as exc:
             raise wrap_error(exc, f"query {name}") from exc
 
     def execute(self, name: str, /, **params: Any) -> int:
         try:
             return self.conn.execute(self.queries[name], self._params(params)).rowcount
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OverflowError) as exc:
             raise wrap_error(exc, f"statement {name}") from exc
 
     def raw(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
