@@ -38,6 +38,21 @@ DEADLINE = 400.0  # an upper bound for a loaded machine, not a speed target
 KILL_PHASE = 150.0
 
 
+def handles_sigterm(pid: int, timeout: float = 60.0) -> bool:
+    """Wait (bounded) until the process has installed its SIGTERM handler (Linux: SigCgt in /proc)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return False
+        caught = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("SigCgt:")), 16)
+        if caught & (1 << (signal.SIGTERM - 1)):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def shape(i: int) -> tuple[int, bool]:
     """Pages and whether each page carries a table, for document number i."""
     return 1 + i % 2, i % 5 == 0
@@ -102,6 +117,7 @@ def test_sigkilled_workers_lose_nothing(store_url: str, tmp_path: Path) -> None:
     finally:
         for p in [*survivors, victim]:
             if p.poll() is None:
+                handles_sigterm(p.pid)  # a worker still importing would die of the signal, not drain
                 p.send_signal(signal.SIGTERM)
         codes = [p.wait(30) for p in [*survivors, victim]]
     elapsed = time.monotonic() - started
