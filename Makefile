@@ -6,7 +6,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint format-check lock verify-models bench clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -20,6 +20,19 @@ test: setup lint
 lint: setup
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
+
+# `ruff format` is not yet applied to the whole tree (see docs/decisions.md, Structure); until the
+# one-time reformat lands this target lists the files it would change, and is not part of `lint`.
+format-check: setup
+	$(VENV)/bin/ruff format --check src tests bench
+
+# Regenerate requirements.lock (hashes of every package) after changing requirements.txt.
+lock:
+	bash scripts/lock.sh
+
+# The installed model packages still hold the reviewed files (scripts/model_checksums.json).
+verify-models: setup
+	$(VENV)/bin/python scripts/verify_models.py
 
 bench: setup
 	for b in bench/*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done

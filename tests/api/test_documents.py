@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from document_schema import assert_valid_document
+
 from .conftest import World, upload
 from .helpers import make_pdf
 
@@ -154,6 +156,7 @@ def test_export_json(world: World) -> None:
     r = world.client.get(f"/v1/documents/{world.docs['pdf']}/export?format=json", headers=world.h("reader"))
     assert r.status_code == 200, r.text
     body = r.json()
+    assert_valid_document(body)
     assert body["document_id"] == world.docs["pdf"]
     assert "Invoice 2024-0042" in body["pages"][0]["text"]
 

@@ -299,3 +299,11 @@ def test_upload_names_are_capped_keeping_the_extension(world: World) -> None:
     assert r.status_code == 202, r.text
     doc = world.client.get(r.json()["documents"][0]["document_url"], headers=world.h("operator")).json()
     assert len(doc["name"]) <= 200 and doc["name"].startswith("scan_yyy") and doc["name"].endswith(".pdf")
+
+
+def test_ui_search_and_match_share_the_rate_limit(world: World) -> None:
+    c = signed_in(world, "operator")
+    c.app.state.rate_limiter = RateLimiter(2)  # type: ignore[attr-defined]
+    pages = [c.get("/ui/search", params={"q": "invoice"}) for _ in range(3)]
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert "too many search requests" in pages[-1].text and "too many" not in pages[0].text

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from document_schema import assert_valid_document
 from sample_documents import encrypted_pdf, text_pdf
 
 BIN = Path(sys.executable).parent / "docledger"
@@ -84,6 +85,7 @@ def test_status_lineage_and_export(workspace: dict) -> None:
     out = workspace["root"] / "export"
     cli(home, "export", doc, "--format", "json", "--out", str(out))
     data = json.loads((out / "document.json").read_text())
+    assert_valid_document(data)
     assert data["document_id"] == doc
     assert "Maria Garcia" in data["pages"][0]["text"]
     assert ["Purchase price", "400,000"] in data["pages"][0]["tables"][0]["rows"]

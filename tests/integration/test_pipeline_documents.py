@@ -10,11 +10,13 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 
+from docledger.document.writers import FORM_COLUMNS, TABLE_COLUMNS
 from docledger.models import TERMINAL
 from docledger.pipeline import open_ledger
 from docledger.services.export import document_export, export_document
 from docledger.settings import Settings
 from docledger.worker import Worker
+from document_schema import assert_valid_document
 from sample_documents import encrypted_pdf, form_pdf, scanned_pdf, text_image, text_pdf
 
 NOTE = [
@@ -201,7 +203,8 @@ def test_nlp_search_match_and_graph(world: dict[str, Any]) -> None:
     results = match(led, "The patient has had pain in the chest for 2 days", document_id=world["ids"]["note"])
     assert len(results) == 5 and results[0]["rank"] == 1
     assert "chest pain" in results[0]["sentence"] and results[0]["page"] == 1
-    assert [r["distance"] for r in results] == sorted(r["distance"] for r in results)
+    # ranks follow the hybrid score; distance is the cosine distance alone (docs/api.md)
+    assert [r["rank"] for r in results] == [1, 2, 3, 4, 5] and all(0.0 <= r["distance"] <= 2.0 for r in results)
     g = graph(led, entity="John Smith", tenants=["bank-a"])
     docs = {n["id"] for n in g["nodes"] if n["type"] == "document"}
     assert {world["ids"]["note"], world["ids"]["letter"]} <= docs
@@ -283,3 +286,37 @@ def test_summary_is_scoped_to_a_tenant(world: dict[str, Any]) -> None:
     assert {d["stage"] for d in mine["stage_durations"]} >= {"classify", "ocr", "nlp"}
     theirs = led.summary(tenant="bank-z")
     assert theirs["documents_by_status"] == {} and theirs["queue"] == {} and theirs["stage_durations"] == []
+
+
+# ---- one document model ---------------------------------------------------------------------
+def _artifacts_of(world: dict[str, Any], key: str, kind: str) -> list[tuple[str, bytes]]:
+    led = world["ledger"]
+    return [(a["stage"], led.blobs.read(a["sha256"])) for a in led.artifacts(world["ids"][key]) if a["kind"] == kind]
+
+
+def test_every_export_and_document_json_follows_the_published_schema(world: dict[str, Any]) -> None:
+    shapes: dict[str, tuple[set[str], set[str]]] = {}
+    for key in ("note", "letter", "form", "scan", "image", "xml", "mislabelled"):
+        export = document_export(world["ledger"], world["ids"][key])
+        assert_valid_document(export)
+        assert all(p["source_run"] for p in export["pages"]), key  # every page names the run that read it
+        for stage, raw in _artifacts_of(world, key, "document-json"):
+            data = json.loads(raw)
+            assert_valid_document(data)
+            shapes[stage] = (set(data), {k for p in data["pages"] for k in p})
+    # document.json has one shape whichever stage wrote it
+    assert shapes["extract-text"] == shapes["ocr"] == shapes["xml"]
+    form = document_export(world["ledger"], world["ids"]["form"])
+    ssn = next(f for f in form["field_details"] if f["name"] == "borrower_ssn")
+    assert ssn["page"] == 1 and ssn["confidence"] == 1.0 and ssn["source_run"].startswith("run_")
+
+
+def test_forms_and_tables_csv_have_one_set_of_columns(world: dict[str, Any]) -> None:
+    headers: dict[str, set[tuple[str, str]]] = {}
+    for key in ("letter", "form", "image", "scan"):
+        for kind in ("tables-csv", "forms-csv"):
+            for stage, raw in _artifacts_of(world, key, kind):
+                headers.setdefault(kind, set()).add((stage, raw.decode().splitlines()[0]))
+    assert {h for _, h in headers["forms-csv"]} == {",".join(FORM_COLUMNS)}
+    assert {s for s, _ in headers["forms-csv"]} == {"extract-text", "ocr"}  # both producers, one header
+    assert {h for _, h in headers["tables-csv"]} == {",".join(TABLE_COLUMNS)}

@@ -66,6 +66,7 @@ class AuditMiddleware(BaseHTTPMiddleware):
             "target": _target(params),
             "client": request.client.host if request.client else None,
             "detail": detail,
+            "durable": request.method not in ("GET", "HEAD", "OPTIONS"),
         }
         try:
             await run_in_threadpool(audit.record, request.app.state.ledger, **entry)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from docledger.api.limits import count_call
 from docledger.api.problems import TooLarge
 from docledger.auth.tokens import LOCAL_ADMIN, Principal, authenticate
 from docledger.ledger import Ledger
@@ -52,13 +53,7 @@ def requires(role: str, action: str) -> Callable[..., Principal]:
 
 def rate_limit(request: Request, principal: Principal | None, what: str) -> None:
     """Count one call of an expensive endpoint against the caller's token (429 when over the limit)."""
-    if principal is not None and principal.token_id is not None:
-        key = principal.token_id
-    elif principal is not None:
-        key = f"principal:{principal.principal}"
-    else:
-        key = f"addr:{request.client.host if request.client else '-'}"
-    request.app.state.rate_limiter.check(key, what)
+    count_call(request.app.state, principal, request.client.host if request.client else None, what)
 
 
 def check_paragraph(request: Request, paragraph: str | None) -> None:

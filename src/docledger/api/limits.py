@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from typing import Any
 
 from docledger.exceptions import DocledgerError
 
@@ -23,6 +24,17 @@ class RateLimited(DocledgerError):
     def __init__(self, message: str, *, retry_after: float, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.retry_after = max(1, math.ceil(retry_after))
+
+
+def count_call(app_state: Any, principal: Any, client: str | None, what: str) -> None:
+    """Count one call against the caller's bucket: its token, else its principal, else its address."""
+    if principal is not None and getattr(principal, "token_id", None) is not None:
+        key = str(principal.token_id)
+    elif principal is not None:
+        key = f"principal:{principal.principal}"
+    else:
+        key = f"addr:{client or '-'}"
+    app_state.rate_limiter.check(key, what)
 
 
 class RateLimiter:

@@ -48,6 +48,7 @@ def log_to_file(home: Any) -> None:
     handler.setLevel(logging.WARNING)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
+    logging.captureWarnings(True)  # warnings.warn() from libraries too, via the py.warnings logger
     if root.level > logging.WARNING or root.level == logging.NOTSET:
         root.setLevel(logging.WARNING)
 F = TypeVar("F", bound=Callable[..., Any])

@@ -37,9 +37,14 @@ def list_(status: Annotated[str | None, typer.Option(help="SUCCEEDED | PARTIAL |
         from docledger.services.documents import list_visible
 
         docs = list_visible(ledger, cli_principal(ledger), status=status, tenant=tenant, limit=limit)
+        from docledger.services.doctypes import types_by_document
+
+        types = types_by_document(ledger, tenant)
     if as_json:
         for d in docs:
-            emit_json({k: d[k] for k in ("document_id", "name", "status", "reason")})
+            t = types.get(d["document_id"], {})
+            emit_json({**{k: d[k] for k in ("document_id", "name", "status", "reason")},
+                       "doc_type": t.get("doc_type"), "doc_type_confidence": t.get("doc_type_confidence")})
     else:
         summary_table(docs)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -112,3 +112,75 @@ def register(app: typer.Typer) -> None:
         with ledger_session() as ledger:
             for item in retention.due(ledger, tenant=tenant):
                 emit_json(item)
+
+
+def register_keys(app: typer.Typer) -> None:
+    keys_app = typer.Typer(help="Encryption keys of the blob store (DOCLEDGER_ENCRYPT_BLOBS).", no_args_is_help=True)
+    app.add_typer(keys_app, name="keys")
+
+    def cipher() -> Any:
+        from docledger.blobs import BlobCipher, LocalKeyProvider
+        from docledger.settings import Settings
+
+        key_dir = Settings().resolved_key_dir
+        return BlobCipher(key_dir, LocalKeyProvider(key_dir / "kek"))
+
+    @keys_app.command("status")
+    @handle_errors
+    def keys_status() -> None:
+        """Key-encryption keys, the current one, and how many data keys each wraps (JSON)."""
+        from collections import Counter
+
+        c = cipher()
+        with ledger_session():
+            counts = Counter(entry["kek"] for _, entry in c.wrapped_keys())
+            current = c.provider.current_id() if c.provider.ids() else None
+        emit_json({"current": current, "keys": c.provider.ids(), "data_keys_by_kek": dict(counts)})
+
+    @keys_app.command("rotate")
+    @handle_errors
+    def keys_rotate(rewrap: Annotated[bool, typer.Option("--rewrap/--no-rewrap",
+                                                         help="Re-wrap every data key under the new key")] = True,
+                    ) -> None:
+        """Make a new key-encryption key current (and re-wrap the data keys; the blobs are not rewritten)."""
+        c = cipher()
+        with ledger_session():
+            new = c.provider.rotate()
+            changed = c.rewrap_all() if rewrap else 0
+        emit_json({"current": new, "rewrapped": changed})
+
+
+def register_rules(app: typer.Typer) -> None:
+    rules_app = typer.Typer(help="Data-quality and owner-notification rules (DOCLEDGER_RULES_FILE).",
+                            no_args_is_help=True)
+    app.add_typer(rules_app, name="rules")
+
+    @rules_app.command("check")
+    @handle_errors
+    def rules_check() -> None:
+        """Validate the rules file and print its rules (JSON)."""
+        from docledger.services.rules import load_rules
+        from docledger.settings import Settings
+
+        ruleset = load_rules(Settings().rules_file)
+        if ruleset is None:
+            emit_json({"rules_file": None, "rules": []})
+            return
+        emit_json({"rules_file": ruleset.source, "version": ruleset.version, "webhooks": sorted(ruleset.webhooks),
+                   "rules": [{"name": r.name, "when": r.when, "then": r.then, "scope": r.scope}
+                             for r in ruleset.rules]})
+
+    @rules_app.command("tick")
+    @handle_errors
+    def rules_tick(as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate at this ISO time")] = None,
+                   as_json: JsonOpt = False) -> None:
+        """Evaluate time-based rules (retention expiring); run daily. Each reminder is sent once."""
+        from docledger.services import rules
+
+        when = datetime.fromisoformat(as_of).timestamp() if as_of else None
+        with ledger_session() as ledger:
+            queued = rules.tick(ledger, as_of=when)
+        if as_json:
+            emit_json(queued)
+        else:
+            console.print(f"{len(queued)} notifications queued", soft_wrap=True)

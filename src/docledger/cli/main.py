@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from docledger.cli import analysis, audit, documents, governance, operations, pipeline, server, tokens
+from docledger.cli import analysis, audit, documents, governance, loans, operations, pipeline, server, tokens
 
 app = typer.Typer(help="docledger: a governed document-processing pipeline.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -22,6 +22,9 @@ server.register(app)  # serve, demo
 tokens.register(app)  # token
 audit.register(app)  # audit list/verify/seal/export
 governance.register(app)  # hold, erase, retention
+governance.register_keys(app)  # keys status/rotate
+governance.register_rules(app)  # rules check/tick
+loans.register(app)  # label, types train/list/add, loan assign/show/list
 
 if __name__ == "__main__":
     app()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -44,13 +45,15 @@ def demo(serve_ui: Annotated[bool, typer.Option("--serve/--no-serve", help="Serv
         console.print(f"[bold]docledger demo[/]: generated {len(samples)} documents in {out}")
         regs = [ledger.ingest_path(s.path, owner=_demo_owner(s.kind), tenant="demo",
                                    classification=_demo_class(s.kind), source="demo") for s in samples]
-        process_with_progress(ledger, [r.document_id for r in regs], concurrency, quiet=False)
+        loan_regs = _demo_loan_file(ledger, out / "loan-file")
+        process_with_progress(ledger, [r.document_id for r in regs + loan_regs], concurrency, quiet=False)
         docs = [ledger.get_document(d) for d in dict.fromkeys(r.document_id for r in regs)]
         summary_table(docs)
         ok = next((d for d in docs if d["status"] == "SUCCEEDED"), docs[0])
         console.print(f"\nLook at lineage:  docledger lineage {ok['document_id']} --format dot")
         console.print(f"Operations:       docledger status {ok['document_id']}")
         console.print(f"Export:           docledger export {ok['document_id']} --format json --out ./export")
+        console.print("Loan file:        docledger loan show LN-DEMO-001 --tenant demo")
         if not serve_ui:
             return
         from docledger.api.server import serve as do_serve
@@ -59,6 +62,19 @@ def demo(serve_ui: Annotated[bool, typer.Option("--serve/--no-serve", help="Serv
         token = create_token(ledger, "demo-admin", ["*"], "admin")
         console.print(f"\n[bold green]UI:[/] http://127.0.0.1:{port}/   login token: [bold]{token}[/]")
         do_serve(ledger, "127.0.0.1", port, workers_in_process=1, auth_required=True)
+
+
+def _demo_loan_file(ledger: Any, out: Path) -> list[Any]:
+    """Maria Gonzalez's loan file: a package to split, a scanned pay stub, a few inconsistencies."""
+    from docledger.demo.loanfile import LOAN_ID, generate_loan_file
+    from docledger.services.loans import assign
+
+    regs = [ledger.ingest_path(p, owner="loan-operations", tenant="demo", classification="confidential",
+                               source="demo") for p in generate_loan_file(out)]
+    for r in regs:
+        assign(ledger, r.document_id, LOAN_ID, actor="demo", product="conventional-purchase")
+    console.print(f"[bold]loan file {LOAN_ID}[/]: {len(regs)} documents (one package to split)")
+    return regs
 
 
 def _demo_owner(kind: str) -> str:

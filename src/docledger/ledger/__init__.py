@@ -14,15 +14,16 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from docledger.blobs import BlobStore
+from docledger.blobs import BlobStore, blob_cipher
 from docledger.exceptions import ConfigurationError, DuplicateKey, InvalidRequest, NotFound
 from docledger.ids import iso, now
 from docledger.ledger import lineage as lineage_mod
 from docledger.ledger.events import emit, sync_subscriptions
 from docledger.ledger.operations import add_timeline, set_status
+from docledger.ledger.ownership import change_ownership
 from docledger.ledger.registry import Arrival, register, stage_in, validate_classification
 from docledger.media.declared_type import declared_type
-from docledger.models import Artifact, Document, Events, Registration, StagePlugin, Status
+from docledger.models import Artifact, Document, Registration, StagePlugin, Status
 from docledger.scrub import hide_paths
 from docledger.services import access
 from docledger.settings import Settings, get_settings
@@ -40,7 +41,8 @@ class Ledger:
         self.settings = settings or get_settings()
         private_home(self.settings.home)
         self.store = store or open_store(self.settings.resolved_database_url)
-        self.blobs = BlobStore(self.settings.blob_dir, fsync_derived=self.settings.fsync_artifacts)
+        self.blobs = BlobStore(self.settings.blob_dir, fsync_derived=self.settings.fsync_artifacts,
+                               cipher=blob_cipher(self.settings))
         self._stages: Stages | None = None
         self._find_stages: Callable[[], Stages] | None = None
         if callable(stages):
@@ -233,41 +235,11 @@ class Ledger:
                          readers: list[str] | None = None) -> Document:
         self.get_document(document_id, tenants=tenants)
         with self.store.transaction() as tx:
-            tx.lock_document(document_id)
-            cur = tx.fetchone("get_document", id=document_id)
-            assert cur is not None
-            new = {"owner": owner or cur["owner"],
-                   "classification": validate_classification(classification) if classification
-                   else cur["classification"],
-                   "retention_until": retention_until if retention_until is not None else cur["retention_until"],
-                   "legal_hold": int(legal_hold) if legal_hold is not None else int(cur["legal_hold"]),
-                   "readers": json.dumps(readers) if readers is not None else cur["readers"]}
-            changes = [f"{k}: {cur[k]!r} -> {v!r}" for k, v in new.items() if cur[k] != v]
-            tx.execute("update_ownership", document_id=document_id, now=now(), **new)
-            if changes:
-                add_timeline(tx, document_id, "ownership", "changed", f"{actor} changed " + "; ".join(changes),
-                             worker=actor)
-            if new["classification"] != cur["classification"]:
-                self._redact_by_policy(tx, document_id, str(new["classification"]), actor)
+            change_ownership(tx, document_id, actor=actor, redact_policy=self.settings.redact_policy_classifications,
+                             owner=owner, classification=classification, retention_until=retention_until,
+                             legal_hold=legal_hold, readers=readers)
+            tx.after_commit(self.store.notify_work)
         return self.get_document(document_id)
-
-    def _redact_by_policy(self, tx: Any, document_id: str, classification: str, actor: str) -> None:
-        """A classification change applies the redaction policy like a classification at ingest does.
-
-        Before NLP has run, the ``redact`` stage applies the policy itself when NLP completes; after,
-        a redaction is requested here (in the same transaction as the change) and put on the timeline."""
-        policy = {c.strip() for c in self.settings.redact_policy_classifications.split(",") if c.strip()}
-        if classification not in policy:
-            return
-        done = any(a["kind"] == "nlp-json" for a in tx.fetchall("artifacts_for_document", document_id=document_id))
-        if not done:
-            return
-        emit(tx, Events.REDACT_REQUESTED, document_id, {"types": None, "actor": actor, "policy": classification},
-             ordering_key=f"{document_id}:redact")
-        add_timeline(tx, document_id, "redact", "requested",
-                     f"redaction of all PII requested by policy: the document is now {classification} "
-                     f"(changed by {actor})", worker=actor)
-        tx.after_commit(self.store.notify_work)
 
     # ---- Requests ------------------------------------------------------------------------------
     def request_processing(self, document_id: str, *, event_type: str, payload: dict[str, Any], stage: str,

@@ -106,3 +106,9 @@ def run(ledger: Any, *, actor: str, as_of: float | None = None, dry_run: bool = 
         disposed.append({**item, "report": report.to_json()})
     return {"as_of": iso(as_of if as_of is not None else now()), "disposed": disposed, "held": held,
             "errors": errors, "dry_run": dry_run}
+
+
+def parse_iso(value: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()

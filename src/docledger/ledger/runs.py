@@ -14,7 +14,7 @@ from typing import Any
 from docledger.ids import now
 from docledger.ledger.events import emit
 from docledger.ledger.operations import add_timeline, record_problem
-from docledger.models import NewArtifact, NewEvent, Run
+from docledger.models import NewArtifact, NewEvent, OwnershipChange, Run
 from docledger.store.base import Tx
 
 
@@ -54,7 +54,7 @@ def record_facts(tx: Tx, document_id: str, facts: dict[str, Any]) -> None:
 def record_success(tx: Tx, run: Run, *, inputs: Iterable[str], outputs: Sequence[NewArtifact],
                    facts: dict[str, Any], problems: Sequence[tuple[int | None, str, str]],
                    timeline: Sequence[tuple[str, str]], events: list[NewEvent],
-                   hooks: Sequence[Callable[[Tx], None]] = ()) -> None:
+                   hooks: Sequence[Callable[[Tx], None]] = (), ownership: Sequence[OwnershipChange] = ()) -> None:
     """A run that finished: run + lineage + facts + page problems + timeline + next events, one transaction.
 
     ``hooks`` run after the artifacts are recorded and before the events are written, so a hook may
@@ -67,6 +67,12 @@ def record_success(tx: Tx, run: Run, *, inputs: Iterable[str], outputs: Sequence
         record_problem(tx, run.document_id, run.stage, page, code, message, terminal=False, run_id=run.id)
     for hook in hooks:
         hook(tx)
+    if ownership:
+        from docledger.ledger.ownership import change_ownership  # (ownership -> registry -> runs)
+
+        for change in ownership:
+            change_ownership(tx, run.document_id, actor=change.actor, redact_policy=change.redact_policy,
+                             owner=change.owner, classification=change.classification, readers=change.readers)
     for status, message in timeline:
         add_timeline(tx, run.document_id, run.stage, status, message, attempt=run.attempt, worker=run.worker)
     for ev in events:

@@ -5,7 +5,9 @@ importing :mod:`docledger.nlp` is cheap. Public entry points:
 
 * :func:`split_sentences` - rule-based sentences with offsets (``sentences``)
 * :func:`get_embedder` / ``Embedder.encode`` - 384-d unit vectors (``embeddings``)
-* :func:`match_sentences`, :func:`match_paragraph` - restatement -> source sentences (``match``)
+* :func:`match_sentences`, :func:`match_paragraph` - restatement -> source sentences (``match``),
+  hybrid with :func:`lexical_scores` (BM25 over stems + clinical synonyms, ``lexical``)
+* :func:`analyze_pages` - entities, key phrases and PII of many pages, one batched parse (``analysis``)
 * :func:`extract_entities`, :func:`extract_key_phrases` (``entities``, ``keyphrases``)
 * :func:`detect_pii`, :func:`analyze_text` (``pii``)
 * :func:`redact_text`, :func:`redact_pdf`, :func:`redact_image` (``redact``)
@@ -23,7 +25,8 @@ from docledger.nlp.sentences import Sentence, split_sentences
 
 _LAZY = {
     "Embedder": "embeddings", "get_embedder": "embeddings", "embed": "embeddings",
-    "Match": "match", "match_sentences": "match", "match_paragraph": "match",
+    "Match": "match", "match_sentences": "match", "match_paragraph": "match", "lexical_scores": "lexical",
+    "analyze_pages": "analysis",
     "extract_entities": "entities", "extract_key_phrases": "keyphrases",
     "detect_pii": "pii", "analyze_text": "pii", "DEFAULT_TYPES": "pii",
     "redact_text": "redact", "redact_pdf": "redact", "redact_image": "redact",

@@ -8,6 +8,7 @@ the same JSON; consumers must not read 1.0 as "certain".
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, TypedDict
 
 from docledger.nlp._spacy import parse
@@ -18,6 +19,15 @@ if TYPE_CHECKING:
 __all__ = ["Entity", "extract_entities", "entities_from_docs"]
 
 NER_SCORE = 1.0
+_NUMBER_LIKE = re.compile(r"^[#\d][\d\s\-./,]*$")
+_DATE_SHAPE = re.compile(
+    r"^(?:\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?|\d{4}[/.\-]\d{1,2}(?:[/.\-]\d{1,2})?|\d{4}|\d{1,2})$"
+)
+_NUMBER_LABEL = re.compile(
+    r"(?:routing|aba|rtn|transit|account|acct|a/c|iban|card|number|no\.?|#|id|ref(?:erence)?|invoice|order|policy|"
+    r"claim|loan|member|mrn|ssn|phone|tel)\s*[:#.]?\s*$",
+    re.IGNORECASE,
+)
 
 
 class Entity(TypedDict):
@@ -28,6 +38,26 @@ class Entity(TypedDict):
     score: float
 
 
+def _label(label: str, text: str, before: str) -> str | None:
+    """The label to report for a spaCy entity, or None to drop it (the small model's classes of error).
+
+    * digit strings tagged DATE/TIME that have no date shape (routing, account, card, record
+      numbers: "021000021", "4417 1234 5678") or follow a number label are CARDINAL;
+    * PERSON spans made only of ordinary words or initials ("Patient", "Salary Deposit",
+      "Warehouse B."), or holding digits, are not people and are dropped.
+    """
+    if label in ("DATE", "TIME") and _NUMBER_LIKE.match(text):
+        digits = sum(c.isdigit() for c in text)
+        if not _DATE_SHAPE.match(text) or digits >= 9 or _NUMBER_LABEL.search(before):
+            return "CARDINAL"
+    if label == "PERSON":
+        from docledger.nlp.pii import _all_common_words
+
+        if any(c.isdigit() for c in text) or _all_common_words(text):
+            return None
+    return label
+
+
 def entities_from_docs(docs: list[tuple[int, Doc]]) -> list[Entity]:
     """Entities of already parsed pieces, offsets into the original text."""
     out: list[Entity] = []
@@ -36,10 +66,13 @@ def entities_from_docs(docs: list[tuple[int, Doc]]) -> list[Entity]:
             text = ent.text.strip()
             if not text:
                 continue
+            label = _label(ent.label_, text, doc.text[max(0, ent.start_char - 30) : ent.start_char])
+            if label is None:
+                continue
             out.append(
                 Entity(
                     text=text,
-                    label=ent.label_,
+                    label=label,
                     start=off + ent.start_char,
                     end=off + ent.start_char + len(text),
                     score=NER_SCORE,

@@ -1,5 +1,14 @@
-"""Key phrases: YAKE's statistical keywords merged with spaCy noun chunks.
+"""Key phrases: YAKE-style statistical keywords merged with noun chunks, from one spaCy parse.
 
+The statistical side is the YAKE algorithm (Campos et al., 2020: term case, position,
+frequency, relatedness to context and spread over sentences; a candidate of up to 3 words
+scores ``prod(H) / (tf * (1 + sum(H)))``, lower is better) computed on the tokens and
+sentences of the spaCy parse the page already has (:func:`yake_keywords`). The ``yake``
+package re-tokenises the text and builds a networkx graph in pure Python, which cost more
+than the whole spaCy parse of a page; on the same tokens the statistic costs a few ms.
+
+Noun chunks come from the part-of-speech tags (adjectives and nouns ending in a noun), not
+from the dependency parser, which the shared pipeline does not run (see ``_spacy``).
 YAKE finds phrases that are frequent and well placed for this text, but it also returns
 fragments that cross phrase boundaries ("patient was admitted"); noun chunks are
 grammatical phrases but carry no notion of importance. A phrase found by both is the most
@@ -17,9 +26,10 @@ import re
 from typing import TYPE_CHECKING, TypedDict
 
 from docledger.nlp._spacy import parse
+from docledger.nlp.yake_lite import yake_keywords
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 __all__ = ["KeyPhrase", "extract_key_phrases", "key_phrases_from_docs"]
 
@@ -61,24 +71,41 @@ def _in_heading(surface: str, key: tuple[str, ...], headings: set[tuple[str, ...
     return surface.isupper() and any(_contains(h, key) for h in headings)
 
 
-def _yake(text: str, top: int) -> list[tuple[str, float]]:
-    import yake
+_CHUNK_POS = {"ADJ", "NOUN", "PROPN"}
+_HEAD_POS = {"NOUN", "PROPN"}
 
-    extractor = yake.KeywordExtractor(lan="en", n=_YAKE_NGRAM, top=max(top * 3, 20), dedupLim=0.9)
-    return [(str(p), float(s)) for p, s in extractor.extract_keywords(text)]
+
+def _pos_chunks(doc: Doc) -> list[list[Token]]:
+    """Maximal runs of adjectives/nouns ending in a noun, joined across in-word hyphens."""
+    out: list[list[Token]] = []
+    run: list[Token] = []
+    for tok in doc:
+        hyphen = tok.text == "-" and run and not run[-1].whitespace_ and not tok.whitespace_
+        if tok.pos_ in _CHUNK_POS or hyphen:
+            run.append(tok)
+            continue
+        out.append(run)
+        run = []
+    out.append(run)
+    chunks = []
+    for r in out:
+        while r and r[-1].pos_ not in _HEAD_POS:
+            r = r[:-1]
+        if r:
+            chunks.append(r)
+    return chunks
 
 
 def _noun_chunks(docs: list[tuple[int, Doc]]) -> dict[tuple[str, ...], tuple[str, int]]:
     """key -> (surface text of first occurrence, count)."""
     found: dict[tuple[str, ...], tuple[str, int]] = {}
     for _, doc in docs:
-        for chunk in doc.noun_chunks:
-            toks = list(chunk)
+        for toks in _pos_chunks(doc):
             while toks and (toks[0].pos_ in _LEADING_POS or toks[0].is_stop):
                 toks = toks[1:]
             if not toks or all(t.is_stop or t.like_num or t.is_punct for t in toks):
                 continue
-            surface = chunk.doc.text[toks[0].idx : toks[-1].idx + len(toks[-1])].strip()
+            surface = doc.text[toks[0].idx : toks[-1].idx + len(toks[-1])].strip()
             key = phrase_key(surface)
             if not key or len("".join(key)) < 3:
                 continue
@@ -94,7 +121,7 @@ def key_phrases_from_docs(text: str, docs: list[tuple[int, Doc]], top: int = 10)
     headings = {phrase_key(m.group(1)) for m in _HEADING.finditer(text)}
     for key in headings:
         chunks.pop(key, None)
-    for phrase, s in _yake(text, top):
+    for phrase, s in yake_keywords(docs, max(top * 3, 20)):
         phrase = phrase.strip(" .,;:")
         key = phrase_key(phrase)
         if not key or all(w.isdigit() for w in key) or _in_heading(phrase, key, headings):

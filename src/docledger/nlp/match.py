@@ -4,11 +4,13 @@ A reviewer pastes a restatement ("the patient was given Zyrtec instead of Allegr
 docledger returns the document sentences closest to it, each with its offsets, so the UI
 can highlight the source and the lineage can point at page + character span.
 
-Ranking is by cosine distance ``1 - cos(restatement, sentence)`` of MiniLM embeddings
-(unit vectors, so ``cos`` is a dot product), blended with a light lexical term:
-``score = 0.85 * distance + 0.15 * (1 - share of the restatement's content words found in
-the sentence)`` (see :data:`LEXICAL_WEIGHT`). ``Match.distance`` is always the pure cosine
-distance; ranks and p-values follow the blended score. Ties keep document order.
+Ranking is hybrid (see docs/decisions.md, "Sentence matching: hybrid retrieval"): a dense
+score, the cosine similarity of MiniLM embeddings, is fused with a lexical score, BM25 over
+word stems with clinical synonyms and abbreviations as shared terms (:mod:`.lexical`). Each
+score is scaled to 0..1 over the sentences being ranked (the best sentence 1), and
+``fused = DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical``. ``Match.distance`` is
+always the pure cosine distance; ranks and p-values follow the fused score. Ties keep
+document order.
 
 ``p_value`` is an empirical, per-document figure: the fraction of the document's sentences
 whose score is less than or equal to the match's score (the match itself included). The best
@@ -20,7 +22,7 @@ it cannot be small (its floor is ``1/n``).
 
 from __future__ import annotations
 
-import re
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,20 +30,16 @@ import numpy as np
 
 from docledger.exceptions import InvalidRequest
 from docledger.nlp.embeddings import DIM, get_embedder
+from docledger.nlp.lexical import lexical_scores
 from docledger.nlp.sentences import Sentence, split_sentences
 
-__all__ = ["Match", "match_sentences", "match_paragraph", "LEXICAL_WEIGHT"]
+__all__ = ["Match", "match_sentences", "match_paragraph", "lexical_scores", "fused_scores", "DENSE_WEIGHT"]
 
-#: Weight of the content-word overlap blended into the ranking (0 = pure cosine).
-#: bench/quality_match.py (300 MTSamples notes, seed 7): pure cosine rank-1 94.0 % / top-5
-#: 98.7 %; 0.15 blend 97.3 % / 99.7 %. Kept small so meaning, not shared words, dominates.
-LEXICAL_WEIGHT = 0.15
-
-_TOKEN = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    "a an the of to in on at for by with and or but is was were are be been has have had this that "
-    "it its as from he she his her they them their we our you your i not no".split()
-)
+#: Weight of the dense (embedding) side in the fused score; the lexical side has the rest.
+#: Tuned on the dev split of bench/quality_match.py (see docs/benchmarks.md).
+DENSE_WEIGHT = 0.4
+#: Set DOCLEDGER_MATCH_SYNONYMS=0 to rank without the clinical synonym file (for comparison).
+SYNONYMS = os.environ.get("DOCLEDGER_MATCH_SYNONYMS", "1") != "0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,15 +64,27 @@ class Match:
         }
 
 
-def _tokens(text: str) -> set[str]:
-    return {t for t in _TOKEN.findall(text.lower()) if t not in _STOP}
+def _unit(scores: np.ndarray) -> np.ndarray:
+    """Scores scaled to 0..1 over the sentences (min -> 0, max -> 1; all equal -> 0)."""
+    lo = float(scores.min())
+    span = float(scores.max()) - lo
+    if span <= 1e-9:
+        return np.zeros_like(scores)
+    return (scores - lo) / span
 
 
-def _overlap(query: set[str], text: str) -> float:
-    """Share of the restatement's content words found in the sentence (0..1)."""
-    if not query:
-        return 0.0
-    return len(query & _tokens(text)) / len(query)
+def fused_scores(
+    restatement: str,
+    texts: Sequence[str],
+    similarity: np.ndarray,
+    *,
+    dense_weight: float | None = None,
+    synonyms: bool | None = None,
+) -> np.ndarray:
+    """The hybrid closeness of each sentence (higher is closer), from its dense ``similarity``."""
+    w = DENSE_WEIGHT if dense_weight is None else dense_weight
+    lex = lexical_scores(restatement, texts, synonyms=SYNONYMS if synonyms is None else synonyms)
+    return (w * _unit(similarity) + (1.0 - w) * _unit(lex)).astype(np.float32)
 
 
 def match_sentences(
@@ -110,13 +120,9 @@ def match_sentences(
             code="vectors_mismatch",
             hint="Pass one 384-d vector per sentence (recompute the document's embeddings).",
         )
-    query = emb.encode([restatement])[0]
-    distance = 1.0 - vectors @ query
-    score = distance
-    if LEXICAL_WEIGHT:
-        q = _tokens(restatement)
-        lex = np.array([_overlap(q, s.text) for s in sentences], dtype=np.float32)
-        score = (1.0 - LEXICAL_WEIGHT) * distance + LEXICAL_WEIGHT * (1.0 - lex)
+    similarity = vectors @ emb.encode([restatement])[0]
+    distance = 1.0 - similarity
+    score = -fused_scores(restatement, [s.text for s in sentences], similarity)
     k = min(top_k, n)
     # Stable sort keeps document order for equal scores (deterministic output).
     order = np.argsort(score, kind="stable")[:k]

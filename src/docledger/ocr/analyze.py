@@ -9,8 +9,6 @@ the lineage spans all refer to the pixels of the page image the stage stored. ``
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -25,7 +23,7 @@ from docledger.ocr.forms import FormField, extract_forms
 from docledger.ocr.layout import reading_order
 from docledger.ocr.preprocess import Normalization, _rotation_matrix_90, normalize, rotate_upright
 from docledger.ocr.signatures import Signature, detect_signatures
-from docledger.ocr.tables import Table, TableCell, extract_tables
+from docledger.ocr.tables import Table, extract_tables
 from docledger.ocr.types import BBox, Line, PageOcr, Word
 
 
@@ -157,43 +155,17 @@ def analyze_page(
 
 
 def forms_csv(forms: Sequence[FormField], *, page: int | None = None) -> str:
-    """CSV of key-value pairs: page, key, value, confidence and both boxes (x0 y0 x1 y1)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["page", "key", "value", "confidence", "key_bbox", "value_bbox"])
-    for f in forms:
-        d = f.to_dict()
-        writer.writerow(
-            [
-                page if page is not None else "",
-                d["key"],
-                d["value"],
-                d["confidence"],
-                " ".join(map(str, d["key_bbox"])),
-                " ".join(map(str, d["value_bbox"])) if d["value_bbox"] else "",
-            ]
-        )
-    return buf.getvalue()
+    """CSV of key-value pairs, written by the one forms.csv writer (docledger.document.writers)."""
+    from docledger.document import FormField as FormModel
+    from docledger.document.writers import forms_csv as write
+
+    return write([FormModel.model_validate({**f.to_dict(), "page": page, "bbox": f.to_dict()["value_bbox"]})
+                  for f in forms])
 
 
 def tables_csv(tables: Sequence[Table], *, page: int | None = None) -> str:
-    """CSV with one row per cell: page, table index, row, col, spans, text and cell box."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["page", "table", "row", "col", "row_span", "col_span", "text", "bbox"])
-    for index, table in enumerate(tables):
-        cells: list[TableCell] = table.cells
-        for c in cells:
-            writer.writerow(
-                [
-                    page if page is not None else "",
-                    index,
-                    c.row,
-                    c.col,
-                    c.row_span,
-                    c.col_span,
-                    c.text,
-                    " ".join(str(int(round(v))) for v in c.bbox),
-                ]
-            )
-    return buf.getvalue()
+    """CSV with one row per cell, written by the one tables.csv writer (docledger.document.writers)."""
+    from docledger.document import Table as TableModel
+    from docledger.document.writers import tables_csv as write
+
+    return write([TableModel.model_validate({**t.to_dict(), "page": page}) for t in tables], page=page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,14 +62,25 @@ def list_visible(
         "media_type": media_type,
         "since": since,
         "until": until,
-        "after": after,
-        "limit": limit + len(hidden),  # enough rows to fill the page once the hidden ones are dropped
     }
     if tenants is None:
-        rows = ledger.list_documents(tenant=None, **args)
-    else:
-        rows = []
-        for t in tenants:
-            rows.extend(ledger.list_documents(tenant=t, **args))
-        rows.sort(key=lambda d: d["document_id"], reverse=True)
-    return [d for d in rows if d["document_id"] not in hidden][:limit]
+        return _visible_page(ledger, None, args, after, limit, hidden)
+    rows: list[Document] = []
+    for t in tenants:
+        rows.extend(_visible_page(ledger, t, args, after, limit, hidden))
+    rows.sort(key=lambda d: d["document_id"], reverse=True)
+    return rows[:limit]
+
+
+def _visible_page(ledger: Ledger, tenant: str | None, args: dict[str, Any], after: str | None, limit: int,
+                  hidden: Mapping[str, Any]) -> list[Document]:
+    """Up to ``limit`` documents of one tenant after the cursor, the hidden ones skipped: further
+    batches are read only when hidden documents fell into the page, so cursors stay exact."""
+    out: list[Document] = []
+    while len(out) < limit:
+        batch = ledger.list_documents(tenant=tenant, after=after, limit=limit, **args)
+        out.extend(d for d in batch if d["document_id"] not in hidden)
+        if len(batch) < limit:
+            break
+        after = batch[-1]["document_id"]
+    return out[:limit]

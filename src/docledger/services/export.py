@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from docledger.document.model import SCHEMA_VERSION, DocumentModel
 from docledger.exceptions import InvalidRequest, NotFound
 from docledger.models import Artifact
 from docledger.services import access
@@ -46,19 +47,23 @@ def document_export(ledger: Ledger, document_id: str, *, tenants: list[str] | No
     entities: list[dict[str, Any]] = []
     key_phrases: list[dict[str, Any]] = []
     pii: list[dict[str, Any]] = []
+    details: list[dict[str, Any]] = []
     for a in sorted(arts, key=lambda x: (x["page"] or 0, x["key"])):
         kind, n = a["kind"], a["page"]
         if kind == "text" and n is not None and a["stage"] in ("extract-text", "ocr", "xml"):
             page(n)["text"] = ledger.blobs.read(a["sha256"]).decode("utf-8")
+            page(n).setdefault("source_run", a["run_id"])
         elif kind == "page-json" and n is not None:
             data = _load(ledger, a)
             p = page(n)
+            p["source_run"] = a["run_id"]
             p["tables"] = data.get("tables", [])
             p["forms"].extend(data.get("forms", []))
             p["width"], p["height"] = data.get("width"), data.get("height")
         elif kind == "ocr-json" and n is not None:
             data = _load(ledger, a)
             p = page(n)
+            p["source_run"] = a["run_id"]
             for key in ("lines", "forms", "checkboxes", "signatures"):
                 p[key] = data.get(key, [])
             p["tables"] = [{"rows": t.get("rows", []), "cells": t.get("cells", []), "bbox": t.get("bbox")}
@@ -72,19 +77,32 @@ def document_export(ledger: Ledger, document_id: str, *, tenants: list[str] | No
             fields.update(_load(ledger, a))
         elif kind == "nlp-json" and n is not None:
             data = _load(ledger, a)
-            entities.extend({**e, "page": n} for e in data.get("entities", []))
-            key_phrases.extend({**k, "page": n} for k in data.get("key_phrases", []))
-            pii.extend({**f, "page": n} for f in data.get("pii", []))
-        elif kind == "document-json" and a["stage"] in ("extract-text", "xml"):
-            fields.update({k: v for k, v in _load(ledger, a).get("fields", {}).items() if k not in fields})
+            run = {"page": n, "source_run": a["run_id"]}
+            entities.extend({**e, **run} for e in data.get("entities", []))
+            key_phrases.extend({**k, **run} for k in data.get("key_phrases", []))
+            pii.extend({**f, **run} for f in data.get("pii", []))
+        elif kind == "document-json":
+            data = _load(ledger, a)
+            if a["stage"] in ("extract-text", "xml"):
+                fields.update({k: v for k, v in data.get("fields", {}).items() if k not in fields})
+            for d in data.get("field_details", []):
+                if d.get("name") not in {x["name"] for x in details}:
+                    details.append(d)
     if ledger.document_view(document_id, tenants=tenants) == access.REDACTED:
         # A confidential document for a caller who is neither owner nor listed reader: each page's
         # text with every PII finding removed, and nothing else (no tables, forms, entities or PII).
         for n, text in redacted_pages(ledger, document_id).items():
             page(n)["text"] = text
-    return {"document_id": document_id, "name": doc["name"], "status": doc["status"],
-            "media_type": doc["media_type"], "pages": [pages[n] for n in sorted(pages)], "fields": fields,
-            "entities": entities, "key_phrases": key_phrases, "pii": pii}
+    from docledger.services.doctypes import doc_type_of
+
+    typed = doc_type_of(ledger, document_id) or {}
+    export = DocumentModel.model_validate({
+        "schema_version": SCHEMA_VERSION, "document_id": document_id, "name": doc["name"], "status": doc["status"],
+        "media_type": doc["media_type"], "doc_type": typed.get("doc_type"),
+        "doc_type_confidence": typed.get("doc_type_confidence"), "doc_type_source": typed.get("doc_type_source"),
+        "pages": [pages[n] for n in sorted(pages)], "fields": fields,
+        "field_details": details, "entities": entities, "key_phrases": key_phrases, "pii": pii})
+    return export.model_dump(mode="json")
 
 
 def redacted_pages(ledger: Ledger, document_id: str) -> dict[int, str]:

@@ -1,5 +1,6 @@
 """Sentence matching: the sentences of a document (or a pasted paragraph) that support a
-restatement, ranked by cosine distance of all-MiniLM-L6-v2 embeddings."""
+restatement, ranked by MiniLM similarity fused with BM25 over stems and clinical synonyms
+(see :mod:`docledger.nlp.match`); each result keeps its cosine distance."""
 
 from __future__ import annotations
 

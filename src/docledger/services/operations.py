@@ -60,20 +60,22 @@ def _hidden_share(ledger: Ledger, principal: Principal) -> dict[str, Any]:
     by_stage: dict[tuple[str, str], int] = {}
     queue: dict[str, int] = {}
     durations: list[dict[str, Any]] = []
+    for d in hidden.values():
+        by_status[d["status"]] = by_status.get(d["status"], 0) - 1
+        key = (d["stage"], d["status"])
+        by_stage[key] = by_stage.get(key, 0) - 1
+        if d["status"] in ("FAILED", "PARTIAL"):
+            reason = d["reason"] or "unknown"
+            reasons[reason] = reasons.get(reason, 0) - 1
     with ledger.store.read() as tx:
-        for doc_id, d in hidden.items():
-            by_status[d["status"]] = by_status.get(d["status"], 0) - 1
-            key = (d["stage"], d["status"])
-            by_stage[key] = by_stage.get(key, 0) - 1
-            if d["status"] in ("FAILED", "PARTIAL"):
-                reason = d["reason"] or "unknown"
-                reasons[reason] = reasons.get(reason, 0) - 1
-            for r in tx.fetchall("access_queue_for_document", document_id=doc_id):
-                queue[r["status"]] = queue.get(r["status"], 0) - int(r["n"])
-            for r in tx.fetchall("access_durations_for_document", document_id=doc_id):
-                durations.append(
-                    {"stage": r["stage"], "runs": -int(r["n"]), "total_ms": -float(r["total_ms"] or 0), "max_ms": 0.0}
-                )
+        for tenant in {d["tenant"] for d in hidden.values()}:
+            for r in tx.fetchall("access_restricted_queue", tenant=tenant):
+                if r["document_id"] in hidden:
+                    queue[r["status"]] = queue.get(r["status"], 0) - int(r["n"])
+            for r in tx.fetchall("access_restricted_durations", tenant=tenant):
+                if r["document_id"] in hidden:
+                    durations.append({"stage": r["stage"], "runs": -int(r["n"]),
+                                      "total_ms": -float(r["total_ms"] or 0), "max_ms": 0.0})
     return {
         "documents_by_status": by_status,
         "failures_by_reason": reasons,

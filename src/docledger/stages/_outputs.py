@@ -18,15 +18,6 @@ def rows_to_csv(rows: list[list[Any]], header: list[str] | None = None) -> str:
     return buf.getvalue()
 
 
-def tables_csv(tables: list[list[list[str]]]) -> str:
-    """All tables of a page in one CSV: table, row, then the cells."""
-    out: list[list[Any]] = []
-    for t, table in enumerate(tables, start=1):
-        for r, row in enumerate(table, start=1):
-            out.append([t, r, *row])
-    return rows_to_csv(out, ["table", "row", "cells..."])
-
-
 def source_artifact(ctx: StageContext, preferred: str | None) -> dict[str, Any]:
     """The artifact to read: the repaired PDF when classify made one, else the original."""
     if preferred:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from docledger.models import Event, NewArtifact, NewEvent
+from docledger.models import Event, NewArtifact, NewEvent, OwnershipChange
 
 if TYPE_CHECKING:
     from docledger.blobs import BlobStore
@@ -82,6 +82,7 @@ class StageContext:
     facts: dict[str, Any] = field(default_factory=dict)
     run_meta: dict[str, Any] = field(default_factory=dict)
     tx_hooks: list[Callable[[Tx], None]] = field(default_factory=list)
+    ownership_changes: list[OwnershipChange] = field(default_factory=list)
     skipped: bool = False
 
     @property
@@ -157,6 +158,13 @@ class StageContext:
     def skip(self) -> None:
         """This event turned out not to concern the stage: ack it without recording a run."""
         self.skipped = True
+
+    def change_ownership(self, *, actor: str, redact_policy: str, owner: str | None = None,
+                         classification: str | None = None, readers: list[str] | None = None) -> None:
+        """Change the document's owner, classification or readers when this run commits (the ledger records
+        it on the timeline and applies the redaction policy, as for a change made through the API)."""
+        self.ownership_changes.append(OwnershipChange(actor=actor, redact_policy=redact_policy, owner=owner,
+                                                      classification=classification, readers=readers))
 
     def in_transaction(self, hook: Callable[[Tx], None]) -> None:
         """Run ``hook(tx)`` inside the commit transaction, for the stage's own derived rows (search index,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from docledger.document import DocumentField, DocumentModel, FormField, Page, Table
+from docledger.document.writers import document_json, forms_csv, tables_csv
 from docledger.models import Events
-from docledger.stages._outputs import rows_to_csv, source_artifact, tables_csv
+from docledger.stages._outputs import source_artifact
 from docledger.stages.base import Stage, StageContext
 
 
@@ -43,19 +45,22 @@ class ExtractTextStage(Stage):
                 "tables": [{"rows": t} for t in p["tables"]], "words": p["words"],
                 "forms": [_form(f) for f in fields if f.get("page") == n]}, page=n)
             if p["tables"]:
-                ctx.add_artifact(f"page-{n}/tables.csv", "tables-csv", tables_csv(p["tables"]), page=n,
+                ctx.add_artifact(f"page-{n}/tables.csv", "tables-csv",
+                                 tables_csv([Table(rows=t, page=n) for t in p["tables"]], page=n), page=n,
                                  media_type="text/csv")
+        forms = [_form_field(f) for f in fields]
         if fields:
             ctx.add_json("forms.json", "forms-json", fields)
-            ctx.add_artifact("forms.csv", "forms-csv",
-                             rows_to_csv([[f.get("name"), f.get("value"), f.get("type"), f.get("page")]
-                                          for f in fields], ["key", "value", "type", "page"]),
-                             media_type="text/csv")
-        ctx.add_json("document.json", "document-json", {
-            "document_id": ctx.document_id,
-            "pages": [{"page": p["page"], "text": p["text"], "tables": [{"rows": t} for t in p["tables"]]}
-                      for p in pages],
-            "fields": {f["name"]: f["value"] for f in fields if f.get("name")}})
+            ctx.add_artifact("forms.csv", "forms-csv", forms_csv(forms), media_type="text/csv")
+        model = DocumentModel(
+            document_id=ctx.document_id,
+            pages=[Page(page=p["page"], width=p["width"], height=p["height"], text=p["text"], source_run=ctx.run_id,
+                        tables=[Table(rows=t, page=p["page"]) for t in p["tables"]],
+                        forms=[f for f in forms if f.page == p["page"]]) for p in pages],
+            fields={f["name"]: f["value"] for f in fields if f.get("name")},
+            field_details=[DocumentField(name=f.key, value=f.value, page=f.page, bbox=f.bbox, confidence=1.0,
+                                         source_run=ctx.run_id) for f in forms if f.key])
+        ctx.add_artifact("document.json", "document-json", document_json(model), media_type="application/json")
         chars = sum(len(p["text"]) for p in pages)
         ctx.log(f"extracted {chars} characters from {len(pages)} page(s), "
                 f"{sum(len(p['tables']) for p in pages)} table(s), {len(fields)} form field(s)")
@@ -65,6 +70,13 @@ class ExtractTextStage(Stage):
 def _form(f: dict[str, Any]) -> dict[str, Any]:
     return {"key": f.get("name"), "value": f.get("value"), "confidence": 1.0, "key_bbox": None,
             "value_bbox": f.get("bbox"), "type": f.get("type")}
+
+
+def _form_field(f: dict[str, Any]) -> FormField:
+    """An AcroForm field in the document model: born-digital, so confidence 1.0."""
+    value = f.get("value")
+    return FormField(key=f.get("name"), value=None if value is None else str(value), page=f.get("page"),
+                     bbox=f.get("bbox"), value_bbox=f.get("bbox"), confidence=1.0, type=f.get("type"))
 
 
 def _decode(data: bytes) -> str:

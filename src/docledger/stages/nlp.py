@@ -12,7 +12,7 @@ from docledger.stages.base import Stage, StageContext
 
 class NlpStage(Stage):
     name = "nlp"
-    version = "1.0.0"
+    version = "1.1.0"
     subscribes = (Events.TEXT_EXTRACTED,)
     produces = ("nlp-json",)
     description = "Key phrases (YAKE + noun chunks), entities (spaCy) and PII (Presidio + custom recognizers)."
@@ -21,15 +21,18 @@ class NlpStage(Stage):
         from docledger.nlp._spacy import model_version
 
         return {"spacy_model": model_version(), "pii": "presidio-analyzer 2.2.366 + docledger recognizers",
-                "key_phrases": "yake 0.7.3"}
+                "key_phrases": "YAKE statistic on the spaCy parse + POS noun chunks"}
 
     def process(self, ctx: StageContext) -> None:
-        from docledger.nlp.pii import analyze_text
+        from docledger.nlp.analysis import analyze_pages
 
         totals = {"entities": 0, "key_phrases": 0, "pii": 0}
         summary: dict[str, Any] = {"document_id": ctx.document_id, "pages": []}
-        for page, text, _art in page_texts(ctx):
-            result = analyze_text(text) if text.strip() else {"entities": [], "key_phrases": [], "pii": []}
+        restricted = ctx.document.get("classification") == "restricted"  # low-confidence PII kept, needs_review
+        pages = page_texts(ctx)
+        # one batched parse for all pages; empty text: empty lists
+        results = analyze_pages([text for _, text, _ in pages], restricted=restricted)
+        for (page, _text, _art), result in zip(pages, results, strict=True):
             ctx.add_json(f"page-{page}/nlp.json", "nlp-json", {"page": page, **result}, page=page)
             for k in totals:
                 totals[k] += len(result[k])
@@ -50,19 +53,23 @@ class NlpStage(Stage):
         """
         import json
 
-        from docledger.nlp.pii import detect_pii
+        from docledger.nlp._spacy import parse_many
+        from docledger.nlp.pii import findings_from_docs
 
-        found: list[dict[str, Any]] = []
+        fields: list[tuple[dict[str, Any], str, str]] = []  # (field, label, "label: value")
         for art in ctx.artifacts(kind="forms-json", stage="extract-text"):
             for field in json.loads(ctx.read(art)):
                 value = str(field.get("value") or "").strip()
                 if not value or field.get("type") in ("checkbox", "radio", "button"):
                     continue
                 label = str(field.get("name") or "").replace("_", " ")
-                text = f"{label}: {value}"
-                for f in detect_pii(text):
-                    if f["start"] < len(label) + 2:
-                        continue  # the finding is in the label, not the value
-                    found.append({**f, "start": f["start"] - len(label) - 2, "end": f["end"] - len(label) - 2,
-                                  "page": field.get("page"), "field": field.get("name"), "source": "form-field"})
+                fields.append((field, label, f"{label}: {value}"))
+        found: list[dict[str, Any]] = []
+        parsed = parse_many([text for _, _, text in fields])  # one batched parse for all fields
+        for (field, label, text), docs in zip(fields, parsed, strict=True):
+            for f in findings_from_docs(text, docs):
+                if f["start"] < len(label) + 2:
+                    continue  # the finding is in the label, not the value
+                found.append({**f, "start": f["start"] - len(label) - 2, "end": f["end"] - len(label) - 2,
+                              "page": field.get("page"), "field": field.get("name"), "source": "form-field"})
         return found

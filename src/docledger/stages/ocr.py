@@ -18,6 +18,8 @@ from typing import Any
 
 from PIL import Image
 
+from docledger.document import Checkbox, DocumentField, DocumentModel, FormField, Line, Page, Signature, Table
+from docledger.document.writers import document_json
 from docledger.exceptions import UnprocessableDocument
 from docledger.models import Events
 from docledger.stages._outputs import source_artifact
@@ -138,6 +140,7 @@ class OcrStage(Stage):
 
         arts = ctx.artifacts(stage=self.name) + [a for a in ctx.artifacts_out]
         by_page: dict[int, dict[str, Any]] = {}
+        runs: dict[int, str] = {}
         images: dict[int, Any] = {}
         for a in arts:
             kind = a["kind"] if isinstance(a, dict) else a.kind
@@ -152,6 +155,7 @@ class OcrStage(Stage):
                 if earlier:
                     ctx.use(earlier)
                 by_page[page] = json.loads(ctx.blobs.read(sha))
+                runs[page] = a["run_id"] if isinstance(a, dict) else ctx.run_id
             elif kind == "page-image":
                 if earlier:
                     ctx.use(earlier)  # the searchable PDF is made of it
@@ -168,13 +172,8 @@ class OcrStage(Stage):
                     fields[f["key"]] = f.get("value")
         if fields:
             ctx.add_json("fields.json", "fields-json", fields)
-        ctx.add_json("document.json", "document-json", {
-            "document_id": ctx.document_id,
-            "pages": [{"page": p["page"], "text": p.get("text", ""), "lines": p.get("lines", []),
-                       "forms": p.get("forms", []), "tables": p.get("tables", []),
-                       "checkboxes": p.get("checkboxes", []), "signatures": p.get("signatures", [])}
-                      for p in pages],
-            "fields": fields})
+        ctx.add_artifact("document.json", "document-json", document_json(_document(ctx, pages, runs, fields)),
+                         media_type="application/json")
         if images:
             self._searchable(ctx, pages, images)
         ctx.emit(Events.TEXT_EXTRACTED, {"pages": sorted(by_page), "source": "ocr"})
@@ -247,6 +246,25 @@ def _complete_if_last(tx: Tx, ctx: StageContext, pages: int) -> None:
                  only_subscriber=ctx.stage.name)
 
 
+def _document(ctx: StageContext, pages: list[dict[str, Any]], runs: dict[int, str],
+              fields: dict[str, Any]) -> DocumentModel:
+    """The document model of an OCR'd document: every page from its own run, every form pair also a field."""
+    model_pages = []
+    details: list[DocumentField] = []
+    for p in pages:
+        n = p["page"]
+        forms = [FormField.model_validate({**f, "page": n, "bbox": f.get("value_bbox")}) for f in p.get("forms", [])]
+        model_pages.append(Page(
+            page=n, width=p.get("width"), height=p.get("height"), text=p.get("text", ""), source_run=runs.get(n),
+            lines=[Line.model_validate({**ln, "page": n}) for ln in p.get("lines", [])], forms=forms,
+            tables=[Table.model_validate({**t, "page": n}) for t in p.get("tables", [])],
+            checkboxes=[Checkbox.model_validate({**c, "page": n}) for c in p.get("checkboxes", [])],
+            signatures=[Signature.model_validate({**g, "page": n}) for g in p.get("signatures", [])]))
+        details.extend(DocumentField(name=f.key, value=f.value, page=n, bbox=f.value_bbox, confidence=f.confidence,
+                                     source_run=runs.get(n)) for f in forms if f.key)
+    named = {d.name for d in details}
+    details.extend(DocumentField(name=k, value=v, source_run=ctx.run_id) for k, v in fields.items() if k not in named)
+    return DocumentModel(document_id=ctx.document_id, pages=model_pages, fields=fields, field_details=details)
 def _upright_lines(page: dict[str, Any]) -> list[Any]:
     """A page's lines with boxes turned into the upright frame the engine read (rows stay rows)."""
     from docledger.ocr.analyze import _apply

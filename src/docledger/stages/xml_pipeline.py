@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from docledger.document import DocumentField, DocumentModel, Page
+from docledger.document.writers import document_json
 from docledger.media.sniff import sniff
 from docledger.models import Events
 from docledger.stages._outputs import rows_to_csv
@@ -42,8 +44,11 @@ class XmlStage(Stage):
         ctx.add_artifact("xml/paths.csv", "xml-paths-csv",
                          rows_to_csv([[e["path"], e["text"]] for e in content.element_paths], ["path", "text"]),
                          media_type="text/csv")
-        ctx.add_json("document.json", "document-json", {
-            "document_id": ctx.document_id, "pages": [{"page": 1, "text": content.text, "tables": []}],
-            "fields": {e["path"]: e["text"] for e in content.element_paths[:200]}})
+        fields = {e["path"]: e["text"] for e in content.element_paths[:200]}
+        model = DocumentModel(
+            document_id=ctx.document_id, pages=[Page(page=1, text=content.text, source_run=ctx.run_id)],
+            fields=fields, field_details=[DocumentField(name=k, value=v, page=1, confidence=1.0, source_run=ctx.run_id)
+                                          for k, v in fields.items()])
+        ctx.add_artifact("document.json", "document-json", document_json(model), media_type="application/json")
         ctx.log(f"XML root <{content.root_tag}> with {len(content.element_paths)} text elements")
         ctx.emit(Events.TEXT_EXTRACTED, {"pages": [1], "source": "xml"})

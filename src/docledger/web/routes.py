@@ -380,6 +380,9 @@ def download(
     )
 
 
+from docledger.web import loans as loans_pages  # noqa: E402  (loan files pages)
+
+
 def install(app: FastAPI) -> None:
     """Mount the UI on an app built by ``docledger.api.create_app``."""
     app.state.signer = Signer(load_secret(app.state.ledger.settings.home))
@@ -388,6 +391,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(search_pages.router)
     app.include_router(dlq_pages.router)
+    app.include_router(loans_pages.router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

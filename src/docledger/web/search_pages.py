@@ -7,6 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
+from docledger.api.limits import count_call
+from docledger.api.problems import TooLarge
 from docledger.exceptions import DocledgerError, InvalidRequest, NotFound
 from docledger.ledger import Ledger
 from docledger.services import export as export_service
@@ -27,6 +29,7 @@ def search(request: Request, q: str = "", user: WebUser = Depends(current_user))
     error = None
     if q.strip():
         try:
+            count_call(request.app.state, user.principal, None, "search")
             results = search_service.search(
                 ledger_of(request), q[:1000], tenants=user.principal.scope, limit=20
             )
@@ -89,6 +92,11 @@ def match(
     try:
         if not restatement.strip():
             raise InvalidRequest("type the restatement to check", hint="For example a sentence of a summary.")
+        count_call(request.app.state, user.principal, None, "match")
+        limit = ledger.settings.max_paragraph_chars
+        if source == "paragraph" and len(paragraph) > limit:
+            raise TooLarge(f"the paragraph is {len(paragraph)} characters, over the {limit}-character limit",
+                           hint="Paste a shorter paragraph.")
         fn = match_service.match
         if source == "paragraph":
             results = fn(ledger, restatement, paragraph=paragraph, tenants=user.principal.scope, top_k=5)

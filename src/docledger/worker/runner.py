@@ -224,7 +224,7 @@ class Worker:
     def _write_success(self, tx: Tx, ctx: StageContext, started: float) -> None:
         record_success(tx, self._run(ctx, started, "succeeded"), inputs=ctx.inputs, outputs=ctx.artifacts_out,
                        facts=ctx.facts, problems=ctx.problems, timeline=ctx.timeline, events=ctx.events_out,
-                       hooks=ctx.tx_hooks)
+                       hooks=ctx.tx_hooks, ownership=ctx.ownership_changes)
 
     def _write_failure(self, tx: Tx, ctx: StageContext, started: float, exc: DocledgerError) -> None:
         record_failure(tx, self._run(ctx, started, "failed", exc.code, str(exc)), facts=ctx.facts,

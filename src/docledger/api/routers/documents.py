@@ -30,6 +30,8 @@ def upload(
     owner: Annotated[str | None, Form()] = None,
     tenant: Annotated[str | None, Form()] = None,
     classification: Annotated[ClassificationName | None, Form()] = None,
+    doc_type: Annotated[str | None, Form(description="Confirmed document type (w2, pay-stub, memo ...)")] = None,
+    loan_file: Annotated[str | None, Form(description="Loan file (case id) the documents belong to")] = None,
     principal: Principal = Depends(requires("operator", "upload documents")),
     ledger: Ledger = Depends(get_ledger),
 ) -> JSONResponse:
@@ -40,6 +42,11 @@ def upload(
     docs = register_uploads(
         ledger, file, principal=principal, owner=owner, tenant=tenant, classification=classification
     )
+    if doc_type or loan_file:
+        from docledger.services.doctypes import after_ingest
+
+        after_ingest(ledger, [d["document_id"] for d in docs if d.get("document_id")], doc_type=doc_type,
+                     loan_file=loan_file, actor=principal.principal, tenants=principal.scope)
     headers = {"Location": docs[0]["document_url"]} if len(docs) == 1 else None
     return JSONResponse({"documents": docs}, status_code=202, headers=headers)
 
@@ -72,7 +79,12 @@ def list_documents(
         after=cursor or None,
         limit=limit,
     )
-    return {"documents": docs, "next_cursor": docs[-1]["document_id"] if len(docs) == limit else None}
+    from docledger.services.doctypes import types_by_document
+
+    types = types_by_document(ledger, tenant or None)
+    rows = [{**d, "doc_type": types.get(d["document_id"], {}).get("doc_type"),
+             "doc_type_confidence": types.get(d["document_id"], {}).get("doc_type_confidence")} for d in docs]
+    return {"documents": rows, "next_cursor": docs[-1]["document_id"] if len(docs) == limit else None}
 
 
 @router.get("/documents/{document_id}", summary="One document's registry and ownership record")

@@ -383,14 +383,17 @@ SELECT * FROM tombstones WHERE document_id = :document_id;
 -- name: access_documents_by_classification
 SELECT d.id, d.tenant, d.status, d.stage, d.reason, o.owner, o.classification, o.readers
 FROM documents d JOIN ownership o ON o.document_id = d.id
-WHERE o.classification = :classification AND d.tenant = :tenant;
+WHERE o.classification = :classification AND o.tenant = :tenant;
 
--- name: access_queue_for_document
-SELECT status, COUNT(*) AS n FROM deliveries WHERE document_id = :document_id GROUP BY status;
+-- name: access_restricted_queue
+SELECT q.document_id, q.status, COUNT(*) AS n FROM deliveries q JOIN ownership o ON o.document_id = q.document_id
+WHERE o.classification = 'restricted' AND o.tenant = :tenant GROUP BY q.document_id, q.status;
 
--- name: access_durations_for_document
-SELECT stage, COUNT(*) AS n, SUM(duration_ms) AS total_ms, MAX(duration_ms) AS max_ms FROM stage_runs
-WHERE duration_ms IS NOT NULL AND document_id = :document_id GROUP BY stage;
+-- name: access_restricted_durations
+SELECT r.document_id, r.stage, COUNT(*) AS n, SUM(r.duration_ms) AS total_ms FROM stage_runs r
+JOIN ownership o ON o.document_id = r.document_id
+WHERE r.duration_ms IS NOT NULL AND o.classification = 'restricted' AND o.tenant = :tenant
+GROUP BY r.document_id, r.stage;
 
 -- name: access_entity_pairs
 SELECT de.document_id, de.entity_key, e.label, e.display FROM document_entities de
@@ -408,3 +411,87 @@ SELECT id, token_hash, created_at, expires_at, ended_at FROM web_sessions WHERE 
 
 -- name: session_end
 UPDATE web_sessions SET ended_at = :now WHERE id = :id AND ended_at IS NULL;
+
+-- name: notification_sent
+SELECT id FROM events WHERE document_id = :document_id AND type = 'notification.requested' AND payload LIKE :pattern
+LIMIT 1;
+
+-- ---- Document types, package splits and loan files (0006) -----------------------------------------
+
+-- name: upsert_doc_type_def
+INSERT INTO doc_type_defs (tenant, name, description, created_by, created_at)
+VALUES (:tenant, :name, :description, :created_by, :created_at)
+ON CONFLICT (tenant, name) DO NOTHING;
+
+-- name: doc_type_defs_for_tenant
+SELECT * FROM doc_type_defs WHERE tenant = :tenant ORDER BY name;
+
+-- name: get_document_type
+SELECT * FROM document_types WHERE document_id = :document_id;
+
+-- name: upsert_document_type
+INSERT INTO document_types (document_id, tenant, doc_type, confidence, source, model_version, set_by, updated_at)
+VALUES (:document_id, :tenant, :doc_type, :confidence, :source, :model_version, :set_by, :updated_at)
+ON CONFLICT (document_id) DO UPDATE SET doc_type = excluded.doc_type, confidence = excluded.confidence,
+    source = excluded.source, model_version = excluded.model_version, set_by = excluded.set_by,
+    updated_at = excluded.updated_at;
+
+-- name: confirmed_types_for_tenant
+SELECT t.document_id, t.doc_type FROM document_types t
+WHERE t.tenant = :tenant AND t.source = 'person' ORDER BY t.document_id;
+
+-- name: unconfirmed_documents_for_tenant
+SELECT d.id FROM documents d LEFT JOIN document_types t ON t.document_id = d.id
+WHERE d.tenant = :tenant AND (t.source IS NULL OR t.source <> 'person') ORDER BY d.id;
+
+-- name: latest_doc_type_model
+SELECT * FROM doc_type_models WHERE tenant = :tenant ORDER BY version DESC LIMIT 1;
+
+-- name: insert_doc_type_model
+INSERT INTO doc_type_models (tenant, version, sha256, examples, classes, cv_accuracy, meta, created_by, created_at)
+VALUES (:tenant, :version, :sha256, :examples, :classes, :cv_accuracy, :meta, :created_by, :created_at);
+
+-- name: insert_document_split
+INSERT INTO document_splits (child_id, parent_id, first_page, last_page, doc_type, created_at)
+VALUES (:child_id, :parent_id, :first_page, :last_page, :doc_type, :created_at);
+
+-- name: splits_for_parent
+SELECT * FROM document_splits WHERE parent_id = :parent_id ORDER BY first_page;
+
+-- name: split_of_child
+SELECT * FROM document_splits WHERE child_id = :child_id;
+
+-- name: upsert_loan_file
+INSERT INTO loan_files (tenant, loan_id, product, created_by, created_at)
+VALUES (:tenant, :loan_id, :product, :created_by, :created_at)
+ON CONFLICT (tenant, loan_id) DO NOTHING;
+
+-- name: set_loan_product
+UPDATE loan_files SET product = :product WHERE tenant = :tenant AND loan_id = :loan_id;
+
+-- name: get_loan_file
+SELECT * FROM loan_files WHERE tenant = :tenant AND loan_id = :loan_id;
+
+-- name: list_loan_files
+SELECT l.tenant, l.loan_id, l.product, l.created_at,
+       (SELECT COUNT(*) FROM loan_documents ld WHERE ld.tenant = l.tenant AND ld.loan_id = l.loan_id) AS documents
+FROM loan_files l WHERE (CAST(:tenant AS TEXT) IS NULL OR l.tenant = :tenant) ORDER BY l.loan_id;
+
+-- name: assign_loan_document
+INSERT INTO loan_documents (document_id, tenant, loan_id, assigned_by, assigned_at)
+VALUES (:document_id, :tenant, :loan_id, :assigned_by, :assigned_at)
+ON CONFLICT (document_id) DO UPDATE SET loan_id = excluded.loan_id, assigned_by = excluded.assigned_by,
+    assigned_at = excluded.assigned_at;
+
+-- name: loan_of_document
+SELECT * FROM loan_documents WHERE document_id = :document_id;
+
+-- name: documents_of_loan
+SELECT d.id, d.name, d.status, d.pages, d.media_type, t.doc_type, t.confidence, t.source
+FROM loan_documents ld JOIN documents d ON d.id = ld.document_id
+LEFT JOIN document_types t ON t.document_id = d.id
+WHERE ld.tenant = :tenant AND ld.loan_id = :loan_id ORDER BY d.id;
+
+-- name: document_types_all
+SELECT document_id, doc_type, confidence, source FROM document_types
+WHERE (CAST(:tenant AS TEXT) IS NULL OR tenant = :tenant);

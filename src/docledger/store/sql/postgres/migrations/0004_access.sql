@@ -6,3 +6,6 @@ CREATE TABLE web_sessions (
     expires_at DOUBLE PRECISION NOT NULL,
     ended_at DOUBLE PRECISION
 );
+
+-- The access policy looks up the restricted and confidential documents of a tenant on every list.
+CREATE INDEX ownership_tenant_classification ON ownership (tenant, classification);
