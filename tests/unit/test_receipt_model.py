@@ -137,6 +137,10 @@ def test_pipeline_records_engine_choice_and_receipt_model(tmp_path: Path) -> Non
         fields = json.loads(ledger.blobs.read(arts["fields-json"]["sha256"]))
         assert fields["document_type"] == "receipt" and fields["total"] == "17.70"
         assert set(fields["field_confidence"]) == {"company", "date", "address", "total"}
+        document = json.loads(ledger.blobs.read(arts["document-json"]["sha256"]))
+        details = {d["name"]: d for d in document["field_details"]}
+        assert "field_confidence" not in details
+        assert details["total"]["confidence"] == fields["field_confidence"]["total"]
         runs = [r for r in ledger.lineage(doc_id)["runs"] if r["stage"] == "ocr"]
         choice = runs[0]["meta"]["engine_choice"]["1"]
         assert choice["configured"] == "auto" and choice["chosen"] == arts["ocr-json"]["meta"]["engine"]
