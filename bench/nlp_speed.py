@@ -212,8 +212,10 @@ def main() -> int:
     args = ap.parse_args()
     texts = page_texts(args.pages)
     pdfs = [make_pdf(texts[i : i + args.per_doc]) for i in range(0, len(texts), args.per_doc)]
-    print(f"{machine()}; load {os.getloadavg()[0]:.2f}; {args.pages} dense pages (~{WORDS_PER_PAGE} words) "
-          f"in {len(pdfs)} PDFs")
+    print(
+        f"{machine()}; load {os.getloadavg()[0]:.2f}; {args.pages} dense pages (~{WORDS_PER_PAGE} words) "
+        f"in {len(pdfs)} PDFs"
+    )
     from docledger.nlp._spacy import get_nlp
     from docledger.nlp.embeddings import get_embedder
     from docledger.nlp.pii import get_analyzer
@@ -255,8 +257,10 @@ def main() -> int:
                      "before: 1.0.0 work, bare ms/page"], rows))  # fmt: skip
         if old_nlp is not None:
             now = ms(ref_nlp, ref_index)
-            print(f"bare work before -> now: nlp {ms(old_nlp) / ms(ref_nlp):.2f}x, index "
-                  f"{ms(old_index) / ms(ref_index):.2f}x, together {ms(old_nlp, old_index) / now:.2f}x faster")
+            print(
+                f"bare work before -> now: nlp {ms(old_nlp) / ms(ref_nlp):.2f}x, index "
+                f"{ms(old_index) / ms(ref_index):.2f}x, together {ms(old_nlp, old_index) / now:.2f}x faster"
+            )
     return 0
 
 

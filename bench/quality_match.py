@@ -132,9 +132,7 @@ LAY_TERMS = {
 
 _CLAUSE = re.compile(r",|;|:| and | but | with | which | without | after | because ")
 _HEADING = re.compile(r"^[A-Z][A-Z0-9 /&,()\-]+:\s*")
-_LAY_RE = re.compile(
-    r"\b(" + "|".join(re.escape(k) for k in sorted(LAY_TERMS, key=len, reverse=True)) + r")\b", re.I
-)
+_LAY_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(LAY_TERMS, key=len, reverse=True)) + r")\b", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset("a an the of to in on at for by with and or is was were are be been has have had".split())
 
@@ -250,8 +248,10 @@ def evaluate(cases: list[Case], label: str) -> dict[str, list[int]]:
             misses.append((c, ranks["docledger"][-1]))
     n_sent = statistics.fmean(len(c.record) for c in cases)
     swapped = sum(c.swapped > 0 for c in cases)
-    print(f"\n[{label}] {len(cases)} restatements, records of {n_sent:.0f} sentences on average; "
-          f"{swapped} ({swapped / len(cases):.0%}) with at least one paraphrased clinical term")
+    print(
+        f"\n[{label}] {len(cases)} restatements, records of {n_sent:.0f} sentences on average; "
+        f"{swapped} ({swapped / len(cases):.0%}) with at least one paraphrased clinical term"
+    )
     print(f"{'ranking':<16}{'rank-1':>9}{'top-5':>9}{'MRR':>8}{'rank-1 (paraphrased)':>23}")
     for name, rs in ranks.items():
         r1 = sum(r == 1 for r in rs) / len(rs)
@@ -271,8 +271,10 @@ def map_coverage() -> None:
 
     th = get_thesaurus()
     linked = sum(th.linked(medical, lay) for medical, lay in LAY_TERMS.items())
-    print(f"benchmark lay-term pairs linked by the matcher's synonym file: {linked}/{len(LAY_TERMS)} "
-          f"(the file holds {th.size} terms in {th.groups} groups, written separately)")
+    print(
+        f"benchmark lay-term pairs linked by the matcher's synonym file: {linked}/{len(LAY_TERMS)} "
+        f"(the file holds {th.size} terms in {th.groups} groups, written separately)"
+    )
 
 
 def latency(rows: list[dict[str, str]], seed: int) -> None:
@@ -298,9 +300,11 @@ def latency(rows: list[dict[str, str]], seed: int) -> None:
     for q in queries:
         get_embedder()._encode_batch([q])  # not through the cache: the restatements were just encoded
     enc = (time.perf_counter() - t) * 1000 / len(queries)
-    print(f"\nlatency: document of {words} words, {len(sents)} sentences, cached vectors: match p50 "
-          f"{statistics.median(times):.1f} ms, p95 {sorted(times)[int(0.95 * len(times)) - 1]:.1f} ms; "
-          f"encoding the restatement alone (reference) {enc:.1f} ms")
+    print(
+        f"\nlatency: document of {words} words, {len(sents)} sentences, cached vectors: match p50 "
+        f"{statistics.median(times):.1f} ms, p95 {sorted(times)[int(0.95 * len(times)) - 1]:.1f} ms; "
+        f"encoding the restatement alone (reference) {enc:.1f} ms"
+    )
 
 
 def main() -> int:

@@ -24,6 +24,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -48,15 +50,20 @@ def corpus_dir() -> Path:
 
 
 def levenshtein(a: str, b: str) -> int:
+    """Edit distance, one numpy row at a time: cur[j] = j + cummin(tmp[k] - k) folds the insertions."""
     if len(a) < len(b):
         a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+    if not b:
+        return len(a)
+    bs = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
+    idx = np.arange(len(b) + 1)
+    previous = idx.copy()
+    for i, ca in enumerate(a.encode("utf-32-le").decode("utf-32-le"), 1):
+        tmp = np.empty_like(previous)
+        tmp[0] = i
+        tmp[1:] = np.minimum(previous[1:] + 1, previous[:-1] + (bs != ord(ca)))
+        previous = idx + np.minimum.accumulate(tmp - idx)
+    return int(previous[-1])
 
 
 def word_recall(predicted: str, truth: str) -> float:

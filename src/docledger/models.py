@@ -14,9 +14,13 @@ class Status(StrEnum):
     PARTIAL = "PARTIAL"
     FAILED = "FAILED"
     ERASED = "ERASED"
+    # the pipeline is done but a person must check some extracted values (open review tasks)
+    NEEDS_REVIEW = "NEEDS_REVIEW"
 
 
-TERMINAL = {Status.SUCCEEDED.value, Status.PARTIAL.value, Status.FAILED.value, Status.ERASED.value}
+# "terminal" = nothing more happens in the pipeline; NEEDS_REVIEW waits for a person, not a stage.
+TERMINAL = {Status.SUCCEEDED.value, Status.PARTIAL.value, Status.FAILED.value, Status.ERASED.value,
+            Status.NEEDS_REVIEW.value}
 
 
 class Classification(StrEnum):
@@ -37,6 +41,7 @@ class Events:
     NLP_COMPLETED = "nlp.completed"
     INDEXED = "document.indexed"
     REDACT_REQUESTED = "redaction.requested"
+    FIELDS_EXTRACTED = "fields.extracted"
 
 
 @dataclass(frozen=True)

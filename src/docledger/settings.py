@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     redact_policy_classifications: str = Field(
         default="restricted", description="Comma-separated classifications redacted automatically."
     )
+    review_sample_rate: float = Field(
+        default=0.0, ge=0.0, le=1.0, description="Share of confident fields also sent to review (quality "
+        "control: measures the accuracy and calibration of values that would go straight through).")
     # ---- encryption at rest ----
     encrypt_blobs: bool = Field(
         default=False, description="Envelope-encrypt every blob written from now on (AES-256-GCM data key per "

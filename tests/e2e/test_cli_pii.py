@@ -29,6 +29,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         assert [r["status"] for r in run] == ["SUCCEEDED"]
         cli(home, "export", run[0]["document_id"], "--format", "json", "--out", str(root / f"out-{classification}"))
         out[classification] = json.loads(Path(root / f"out-{classification}" / "document.json").read_text("utf-8"))
+        out[classification]["home"] = str(home)
     return out
 
 
@@ -53,3 +54,19 @@ def test_restricted_documents_list_low_confidence_candidates_for_review(exported
     assert all(f["score"] < 0.4 for f in review)
     confident = {(f["type"], f["text"]) for f in exported["restricted"]["pii"] if not f.get("needs_review")}
     assert confident == {(f["type"], f["text"]) for f in exported["internal"]["pii"]}
+
+
+def test_restricted_documents_redact_the_candidates_too(exported: dict[str, dict]) -> None:
+    from docledger.pipeline import open_ledger
+    from docledger.settings import Settings
+
+    doc = exported["restricted"]
+    ledger = open_ledger(Settings(home=Path(doc["home"])))
+    try:
+        arts = [a for a in ledger.artifacts(doc["document_id"]) if a["kind"] == "redacted-text"]
+        assert len(arts) == 1
+        redacted = ledger.blobs.read(arts[0]["sha256"]).decode("utf-8")
+    finally:
+        ledger.close()
+    assert "Blake" not in redacted and "Tobias" not in redacted and "Mannerheimintie" not in redacted
+    assert "Closed over a [PERSON] drain." in redacted

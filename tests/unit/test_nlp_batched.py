@@ -29,12 +29,14 @@ def test_batched_pages_equal_one_page_at_a_time() -> None:
     assert {"PERSON", "US_SSN"} <= {f["type"] for f in batched[0]["pii"]}
     assert any(p["text"].lower() == "chest pain" for p in batched[0]["key_phrases"])
     assert analyze_pages([]) == []
+    restricted = analyze_pages(PAGES, restricted=True)  # low-confidence candidates, as for one page
+    assert restricted == [analyze_text(t, restricted=True) for t in PAGES]
 
 
 def test_pipeline_skips_the_parser_but_keeps_sentences_and_offsets() -> None:
     nlp = get_nlp()
     assert "parser" in DISABLED and "parser" not in nlp.pipe_names and "ner" in nlp.pipe_names
-    (off, doc), = parse(PAGES[0])
+    ((off, doc),) = parse(PAGES[0])
     assert off == 0 and len(list(doc.sents)) == 3
     assert [t.lemma_ for t in doc if t.text == "began"] == ["begin"]  # Presidio's context words need lemmas
     many = parse_many([PAGES[0], "", PAGES[2]])
@@ -42,7 +44,7 @@ def test_pipeline_skips_the_parser_but_keeps_sentences_and_offsets() -> None:
 
 
 def test_pos_noun_chunks_end_in_a_noun() -> None:
-    (_, doc), = parse("The flood insurance policy was signed by the lender. A well-healed incision was seen.")
+    ((_, doc),) = parse("The flood insurance policy was signed by the lender. A well-healed incision was seen.")
     chunks = [" ".join(t.text for t in c) for c in _pos_chunks(doc)]
     assert "flood insurance policy" in chunks and "lender" in chunks
     assert any("incision" in c for c in chunks)

@@ -179,7 +179,9 @@ def test_page_json_has_the_stage_contract(form_analysis) -> None:  # type: ignor
     ):
         assert key in data
     assert data["engine"] == "rapidocr" and data["width"] == 760
-    assert data["forms"][0].keys() == {"key", "value", "confidence", "key_bbox", "value_bbox"}
+    # the original contract keys stay; the linker adds how each pair was found and by which model
+    assert {"key", "value", "confidence", "key_bbox", "value_bbox", "method"} <= data["forms"][0].keys()
+    assert data["forms"][0]["method"] in {"linker", "rules"}
     assert "Maria Lopez" in data["text"]
 
 

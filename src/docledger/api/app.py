@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from docledger.api import problems, reference
 from docledger.api.audit_trail import AuditMiddleware
 from docledger.api.limits import RateLimiter
-from docledger.api.routers import artifacts, audit, documents, governance, lineage, loans, operations, search
+from docledger.api.routers import artifacts, audit, documents, governance, lineage, loans, operations, review, search
+from docledger.api.routers import query as query_router
 from docledger.api.uploads import BodyLimitMiddleware, body_limit
 from docledger.ledger import Ledger
 from docledger.pipeline import open_ledger
@@ -42,9 +43,10 @@ def create_app(ledger: Ledger | None = None, *, auth_required: bool = True) -> F
     app.state.ledger = ledger
     app.state.auth_required = auth_required
     problems.install(app)
-    for module in (documents, lineage, artifacts, operations, search, audit, governance, loans):
+    for module in (documents, lineage, artifacts, operations, search, audit, governance, loans, review):
         app.include_router(module.router, responses=problems.PROBLEM_RESPONSES)
     app.include_router(reference.router)
+    app.include_router(query_router.router, responses=problems.PROBLEM_RESPONSES)
     from docledger.web import routes as web_routes
 
     web_routes.install(app)

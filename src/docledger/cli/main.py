@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import typer
 
-from docledger.cli import analysis, audit, documents, governance, loans, operations, pipeline, server, tokens
+from docledger.cli import (
+    analysis,
+    audit,
+    documents,
+    governance,
+    loans,
+    operations,
+    pipeline,
+    query,
+    review,
+    server,
+    tokens,
+)
 
 app = typer.Typer(help="docledger: a governed document-processing pipeline.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -25,6 +37,8 @@ governance.register(app)  # hold, erase, retention
 governance.register_keys(app)  # keys status/rotate
 governance.register_rules(app)  # rules check/tick
 loans.register(app)  # label, types train/list/add, loan assign/show/list
+review.register(app)  # review list/resolve/accuracy
+query.register(app)  # query
 
 if __name__ == "__main__":
     app()

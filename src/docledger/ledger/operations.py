@@ -2,7 +2,9 @@
 
 A document is terminal when no delivery for it is pending or leased. Its final status is
 derived from the problems stages recorded: a document-level terminal problem -> FAILED, any
-page/stage problem -> PARTIAL (naming them), none -> SUCCEEDED.
+page/stage problem -> PARTIAL (naming them), none -> SUCCEEDED; a document that would be SUCCEEDED but has
+open review tasks is NEEDS_REVIEW until a reviewer resolves the last one (PARTIAL and FAILED keep their
+explained state and name the waiting tasks in their message).
 """
 
 from __future__ import annotations
@@ -42,8 +44,17 @@ def finalize_if_idle(tx: Tx, document_id: str, *, stage: str | None) -> str | No
         return None
     problems = tx.fetchall("problems_for_document", document_id=document_id)
     status, reason, message = derive_status(problems, pages=doc.get("pages"))
-    # the stage a terminal document names: where it failed, or the last stage that ran
-    if problems:
+    waiting = tx.fetchone("review_open_count", document_id=document_id)
+    n_waiting = int(waiting["n"]) if waiting else 0
+    if status == Status.SUCCEEDED.value and n_waiting:
+        # extracted values wait for a person: resolving the last task derives the status again
+        message = f"{n_waiting} extracted value{'s' if n_waiting != 1 else ''} wait{'s' if n_waiting == 1 else ''} " \
+                  "for review."
+        status, reason, stage = Status.NEEDS_REVIEW.value, "review_pending", "review"
+    elif problems:
+        # a failed or partial document keeps its explained state; open review tasks are named beside it
+        if n_waiting:
+            message = f"{message} ({n_waiting} extracted value{'s' if n_waiting != 1 else ''} also wait for review)"
         stage = next((p["stage"] for p in problems if p["terminal"] and p["page"] is None), problems[0]["stage"])
     else:
         last = tx.fetchone("last_run_stage", document_id=document_id)

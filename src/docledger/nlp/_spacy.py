@@ -6,8 +6,9 @@ and the ~3 s model load is paid once per worker process.
 
 The dependency parser is loaded but not run (:data:`DISABLED`): nothing docledger keeps
 needs a dependency tree (noun chunks come from part-of-speech tags, sentences from the
-rule-based ``sentencizer``), and the parser was a quarter of the parse time. The NER has its
-own token-to-vector layer, so entities and PII are the same with or without the parser.
+rule-based ``sentencizer``, placed last so the NER does not see its cruder boundaries), and the
+parser was a quarter of the parse time. The NER has its own token-to-vector layer: on 60
+MTSamples notes 1,775 of 1,776 entities are the same with or without the parser.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ _nlp: Language | None = None
 
 
 def get_nlp() -> Language:
-    """The shared spaCy pipeline (tok2vec, tagger, attribute_ruler, lemmatizer, sentencizer, ner)."""
+    """The shared spaCy pipeline (tok2vec, tagger, attribute_ruler, lemmatizer, ner, sentencizer)."""
     global _nlp
     if _nlp is None:
         with _lock:
@@ -45,7 +46,7 @@ def get_nlp() -> Language:
                     import spacy
 
                     nlp = spacy.load(MODEL_NAME, disable=list(DISABLED))
-                    nlp.add_pipe("sentencizer", before="ner")
+                    nlp.add_pipe("sentencizer")
                     _nlp = nlp
                 except (ImportError, OSError) as exc:
                     raise ConfigurationError(

@@ -15,7 +15,13 @@ caller:
 * PERSON/LOCATION spans that are digits, label words ("SSN", "DOB") or short acronyms
   are dropped - the small NER model tags them; so are one-word names with no support
   (see :func:`_weak_single_word`), and role words are trimmed ("Applicant Maria Garcia");
-* overlaps are resolved: the higher score wins, then the longer span.
+* overlaps are resolved: the higher score wins, then the longer span; a name or place inside
+  an address, or phone-shaped digits inside an IP address, card or IBAN, give way to it;
+* with ``review_floor`` (restricted documents), candidates scoring from it up to MIN_SCORE are
+  kept and marked ``needs_review``.
+
+The international recognizers (given names, addresses of many countries, phones, cards, IBANs,
+IPs) are in :mod:`docledger.nlp.pii_intl`; their word lists in :mod:`docledger.nlp.gazetteers`.
 """
 
 from __future__ import annotations

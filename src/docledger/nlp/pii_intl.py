@@ -110,10 +110,12 @@ class FirstNameRecognizer(_Base):
         if nlp_artifacts is not None and getattr(nlp_artifacts, "entities", None):
             ner_person = [(e.start_char, e.end_char) for e in nlp_artifacts.entities if e.label_ == "PERSON"]
         if nlp_artifacts is not None and getattr(nlp_artifacts, "tokens", None) is not None:
-            # "Mayo scissors", "Blake drain", "Allegra tablets": a name used as a modifier of a lower-case noun
+            # "Mayo scissors", "Blake drain": a name used as a modifier of a lower-case common noun
+            # (read from part-of-speech tags: the dependency parser is not run)
+            toks = list(nlp_artifacts.tokens)
             eponym = {
-                t.idx for t in nlp_artifacts.tokens
-                if t.dep_ in ("compound", "amod", "nmod") and t.head.i > t.i and t.head.text.islower()
+                t.idx for t, nxt in zip(toks, toks[1:], strict=False)
+                if nxt.tag_ in ("NN", "NNS") and nxt.text.islower()
             }
         for m in _WORD.finditer(text):
             w = m.group()
@@ -255,8 +257,12 @@ _STREET_FORMS = [
     rf"(?:{_CAPWORD})(?:,?[ \t]+(?:n[º°o.]?\s*)?{_NUM})?",
 ]
 _STREET = re.compile(
-    "(?:" + "|".join(_STREET_FORMS) + rf"){_UNIT}{{0,2}}"
+    "(?:" + "|".join(_STREET_FORMS[:3]) + rf"){_UNIT}{{0,2}}"
 )
+# The prefixed form is costly to try at every position: find its street-type words first.
+_STREET_PREFIXED = re.compile(_STREET_FORMS[3] + rf"{_UNIT}{{0,2}}")
+_PREFIX_WORD = re.compile(rf"(?i:\b{_PREFIX})(?=[ \t])|\bV[ií]a(?=[ \t])")
+_NUMBER_BEFORE = re.compile(r"\b\d{1,4}(?:[ \t]?(?:bis|ter))?,?[ \t]+$")
 _LOCALITY = re.compile(rf"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*)(?:{_POSTCODE_LINE})")
 _COUNTRY = re.compile(rf"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*)(?:{_UP}[a-zà-ÿ]+(?:[ \t]+{_UP}[a-zà-ÿ]+){{0,2}})[ \t]*(?=\n|$|[.,;])")
 _MILITARY = re.compile(
@@ -269,10 +275,11 @@ _CORNER = re.compile(
     rf"(?:{_NAMEWORDS}){{0,3}}{_CAPWORD})",
 )
 _ADDR_CUE = re.compile(
-    r"(?:address|addr\.?|live[sd]?\s+at|living\s+at|resid(?:e|es|ing)\s+at|moved\s+to|ship\s+to|send\s+(?:\w+\s+){0,2}to|address\s+is|"
+    r"(?:address\s+is|address|addr\.?|live[sd]?\s+at|living\s+at|resid(?:e|es|ing)\s+at|moved\s+to|ship\s+to|send\s+(?:\w+\s+){0,2}to|"
     r"deliver(?:ed)?\s+to|mail(?:ed)?\s+(?:it\s+)?to|located\s+at|flat\s+is|house\s+is|office\s+(?:is\s+)?at)[ \t:]*\n?[ \t]*$",
     re.IGNORECASE,
 )
+_ADDR_CUE_AHEAD = re.compile(_ADDR_CUE.pattern.replace("[ \\t]*$", "[ \\t]*"), re.IGNORECASE)
 _CUED_STREET = re.compile(
     rf"(?:{_NUM}[ \t]+(?:{_NAMEWORDS}){{0,3}}{_CAPWORD}|(?:{_NAMEWORDS}){{0,3}}{_CAPWORD},?[ \t]+{_NUM}){_UNIT}{{0,2}}"
 )
@@ -294,9 +301,15 @@ class StreetAddressRecognizer(_Base):
         spans: list[tuple[int, int, float, str]] = []
         for m in _STREET.finditer(text):
             spans.append(self._extend(text, m.start(), m.end(), 0.7, "street line"))
-        for m in _CUED_STREET.finditer(text):
-            if _ADDR_CUE.search(text[max(0, m.start() - 40) : m.start()]):
-                spans.append(self._extend(text, m.start(), m.end(), 0.9, "street line after an address cue"))
+        for w in _PREFIX_WORD.finditer(text):
+            lead = _NUMBER_BEFORE.search(text, max(0, w.start() - 12), w.start())
+            pm = _STREET_PREFIXED.match(text, lead.start() if lead else w.start())
+            if pm:
+                spans.append(self._extend(text, pm.start(), pm.end(), 0.7, "street line"))
+        for cue in _ADDR_CUE_AHEAD.finditer(text):
+            cm = _CUED_STREET.match(text, cue.end())
+            if cm:
+                spans.append(self._extend(text, cm.start(), cm.end(), 0.9, "street line after an address cue"))
         for m in _MILITARY.finditer(text):
             spans.append((m.start(), m.end(), 0.95, "US military address (APO/FPO/DPO)"))
         for m in _CORNER.finditer(text):

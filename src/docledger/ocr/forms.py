@@ -1,4 +1,7 @@
-"""Key-value pairs of forms, found by geometry rather than by "Key: value" regexes.
+"""Key-value pairs of forms: the learned linker by default, geometric rules as the fallback.
+
+:func:`extract_forms` uses the learned linker (:mod:`docledger.ocr.linker`, a shipped model)
+and falls back to the rules below when the model file cannot be read. The rules:
 
 Words are grouped into lines and lines are cut into *segments* at wide gaps and after colons
 (a segment is the unit a human sees as one label or one entry). Every segment may be a key; a
@@ -56,15 +59,25 @@ class FormField:
     key_bbox: BBox
     value_bbox: BBox | None
     cues: list[str] = field(default_factory=list)
+    method: str = "rules"  # "linker" (learned model) or "rules" (geometric cues)
+    link_score: float | None = None  # the linker's raw score; ``confidence`` is its calibrated probability
+    key_label: str | None = None
+    value_label: str | None = None
+    model: str | None = None  # name@version of the linker model
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "key": self.key,
             "value": self.value,
             "confidence": round(self.confidence, 3),
             "key_bbox": bbox_round(self.key_bbox),
             "value_bbox": bbox_round(self.value_bbox) if self.value_bbox else None,
+            "method": self.method,
         }
+        if self.method == "linker":
+            out.update(link_score=round(self.link_score or 0.0, 4), key_label=self.key_label,
+                       value_label=self.value_label, model=self.model)
+        return out
 
 
 @dataclass
@@ -342,12 +355,64 @@ def extract_forms_from_lines(lines: Sequence[Line], *, image: Image.Image | None
     return fields
 
 
-def extract_forms_from_words(words: Sequence[Word], *, image: Image.Image | None = None) -> list[FormField]:
-    """Key-value pairs from loose words (e.g. ground truth); words are grouped into lines first."""
-    return extract_forms_from_lines(group_words_into_lines(words), image=image)
+def extract_forms_learned(
+    lines: Sequence[Line], *, width: float, height: float
+) -> list[FormField] | None:
+    """Key-value pairs by the learned linker (:mod:`docledger.ocr.linker`); None when its model is missing."""
+    from docledger.ocr import linker
+
+    try:
+        model = linker.load_model()
+    except (OSError, ValueError, KeyError):
+        return None
+    reading = linker.read_form([ln for ln in lines if ln.words], width=width, height=height, model=model)
+    nodes = reading.entities
+    fields: list[FormField] = []
+    keyed: set[int] = set()
+    for link in reading.links:
+        key, value = nodes[link.key], nodes[link.value]
+        keyed.add(link.key)
+        fields.append(FormField(
+            key=key.text.rstrip(":").strip() or key.text, value=value.text, confidence=link.confidence,
+            key_bbox=key.bbox, value_bbox=value.bbox, cues=["linker"], method="linker", link_score=link.score,
+            key_label=key.label, value_label=value.label, model=reading.model))
+    for i, node in enumerate(nodes):
+        # a printed question left blank is still a field of the form (value empty)
+        if i not in keyed and node.label == "question" and node.text.rstrip().endswith(":") and len(node.text) > 2:
+            fields.append(FormField(
+                key=node.text.rstrip(":").strip(), value="", confidence=node.probs[0] * 0.5, key_bbox=node.bbox,
+                value_bbox=None, cues=["linker", "unanswered"], method="linker", link_score=0.0,
+                key_label="question", value_label=None, model=reading.model))
+    fields.sort(key=lambda f: (f.key_bbox[1], f.key_bbox[0]))
+    return fields
 
 
-def extract_forms(page: PageOcr, image: Image.Image | None = None) -> list[FormField]:
-    """Key-value pairs of an OCR'd page; pass the page image to use underline cues."""
+def _extent(lines: Sequence[Line]) -> tuple[float, float]:
+    boxes = [ln.bbox for ln in lines]
+    return (max((b[2] for b in boxes), default=1.0), max((b[3] for b in boxes), default=1.0))
+
+
+def extract_forms_from_words(
+    words: Sequence[Word], *, image: Image.Image | None = None, method: str = "auto"
+) -> list[FormField]:
+    """Key-value pairs from loose words (e.g. ground truth); words are grouped into lines first.
+
+    ``method``: "linker" or "rules"; "auto" uses the learned linker when its model loads."""
+    lines = group_words_into_lines(words)
+    if method != "rules":
+        width, height = image.size if image is not None else _extent(lines)
+        learned = extract_forms_learned(lines, width=width, height=height)
+        if learned is not None or method == "linker":
+            return learned or []
+    return extract_forms_from_lines(lines, image=image)
+
+
+def extract_forms(page: PageOcr, image: Image.Image | None = None, *, method: str = "auto") -> list[FormField]:
+    """Key-value pairs of an OCR'd page: the learned linker, or the geometric rules (``method="rules"``,
+    or when the model file is missing); pass the page image to use underline cues in the rules."""
     lines = [ln for ln in page.lines if ln.words]
+    if method != "rules":
+        learned = extract_forms_learned(lines, width=page.width, height=page.height)
+        if learned is not None or method == "linker":
+            return learned or []
     return extract_forms_from_lines(lines, image=image)

@@ -1,5 +1,8 @@
 """Reading order: multi-column pages are read column by column, everything else row by row.
 
+:func:`reading_order` now delegates to :mod:`docledger.ocr.reading_order` (banded XY-cut); the
+gutter finder below is the earlier method, kept for callers that only want gutters.
+
 Why not plain top-to-bottom sorting: on a two-column page it interleaves the columns line by
 line. Why not classic XY-cut: a full-width title or footer crossing the gutter stops the
 vertical cut, and cutting horizontally first splits the columns at every paragraph gap.
@@ -118,36 +121,10 @@ def _is_text_column_split(
 
 
 def reading_order(page: PageOcr) -> list[Line]:
-    """The page's lines in reading order (see the module docstring for the method)."""
-    gutters = find_gutters(split_at_wide_gaps(page.lines), page.width)
-    if not gutters:
-        return _row_order(page.lines)
-    lines = split_at_wide_gaps(page.lines)
-    cuts = [(g[0] + g[1]) / 2 for g in gutters]
+    """The page's lines in reading order (banded XY-cut, see :mod:`docledger.ocr.reading_order`)."""
+    from docledger.ocr.reading_order import order_lines
 
-    def crosses(line: Line) -> bool:
-        return any(line.bbox[0] < g[0] and line.bbox[2] > g[1] for g in gutters)
-
-    ordered: list[Line] = []
-    section: list[Line] = []
-
-    def flush() -> None:
-        columns: list[list[Line]] = [[] for _ in range(len(cuts) + 1)]
-        for line in section:
-            centre = (line.bbox[0] + line.bbox[2]) / 2
-            columns[sum(1 for c in cuts if centre > c)].append(line)
-        for column in columns:
-            ordered.extend(_row_order(column))
-        section.clear()
-
-    for line in sorted(lines, key=lambda ln: ln.bbox[1]):
-        if crosses(line):
-            flush()
-            ordered.append(line)
-        else:
-            section.append(line)
-    flush()
-    return ordered
+    return order_lines(page.lines)
 
 
 def page_text(page: PageOcr) -> str:

@@ -96,12 +96,16 @@ def document_export(ledger: Ledger, document_id: str, *, tenants: list[str] | No
     from docledger.services.doctypes import doc_type_of
 
     typed = doc_type_of(ledger, document_id) or {}
-    export = DocumentModel.model_validate({
+    out = {
         "schema_version": SCHEMA_VERSION, "document_id": document_id, "name": doc["name"], "status": doc["status"],
         "media_type": doc["media_type"], "doc_type": typed.get("doc_type"),
         "doc_type_confidence": typed.get("doc_type_confidence"), "doc_type_source": typed.get("doc_type_source"),
         "pages": [pages[n] for n in sorted(pages)], "fields": fields,
-        "field_details": details, "entities": entities, "key_phrases": key_phrases, "pii": pii})
+        "field_details": details, "entities": entities, "key_phrases": key_phrases, "pii": pii}
+    from docledger.services.review import apply_to_export
+
+    apply_to_export(ledger, document_id, out, tenants=tenants)  # reads only what the caller may read
+    export = DocumentModel.model_validate(out)
     return export.model_dump(mode="json")
 
 

@@ -24,7 +24,7 @@ from docledger.store.base import Tx
 
 FIELDS_EXTRACTED = "fields.extracted"
 PAGE_KINDS = ("page-json", "ocr-json")
-TEXT_STAGES = ("extract-text", "ocr")
+TEXT_STAGES = ("extract-text", "ocr", "xml")
 
 
 class FieldsStage(Stage):
@@ -96,16 +96,22 @@ class FieldsStage(Stage):
         segs = segment([str(p.get("text") or "") for p in pages], predictor, sizes)
         if len(segs) < 2 or ctx.document.get("media_type") != "application/pdf":
             return False
+        from docledger.services.packages import Child, register_children
+
         children = []
         src = _pdf_source(ctx)
         for s in segs:
             data = _pdf_pages(src, s.pages)
             sha = ctx.blobs.put_bytes(data, durable=True)
-            children.append((s, sha, len(data)))
-        plan = [{"first_page": s.first_page, "last_page": s.last_page, "doc_type": s.doc_type,
-                 "confidence": round(s.confidence, 4), "sha256": sha} for s, sha, _ in children]
+            children.append(Child(s.first_page, s.last_page, s.doc_type, round(s.confidence, 4), sha, len(data)))
+        plan = [{"first_page": c.first_page, "last_page": c.last_page, "doc_type": c.doc_type,
+                 "confidence": c.confidence, "sha256": c.sha256} for c in children]
         ctx.add_json("split.json", "package-split", {"document_id": ctx.document_id, "children": plan})
-        ctx.in_transaction(lambda tx: _register_children(tx, ctx, children))
+
+        def hook(tx: Tx) -> None:
+            register_children(tx, dict(ctx.document), children, ctx.settings, worker=ctx.worker, stage=self.name)
+
+        ctx.in_transaction(hook)
         ctx.log(f"package of {len(pages)} pages split into {len(segs)} documents: "
                 + ", ".join(f"p{s.first_page}-{s.last_page} {s.doc_type}" for s in segs))
         return True
@@ -136,40 +142,6 @@ def _pdf_pages(path: Path, pages: list[int]) -> bytes:
         buf = io.BytesIO()
         out.save(buf, deterministic_id=True)
         return buf.getvalue()
-
-
-def _register_children(tx: Tx, ctx: StageContext, children: list[tuple[Any, str, int]]) -> None:
-    from docledger.ids import now
-    from docledger.ledger.operations import add_timeline
-    from docledger.ledger.registry import Arrival, register
-    from docledger.services.doctypes import record_type
-
-    doc = ctx.document
-    own = tx.fetchone("get_document", id=ctx.document_id) or {}
-    loan = tx.fetchone("loan_of_document", document_id=ctx.document_id)
-    stem = Path(str(doc["name"])).stem
-    for s, sha, size in children:
-        arrival = Arrival(name=f"{stem}.p{s.first_page}-{s.last_page}.pdf", sha256=sha, size=size, stored=True,
-                          owner=str(own.get("owner") or ctx.settings.default_owner), tenant=str(doc["tenant"]),
-                          classification=str(own.get("classification") or ctx.settings.default_classification),
-                          source=f"split:{ctx.document_id}:p{s.first_page}-{s.last_page}",
-                          declared_media_type="application/pdf")
-        reg = register(tx, arrival, ctx.settings, worker=ctx.worker)
-        if reg.duplicate_of is None:
-            tx.execute("insert_document_split", child_id=reg.document_id, parent_id=ctx.document_id,
-                       first_page=s.first_page, last_page=s.last_page, doc_type=s.doc_type, created_at=now())
-            record_type(tx, reg.document_id, str(doc["tenant"]), s.doc_type, confidence=round(s.confidence, 4),
-                        source="model" if s.doc_type != "other" and _has_model(tx, str(doc["tenant"])) else "rule",
-                        actor="fields")
-            if loan is not None:
-                tx.execute("assign_loan_document", document_id=reg.document_id, tenant=loan["tenant"],
-                           loan_id=loan["loan_id"], assigned_by="split", assigned_at=now())
-        add_timeline(tx, ctx.document_id, "fields", "split",
-                     f"pages {s.first_page}-{s.last_page} -> {reg.document_id} ({s.doc_type})", worker=ctx.worker)
-
-
-def _has_model(tx: Tx, tenant: str) -> bool:
-    return tx.fetchone("latest_doc_type_model", tenant=tenant) is not None
 
 
 def load_pages(ctx: StageContext) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

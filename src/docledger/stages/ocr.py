@@ -42,10 +42,13 @@ class OcrStage(Stage):
 
     def engine_info(self) -> dict[str, Any]:
         from docledger.ocr.engines import get_engine
+        from docledger.ocr.linker import model_version
         from docledger.ocr.receipt_lines import load_model
 
         eng = get_engine(self.settings.ocr_engine)
-        return {"ocr": {"name": eng.name, "version": eng.version}, "receipt-lines": load_model().info()}
+        linker = model_version()  # name@version of the shipped key-value linker model
+        return {"ocr": {"name": eng.name, "version": eng.version}, "receipt-lines": load_model().info(),
+                "forms-linker": {"name": linker.split("@")[0], "version": linker.split("@")[-1]}}
 
     def accepts(self, event: Any) -> bool:
         if event.type == Events.CLASSIFIED:

@@ -151,24 +151,27 @@ class SqliteStore(Store):
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at DOUBLE PRECISION)"
         )
+        pending = migration_files("sqlite")
         applied = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+        if all(version in applied for version, _ in pending):
+            return []
         done: list[str] = []
-        for version, sql in migration_files("sqlite"):
-            if version in applied:
-                continue
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                if version in {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}:
-                    conn.execute("COMMIT")
+        # One writer lock over every pending migration: a racing process either applies them all or
+        # finds them all applied (a lock per migration let two processes share the list).
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            applied = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+            for version, sql in pending:
+                if version in applied:
                     continue
                 for statement in _split_statements(sql):
                     conn.execute(statement)
                 conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, time.time()))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            done.append(version)
+                done.append(version)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
         return done
 
     def close(self) -> None:

@@ -33,7 +33,8 @@ from docledger.services import redact as redact_service
 from docledger.services.artifacts import content_type, download_name
 from docledger.services.documents import list_visible, parse_time
 from docledger.services.operations import visible_summary
-from docledger.web import dlq_pages, search_pages
+from docledger.web import dlq_pages, query_page, search_pages
+from docledger.web import review as review_pages
 from docledger.web.display import boxes, throughput
 from docledger.web.rendering import html_error, ledger_of, render
 from docledger.web.session import WebUser, check_csrf, current_user, safe_next, signer
@@ -392,6 +393,8 @@ def install(app: FastAPI) -> None:
     app.include_router(search_pages.router)
     app.include_router(dlq_pages.router)
     app.include_router(loans_pages.router)
+    app.include_router(review_pages.router)
+    app.include_router(query_page.router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -17,7 +17,7 @@ router = APIRouter(tags=["audit"])
 def audit_list(
     document_id: str | None = Query(None, description="Only entries whose target is this document"),
     limit: int = Query(100, ge=1, le=1000),
-    before: int | None = Query(None, ge=1, description="Only entries with a smaller seq (paging)"),
+    before: int | None = Query(None, ge=1, le=2**62, description="Only entries with a smaller seq (paging)"),
     ledger: Ledger = Depends(get_ledger),
     principal: Principal = Depends(requires("admin", "read the audit log")),
 ) -> list[dict[str, Any]]:

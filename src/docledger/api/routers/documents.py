@@ -20,7 +20,7 @@ from docledger.services.redact import PII_TYPES
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 CURSOR_PATTERN = r"^(doc_[0-9a-z]{26})?$"
-StatusName = Literal["PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED"]
+StatusName = Literal["PROCESSING", "SUCCEEDED", "PARTIAL", "FAILED", "NEEDS_REVIEW"]
 ClassificationName = Literal["public", "internal", "confidential", "restricted"]
 
 

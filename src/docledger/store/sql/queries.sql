@@ -300,6 +300,67 @@ WHERE e.type IN (SELECT event_type FROM subscriptions WHERE subscriber = :subscr
   AND (CAST(:tenant AS TEXT) IS NULL OR e.document_id IN (SELECT id FROM documents WHERE tenant = :tenant))
 ON CONFLICT (event_id, subscriber) DO NOTHING;
 
+-- ---- review: tasks, corrections, layouts and lessons (migration 0007) ----------------------
+
+-- name: review_insert_item
+INSERT INTO review_items (id, document_id, tenant, doc_type, field, value, confidence, review_threshold, page, bbox,
+                          source, valid, errors, reason, status, fields_artifact_id, run_id, model_version, layout_id,
+                          created_at, resolved_at, resolved_by, corrected_value, correction_artifact_id,
+                          correction_run_id)
+VALUES (:id, :document_id, :tenant, :doc_type, :field, :value, :confidence, :review_threshold, :page, :bbox,
+        :source, :valid, :errors, :reason, :status, :fields_artifact_id, :run_id, :model_version, :layout_id,
+        :created_at, NULL, NULL, NULL, NULL, NULL);
+
+-- name: review_supersede_open
+UPDATE review_items SET status = 'superseded', resolved_at = :now
+WHERE document_id = :document_id AND status = 'open' AND fields_artifact_id <> :fields_artifact_id;
+
+-- name: review_open_count
+SELECT COUNT(*) AS n FROM review_items WHERE document_id = :document_id AND status = 'open';
+
+-- name: review_get_item
+SELECT * FROM review_items WHERE id = :id;
+
+-- name: review_list_open
+SELECT * FROM review_items
+WHERE status = 'open' AND (CAST(:tenant AS TEXT) IS NULL OR tenant = :tenant)
+  AND (CAST(:document_id AS TEXT) IS NULL OR document_id = :document_id)
+ORDER BY created_at, id LIMIT :limit;
+
+-- name: review_resolve_item
+UPDATE review_items SET status = :status, resolved_at = :now, resolved_by = :resolved_by,
+       corrected_value = :corrected_value, correction_artifact_id = :correction_artifact_id,
+       correction_run_id = :correction_run_id
+WHERE id = :id AND status = 'open';
+
+-- name: review_items_for_document
+SELECT * FROM review_items WHERE document_id = :document_id ORDER BY created_at, id;
+
+-- name: review_items_for_accuracy
+SELECT document_id, doc_type, field, status, confidence, model_version, created_at, resolved_at FROM review_items
+WHERE status <> 'superseded' AND (CAST(:tenant AS TEXT) IS NULL OR tenant = :tenant)
+ORDER BY created_at, id;
+
+-- name: review_layouts_for
+SELECT id, tokens, documents FROM review_layouts WHERE tenant = :tenant AND doc_type = :doc_type
+ORDER BY documents DESC, created_at LIMIT 200;
+
+-- name: review_insert_layout
+INSERT INTO review_layouts (id, tenant, doc_type, tokens, documents, created_at, updated_at)
+VALUES (:id, :tenant, :doc_type, :tokens, 1, :now, :now)
+ON CONFLICT (id) DO UPDATE SET documents = review_layouts.documents + 1, updated_at = :now;
+
+-- name: review_count_layout_document
+UPDATE review_layouts SET documents = documents + 1, updated_at = :now WHERE id = :id;
+
+-- name: review_insert_lesson
+INSERT INTO review_lessons (tenant, layout_id, doc_type, field, region, document_id, item_id, created_at)
+VALUES (:tenant, :layout_id, :doc_type, :field, :region, :document_id, :item_id, :now);
+
+-- name: review_lessons_for_layout
+SELECT field, region, created_at FROM review_lessons
+WHERE tenant = :tenant AND layout_id = :layout_id AND doc_type = :doc_type ORDER BY id;
+
 -- name: documents_of_owner
 -- search reads the owner from ownership (never a copy), so an ownership change applies at once
 SELECT document_id FROM ownership WHERE owner = :owner;

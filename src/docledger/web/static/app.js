@@ -1,6 +1,6 @@
 // docledger UI: drag-and-drop upload with XHR progress and live status. No framework, no build.
 "use strict";
-const TERMINAL = ["SUCCEEDED", "PARTIAL", "FAILED"];
+const TERMINAL = ["SUCCEEDED", "PARTIAL", "FAILED", "NEEDS_REVIEW"];
 
 // Document page: while the document is still being processed, reload once it finishes.
 (function () {
