@@ -107,7 +107,7 @@ def test_auto_engine_records_which_engine_read_the_page() -> None:
     assert receipt.engine == "rapidocr" and receipt.engine_version.startswith("rapidocr")
 
 
-def test_orientation_classifier_fast_path_only_for_upright_pages() -> None:
+def test_orientation_classifier_turns_pages_upright() -> None:
     from docledger.ocr.orientation import get_classifier
     from docledger.ocr.preprocess import detect_rotation, rotate_upright
 
@@ -116,9 +116,8 @@ def test_orientation_classifier_fast_path_only_for_upright_pages() -> None:
     page = _clean_page()
     assert classifier.predict(page)[0] == 0
     assert detect_rotation(page) == (0, "classifier")
-    turned = rotate_upright(page, 90)
-    turn, method = detect_rotation(turned)
-    assert turn == 270 and method != "classifier"
+    for turned_by in (90, 180, 270):
+        assert detect_rotation(rotate_upright(page, turned_by)) == ((360 - turned_by) % 360, "classifier")
 
 
 def test_pipeline_records_engine_choice_and_receipt_model(tmp_path: Path) -> None:
@@ -138,6 +137,10 @@ def test_pipeline_records_engine_choice_and_receipt_model(tmp_path: Path) -> Non
         fields = json.loads(ledger.blobs.read(arts["fields-json"]["sha256"]))
         assert fields["document_type"] == "receipt" and fields["total"] == "17.70"
         assert set(fields["field_confidence"]) == {"company", "date", "address", "total"}
+        document = json.loads(ledger.blobs.read(arts["document-json"]["sha256"]))
+        details = {d["name"]: d for d in document["field_details"]}
+        assert "field_confidence" not in details
+        assert details["total"]["confidence"] == fields["field_confidence"]["total"]
         runs = [r for r in ledger.lineage(doc_id)["runs"] if r["stage"] == "ocr"]
         choice = runs[0]["meta"]["engine_choice"]["1"]
         assert choice["configured"] == "auto" and choice["chosen"] == arts["ocr-json"]["meta"]["engine"]

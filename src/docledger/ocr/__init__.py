@@ -2,7 +2,7 @@
 
 Entry point for a stage: :func:`analyze_page` (normalise -> OCR -> forms/tables/checkboxes/
 signatures, boxes in original image coordinates), then :func:`forms_csv`, :func:`tables_csv` and
-:func:`make_searchable_pdf`. Engines come from :func:`get_engine` ("rapidocr", "tesseract", "null").
+:func:`make_searchable_pdf`. Engines come from :func:`get_engine` ("auto", "rapidocr", "tesseract", "null").
 """
 
 from docledger.ocr.analyze import PageAnalysis, analyze_page, forms_csv, tables_csv

@@ -32,7 +32,7 @@ MAX_LONG_SIDE = 3500  # above this, OCR gets slower and no more accurate
 TARGET_TEXT_HEIGHT = 20.0  # median glyph height in px that tesseract reads best
 MAX_UPSCALE = 2.5
 OSD_MIN_CONFIDENCE = 1.5
-CLASSIFIER_MIN_UPRIGHT = 0.9  # fast path: the orientation classifier is sure the page is upright
+CLASSIFIER_MIN_PROBABILITY = 0.6  # the orientation classifier decides when its three crops agree this surely
 
 
 def _too_large(width: int, height: int, max_pixels: int, what: str) -> UnprocessableDocument:
@@ -235,8 +235,8 @@ def estimate_text_height(gray: Image.Image) -> float | None:
 def detect_rotation(gray: Image.Image) -> tuple[int, str]:
     """Clockwise quarter turn (0/90/180/270) that makes the page upright, and the method used.
 
-    First the bundled orientation classifier (:mod:`docledger.ocr.orientation`): when it is sure
-    the page is upright (most scans), that is the answer. Otherwise tesseract OSD when
+    First the bundled orientation classifier (:mod:`docledger.ocr.orientation`): when its three
+    crops agree with probability >= 0.6, that is the answer. Otherwise tesseract OSD when
     ``osd.traineddata`` is installed and confident, else the turn whose OCR on a downscaled copy
     has the best character-weighted confidence.
     """
@@ -246,8 +246,8 @@ def detect_rotation(gray: Image.Image) -> tuple[int, str]:
     classifier = get_classifier()
     if classifier is not None:
         turn, probability = classifier.predict(gray)
-        if turn == 0 and probability >= CLASSIFIER_MIN_UPRIGHT:
-            return 0, "classifier"
+        if probability >= CLASSIFIER_MIN_PROBABILITY:
+            return turn, "classifier"
     small = gray.copy()
     small.thumbnail((2000, 2000))
     if (Path(TESSDATA_DIR) / "osd.traineddata").exists():

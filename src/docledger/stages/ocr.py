@@ -266,8 +266,12 @@ def _document(ctx: StageContext, pages: list[dict[str, Any]], runs: dict[int, st
         details.extend(DocumentField(name=f.key, value=f.value, page=n, bbox=f.value_bbox, confidence=f.confidence,
                                      source_run=runs.get(n)) for f in forms if f.key)
     named = {d.name for d in details}
-    details.extend(DocumentField(name=k, value=v, source_run=ctx.run_id) for k, v in fields.items() if k not in named)
+    confidence = fields.get("field_confidence") or {}  # receipt fields: a probability-like score per field
+    details.extend(DocumentField(name=k, value=v, confidence=confidence.get(k), source_run=ctx.run_id)
+                   for k, v in fields.items() if k not in named and k != "field_confidence")
     return DocumentModel(document_id=ctx.document_id, pages=model_pages, fields=fields, field_details=details)
+
+
 def _upright_lines(page: dict[str, Any]) -> list[Any]:
     """A page's lines with boxes turned into the upright frame the engine read (rows stay rows)."""
     from docledger.ocr.analyze import _apply
