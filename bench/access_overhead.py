@@ -29,8 +29,7 @@ def run(kind: str, n_docs: int, share: float, repeats: int) -> list[list[object]
         n_restricted = int(n_docs * share)
         for i in range(n_docs):
             cls = "restricted" if i < n_restricted else "internal"
-            ledger.ingest_bytes(f"document {i}".encode(), f"d{i}.txt", tenant="bank", owner="olga",
-                                classification=cls)
+            ledger.ingest_bytes(f"document {i}".encode(), f"d{i}.txt", tenant="bank", owner="olga", classification=cls)
         reader = Principal("ivan", ("bank",), "reader", None)
         scoped_admin = Principal("ada", ("bank",), "admin", None)  # same tenant scoping, policy sees all
         some = list_visible(ledger, LOCAL_ADMIN, limit=1)[0]["document_id"]
@@ -65,8 +64,19 @@ def main() -> None:
     for kind in stores(args.store):
         rows += run(kind, args.docs, args.restricted, args.repeats)
     print(f"{machine()}; {args.docs} documents, {args.restricted:.0%} restricted, median of {args.repeats}")
-    print(table(["store", "call", "all-tenant admin ms", "tenant admin ms (reference)", "tenant reader ms (policy)",
-                 "reader / reference"], rows))
+    print(
+        table(
+            [
+                "store",
+                "call",
+                "all-tenant admin ms",
+                "tenant admin ms (reference)",
+                "tenant reader ms (policy)",
+                "reader / reference",
+            ],
+            rows,
+        )
+    )
 
 
 if __name__ == "__main__":

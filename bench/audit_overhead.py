@@ -38,8 +38,9 @@ def run(kind: str, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp, scratch_store(kind, Path(tmp)) as url:
         settings = Settings(home=Path(tmp) / "home", database_url=url)
         ledger = Ledger(settings, stages={})
-        ids = [ledger.ingest_bytes(f"document {i}".encode(), f"d{i}.txt", tenant="bank-a").document_id
-               for i in range(200)]
+        ids = [
+            ledger.ingest_bytes(f"document {i}".encode(), f"d{i}.txt", tenant="bank-a").document_id for i in range(200)
+        ]
         token = create_token(ledger, principal="analyst@bank-a", tenants=["bank-a"], role="reader")
         headers = {"Authorization": f"Bearer {token}"}
         audited = create_app(ledger)
@@ -53,9 +54,11 @@ def run(kind: str, rounds: int) -> None:
                 tp += measure(p, headers, ids, rounds // 5)
                 ta += measure(a, headers, ids, rounds // 5)
         ma, mp = statistics.median(ta), statistics.median(tp)
-        print(f"{kind:8s} reference p50 {mp:6.2f} ms | audited p50 {ma:6.2f} ms | "
-              f"overhead {100 * (ma / mp - 1):+5.1f} % "
-              f"(p90 {statistics.quantiles(tp, n=10)[-1]:.2f} -> {statistics.quantiles(ta, n=10)[-1]:.2f} ms)")
+        print(
+            f"{kind:8s} reference p50 {mp:6.2f} ms | audited p50 {ma:6.2f} ms | "
+            f"overhead {100 * (ma / mp - 1):+5.1f} % "
+            f"(p90 {statistics.quantiles(tp, n=10)[-1]:.2f} -> {statistics.quantiles(ta, n=10)[-1]:.2f} ms)"
+        )
         ledger.close()
 
 

@@ -105,8 +105,10 @@ def main() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
-    print(f"{'set':10} {'classes':>7} {'test':>5} {'TF-IDF+SVM':>10} {'ensemble':>9} {'ratio':>6} "
-          f"{'bal. SVM':>8} {'bal. ens':>8} {'cv (train)':>10} {'fit s':>6}  weights")
+    print(
+        f"{'set':10} {'classes':>7} {'test':>5} {'TF-IDF+SVM':>10} {'ensemble':>9} {'ratio':>6} "
+        f"{'bal. SVM':>8} {'bal. ens':>8} {'cv (train)':>10} {'fit s':>6}  weights"
+    )
     for name in args.sets.split(","):
         data = mtsamples(args.seed) if name == "mtsamples" else lending(args.seed)
         if data is None:
@@ -123,9 +125,11 @@ def main() -> None:
         fit_s = time.perf_counter() - t
         pred = [p for p, _ in model.predict(xte, embeddings=ete)]
         acc = float(np.mean(np.array(pred) == np.array(yte)))
-        print(f"{name:10} {len(set(ytr)):7d} {len(xte):5d} {base_acc:10.1%} {acc:9.1%} {acc / base_acc:6.2f} "
-              f"{balanced(list(base_pred), yte):8.1%} {balanced(pred, yte):8.1%} "
-              f"{model.meta.get('cv_accuracy', 0):10.1%} {fit_s:6.1f}  {model.weights}")
+        print(
+            f"{name:10} {len(set(ytr)):7d} {len(xte):5d} {base_acc:10.1%} {acc:9.1%} {acc / base_acc:6.2f} "
+            f"{balanced(list(base_pred), yte):8.1%} {balanced(pred, yte):8.1%} "
+            f"{model.meta.get('cv_accuracy', 0):10.1%} {fit_s:6.1f}  {model.weights}"
+        )
 
 
 def balanced(pred: list[str], truth: list[str]) -> float:

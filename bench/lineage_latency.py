@@ -130,8 +130,7 @@ def rows(start: int, stop: int, t0: float) -> dict[str, list[tuple[Any, ...]]]:
 COLUMNS = {
     "documents": "id, tenant, series_id, version, name, sha256, size, media_type, declared_media_type, "
     "source, arrived_at, status, stage, reason, message, pages, meta, updated_at",
-    "ownership": "document_id, owner, tenant, classification, retention_until, legal_hold, readers, "
-    "updated_at",
+    "ownership": "document_id, owner, tenant, classification, retention_until, legal_hold, readers, updated_at",
     "stage_runs": "id, document_id, stage, stage_version, config_hash, page, delivery_id, status, attempt, "
     "worker, started_at, ended_at, duration_ms, error_code, error, meta",
     "artifacts": "id, document_id, run_id, stage, stage_version, key, kind, sha256, size, media_type, page, "
@@ -201,9 +200,7 @@ def measure(kind: str, n: int, queries: int, tmp: Path) -> list[list[object]]:
         assert {a["key"] for a in up["upstream"]} == {"page-1/text.txt", "page-2/text.txt", "original"}, up
         results = {
             "lineage(document)": latencies(ledger.lineage, [doc_id(i) for i in picks]),
-            "artifact_lineage(nlp.json)": latencies(
-                ledger.artifact_lineage, [f"art_{i:026d}7" for i in picks]
-            ),
+            "artifact_lineage(nlp.json)": latencies(ledger.artifact_lineage, [f"art_{i:026d}7" for i in picks]),
             "reference: get_document": latencies(ledger.get_document, [doc_id(i) for i in picks]),
         }
         ledger.close()
@@ -211,9 +208,7 @@ def measure(kind: str, n: int, queries: int, tmp: Path) -> list[list[object]]:
     out = []
     for label, ms in results.items():
         p99 = percentile(ms, 99)
-        verdict = (
-            "" if label.startswith("reference") else ("meets" if p99 < 10 else "MISSES") + " p99 < 10 ms"
-        )
+        verdict = "" if label.startswith("reference") else ("meets" if p99 < 10 else "MISSES") + " p99 < 10 ms"
         out.append(
             [
                 kind,

@@ -29,8 +29,10 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-WORDS = ("loan escrow balance payment borrower interest principal statement account deposit "
-         "transfer routing holder amount period insurance premium coverage claim").split()
+WORDS = (
+    "loan escrow balance payment borrower interest principal statement account deposit "
+    "transfer routing holder amount period insurance premium coverage claim"
+).split()
 
 
 def scan_page(i: int) -> Image.Image:
@@ -87,20 +89,27 @@ def pipeline(pdfs: list[Path], engine_name: str, home: Path) -> float:
     return elapsed
 
 
-def processes(docs: list[Path], n: int, engine_name: str, home: Path, *, threads: int | None = None
-              ) -> tuple[float, list[float]]:
+def processes(
+    docs: list[Path], n: int, engine_name: str, home: Path, *, threads: int | None = None
+) -> tuple[float, list[float]]:
     """Wall seconds for ``n`` worker processes to drain the queue, and when each process exited.
 
     ``threads`` is the ONNX intra-op pool per process; by default what ``docledger worker
     --concurrency n`` does: the cores shared between the processes."""
     threads = threads or max(1, (os.cpu_count() or 1) // n)
-    env = {**os.environ, "DOCLEDGER_HOME": str(home), "DOCLEDGER_OCR_ENGINE": engine_name,
-           "DOCLEDGER_COMPUTE_THREADS": str(threads)}
+    env = {
+        **os.environ,
+        "DOCLEDGER_HOME": str(home),
+        "DOCLEDGER_OCR_ENGINE": engine_name,
+        "DOCLEDGER_COMPUTE_THREADS": str(threads),
+    }
     exe = str(Path(sys.executable).parent / "docledger")
     subprocess.run([exe, "ingest", *map(str, docs)], env=env, check=True, capture_output=True)
     t = time.perf_counter()
-    procs = [subprocess.Popen([exe, "worker", "--until-idle", "--stage", "classify", "--stage", "ocr"], env=env)
-             for _ in range(n)]
+    procs = [
+        subprocess.Popen([exe, "worker", "--until-idle", "--stage", "classify", "--stage", "ocr"], env=env)
+        for _ in range(n)
+    ]
     exits = [0.0] * n
     while any(e == 0.0 for e in exits):
         for i, p in enumerate(procs):
@@ -169,15 +178,20 @@ def main() -> None:
             print(f"(b) 4 documents x {args.pages // 4} pages (per-page fan-out)")
             print(f"    1 worker process, {max(1, os.cpu_count() or 1)} ONNX threads : {one:7.1f} s")
             print(f"    1 worker process, 1 ONNX thread   : {single:7.1f} s  (reference: one core)")
-            print(f"    2 worker processes, 1 thread each : {two:7.1f} s  (exited at "
-                  + ", ".join(f"{e:.1f}" for e in exits) + " s)")
+            print(
+                f"    2 worker processes, 1 thread each : {two:7.1f} s  (exited at "
+                + ", ".join(f"{e:.1f}" for e in exits)
+                + " s)"
+            )
             print(f"    speed-up vs 1 process             : {one / two:7.2f}x  (target >= 1.8x)")
             print(f"    speed-up vs 1 process, 1 thread   : {single / two:7.2f}x")
         if "c" not in args.parts:
             return
         warm, end = rss_run(args.rss_pages, args.engine, root / "rss-home")
-        print(f"(c) worker RSS over {args.rss_pages} pages: {warm:.0f} MB after 10 pages, {end:.0f} MB peak at the end "
-              f"(target flat, < 1500 MB)")
+        print(
+            f"(c) worker RSS over {args.rss_pages} pages: {warm:.0f} MB after 10 pages, {end:.0f} MB peak at the end "
+            f"(target flat, < 1500 MB)"
+        )
 
 
 if __name__ == "__main__":

@@ -38,9 +38,11 @@ from docledger.ocr.engines import create_engine  # noqa: E402
 from docledger.ocr.layout import page_text  # noqa: E402
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-WORDS = ("loan escrow balance payment borrower interest principal statement account deposit transfer routing "
-         "holder amount period insurance premium coverage claim mortgage lender closing disclosure rate "
-         "annual fee invoice receipt patient policy").split()
+WORDS = (
+    "loan escrow balance payment borrower interest principal statement account deposit transfer routing "
+    "holder amount period insurance premium coverage claim mortgage lender closing disclosure rate "
+    "annual fee invoice receipt patient policy"
+).split()
 CONFIGS = ("rapidocr-reference", "rapidocr", "tesseract", "auto")
 
 
@@ -107,8 +109,10 @@ def main() -> int:
             classifier.predict(image)
             fast += time.perf_counter() - t
     if classifier:
-        print(f"orientation: tesseract OSD {osd / n:.3f} s/page, classifier {fast / n:.3f} s/page "
-              f"({fast / max(osd, 1e-9):.2f}x)")
+        print(
+            f"orientation: tesseract OSD {osd / n:.3f} s/page, classifier {fast / n:.3f} s/page "
+            f"({fast / max(osd, 1e-9):.2f}x)"
+        )
     return 0
 
 

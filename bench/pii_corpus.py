@@ -30,7 +30,20 @@ Label = tuple[str, int, int]
 Sample = tuple[str, list[Label]]
 
 DEV_LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "sv_SE", "nl_NL", "pl_PL", "pt_BR", "en_AU"]
-HELDOUT_LOCALES = ["fi_FI", "da_DK", "no_NO", "cs_CZ", "hu_HU", "ro_RO", "en_IE", "pt_PT", "de_AT", "es_MX", "en_NZ", "en_CA"]
+HELDOUT_LOCALES = [
+    "fi_FI",
+    "da_DK",
+    "no_NO",
+    "cs_CZ",
+    "hu_HU",
+    "ro_RO",
+    "en_IE",
+    "pt_PT",
+    "de_AT",
+    "es_MX",
+    "en_NZ",
+    "en_CA",
+]
 _REGION = {"en_US": "US", "en_GB": "GB", "de_DE": "DE", "fr_FR": "FR", "es_ES": "ES", "it_IT": "IT", "sv_SE": "SE",
            "nl_NL": "NL", "pl_PL": "PL", "pt_BR": "BR", "en_AU": "AU", "fi_FI": "FI", "da_DK": "DK", "no_NO": "NO",
            "cs_CZ": "CZ", "hu_HU": "HU", "ro_RO": "RO", "en_IE": "IE", "pt_PT": "PT", "de_AT": "AT", "es_MX": "MX",
@@ -101,8 +114,10 @@ class Ctx:
             except phonenumbers.NumberParseException:
                 continue
             if phonenumbers.is_valid_number(num):
-                fmt = self.rng.choice([phonenumbers.PhoneNumberFormat.INTERNATIONAL] * 3
-                                      + [phonenumbers.PhoneNumberFormat.E164, phonenumbers.PhoneNumberFormat.NATIONAL])
+                fmt = self.rng.choice(
+                    [phonenumbers.PhoneNumberFormat.INTERNATIONAL] * 3
+                    + [phonenumbers.PhoneNumberFormat.E164, phonenumbers.PhoneNumberFormat.NATIONAL]
+                )
                 return str(phonenumbers.format_number(num, fmt))
         ex = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
         nat = str(ex.national_number)

@@ -123,9 +123,7 @@ def through_ledger(pdfs: list[bytes], url: str, home: Path) -> tuple[float, dict
             ledger.ingest_many(paths[start : start + BATCH])
         Worker(ledger).run(until_idle=True)
     summary = ledger.summary()
-    inside = {
-        d["stage"]: d["total_ms"] / 1000.0 for d in summary["stage_durations"] if d["stage"] in PIPELINE
-    }
+    inside = {d["stage"]: d["total_ms"] / 1000.0 for d in summary["stage_durations"] if d["stage"] in PIPELINE}
     ok = summary["documents_by_status"].get("SUCCEEDED", 0)
     ledger.close()
     return t.seconds, inside, ok
@@ -139,10 +137,7 @@ def main() -> int:
     args = ap.parse_args()
     pdfs = corpus(args.docs, args.pages)
     total_pages = args.docs * args.pages
-    print(
-        f"# {args.docs} digital PDFs x {args.pages} pages = {total_pages} pages, half with a table "
-        f"({machine()})"
-    )
+    print(f"# {args.docs} digital PDFs x {args.pages} pages = {total_pages} pages, half with a table ({machine()})")
     rows = []
     with workdir("dl-bench-pipe-") as tmp:
         reference(pdfs[:5], tmp / "warmup")  # imports and first-call costs are not the subject

@@ -86,9 +86,7 @@ def funsd_truth(annotation: dict) -> tuple[list[Word], set[tuple[str, str]]]:
     return words, pairs
 
 
-def score_pairs(
-    pred: list[tuple[str, str]], truth: set[tuple[str, str]], relaxed: bool
-) -> tuple[int, int, int]:
+def score_pairs(pred: list[tuple[str, str]], truth: set[tuple[str, str]], relaxed: bool) -> tuple[int, int, int]:
     remaining = set(truth)
     tp = 0
     for key, value in pred:
@@ -121,8 +119,11 @@ def ece(confidences: list[float], hits: list[bool], bins: int = 10) -> float:
         return 0.0
     total = 0.0
     for b in range(bins):
-        sel = [(c, h) for c, h in zip(confidences, hits, strict=True)
-               if b / bins <= c < (b + 1) / bins or (b == bins - 1 and c >= 1.0)]
+        sel = [
+            (c, h)
+            for c, h in zip(confidences, hits, strict=True)
+            if b / bins <= c < (b + 1) / bins or (b == bins - 1 and c >= 1.0)
+        ]
         if sel:
             gap = sum(c for c, _ in sel) / len(sel) - sum(h for _, h in sel) / len(sel)
             total += len(sel) / len(confidences) * abs(gap)
@@ -140,16 +141,32 @@ def _page_lines(folder: Path, stem: str, engine: str, cache: Path | None) -> tup
         image = Image.open(folder / "images" / f"{stem}.png")
         a = analyze_page(image, get_engine(engine), page_number=1, structure=False)
         seconds = time.perf_counter() - started
-        data = {"width": a.width, "height": a.height, "seconds": seconds,
-                "lines": [{"text": ln.text, "bbox": list(ln.bbox), "confidence": ln.confidence,
-                           "words": [{"text": w.text, "bbox": list(w.bbox), "confidence": w.confidence}
-                                     for w in ln.words]} for ln in a.ocr.lines]}
+        data = {
+            "width": a.width,
+            "height": a.height,
+            "seconds": seconds,
+            "lines": [
+                {
+                    "text": ln.text,
+                    "bbox": list(ln.bbox),
+                    "confidence": ln.confidence,
+                    "words": [{"text": w.text, "bbox": list(w.bbox), "confidence": w.confidence} for w in ln.words],
+                }
+                for ln in a.ocr.lines
+            ],
+        }
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(data))
-    lines = [Line(ln["text"], tuple(ln["bbox"]), float(ln["confidence"]),  # type: ignore[arg-type]
-                  [Word(w["text"], tuple(w["bbox"]), float(w["confidence"])) for w in ln["words"]])  # type: ignore[arg-type]
-             for ln in data["lines"]]
+    lines = [
+        Line(
+            ln["text"],
+            tuple(ln["bbox"]),
+            float(ln["confidence"]),  # type: ignore[arg-type]
+            [Word(w["text"], tuple(w["bbox"]), float(w["confidence"])) for w in ln["words"]],
+        )  # type: ignore[arg-type]
+        for ln in data["lines"]
+    ]
     return lines, int(data["width"]), int(data["height"]), seconds
 
 
@@ -190,8 +207,15 @@ def bench_funsd(folder: Path, limit: int, engines: list[str], cache: Path | None
         t = time.perf_counter()
         reading = read_form(entities=_entity_nodes(annotation), width=image.width, height=image.height)
         runs["gt-entities linker"] = [
-            FormField(reading.entities[lk.key].text.rstrip(":"), reading.entities[lk.value].text, lk.confidence,
-                      reading.entities[lk.key].bbox, reading.entities[lk.value].bbox) for lk in reading.links]
+            FormField(
+                reading.entities[lk.key].text.rstrip(":"),
+                reading.entities[lk.value].text,
+                lk.confidence,
+                reading.entities[lk.key].bbox,
+                reading.entities[lk.value].bbox,
+            )
+            for lk in reading.links
+        ]
         seconds["gt-entities linker"] = seconds.get("gt-entities linker", 0.0) + time.perf_counter() - t
         for method in ("linker", "rules"):
             t = time.perf_counter()
@@ -206,8 +230,17 @@ def bench_funsd(folder: Path, limit: int, engines: list[str], cache: Path | None
                 seconds[f"{name} {method}"] = seconds.get(f"{name} {method}", 0.0) + ocr_s + time.perf_counter() - t
                 runs[f"{name} {method}"] = fields
                 if method == "linker":
-                    doc = {"fields": {}, "pages": [{"page": 1, "forms": [f.to_dict() for f in fields],
-                                                     "lines": [ln.to_dict() for ln in lines], "tables": []}]}
+                    doc = {
+                        "fields": {},
+                        "pages": [
+                            {
+                                "page": 1,
+                                "forms": [f.to_dict() for f in fields],
+                                "lines": [ln.to_dict() for ln in lines],
+                                "tables": [],
+                            }
+                        ],
+                    }
                     qc, qh = query_hits.setdefault(name, ([], []))
                     for question, answer in _queries(annotation):
                         got = answer_query(doc, question, limit=1)
@@ -237,8 +270,10 @@ def bench_funsd(folder: Path, limit: int, engines: list[str], cache: Path | None
         e = "" if name.endswith("relaxed") else f"{ece(*calib[base]):.3f}"
         print(f"{name:<30}{p:>10.3f}{r:>8.3f}{score:>7.3f}{npred:>7}{ntruth:>7}{e:>7}{per_page:>8.2f}")
     for name, (qc, qh) in query_hits.items():
-        print(f"queries by printed question ({name}, end to end): top answer right {sum(qh)}/{len(qh)} "
-              f"= {sum(qh) / max(1, len(qh)):.3f}, ECE {ece(qc, qh):.3f}")
+        print(
+            f"queries by printed question ({name}, end to end): top answer right {sum(qh)}/{len(qh)} "
+            f"= {sum(qh) / max(1, len(qh)):.3f}, ECE {ece(qc, qh):.3f}"
+        )
 
 
 def sroie_truth_lines(csv_path: Path) -> list[Line]:
@@ -278,13 +313,9 @@ def bench_sroie(folder: Path, limit: int, engines: list[str]) -> None:
     misses: list[str] = []
     for key_path in keys:
         truth = json.loads(key_path.read_text())
-        inputs: dict[str, list[Line]] = {
-            "gt-lines": sroie_truth_lines(folder / "box" / f"{key_path.stem}.csv")
-        }
+        inputs: dict[str, list[Line]] = {"gt-lines": sroie_truth_lines(folder / "box" / f"{key_path.stem}.csv")}
         for name in engines:
-            page = get_engine(name).recognize(
-                Image.open(folder / "img" / f"{key_path.stem}.jpg").convert("RGB")
-            )
+            page = get_engine(name).recognize(Image.open(folder / "img" / f"{key_path.stem}.jpg").convert("RGB"))
             inputs[name] = group_words_into_lines(page.words) if name == "tesseract" else page.lines
         for name, lines in inputs.items():
             got = receipt_fields(lines)
@@ -307,14 +338,20 @@ def bench_sroie(folder: Path, limit: int, engines: list[str]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, default=100, help="forms/receipts per data set")
-    parser.add_argument(
-        "--engines", default="rapidocr", help="comma list: rapidocr,tesseract (or '' for none)"
-    )
+    parser.add_argument("--engines", default="rapidocr", help="comma list: rapidocr,tesseract (or '' for none)")
     parser.add_argument("--only", choices=["funsd", "sroie"], default=None)
-    parser.add_argument("--split", choices=["holdout", "all"], default="holdout",
-                        help="FUNSD forms: the 20 held-out forms (default) or all 100")
-    parser.add_argument("--ocr-cache", type=Path, default=None,
-                        help="keep OCR lines of FUNSD forms here (re-runs skip OCR; timings are the first run's)")
+    parser.add_argument(
+        "--split",
+        choices=["holdout", "all"],
+        default="holdout",
+        help="FUNSD forms: the 20 held-out forms (default) or all 100",
+    )
+    parser.add_argument(
+        "--ocr-cache",
+        type=Path,
+        default=None,
+        help="keep OCR lines of FUNSD forms here (re-runs skip OCR; timings are the first run's)",
+    )
     args = parser.parse_args()
     corpus = corpus_dir()
     if not corpus.exists():

@@ -62,7 +62,10 @@ def score(data: list[Sample], predict: Predict) -> tuple[Counter, Counter, Count
         for kind, s, e in preds:
             if kind in NEUTRAL:
                 continue
-            hit = next((j for j, (k, ls, le) in enumerate(labels) if k == kind and s < le and ls < e and j not in matched), None)
+            hit = next(
+                (j for j, (k, ls, le) in enumerate(labels) if k == kind and s < le and ls < e and j not in matched),
+                None,
+            )
             if hit is None:
                 if not any(k == kind and s < le and ls < e for k, ls, le in labels):
                     fp[kind] += 1  # a second finding inside the same value is not a false alarm
@@ -160,9 +163,13 @@ def real_text_noise(notes: int, stock: Predict) -> None:
         stock_counts.update(k for k, _, _ in stock(text) if k not in ("DATE_TIME", "NRP", "ORGANIZATION"))
     took = time.perf_counter() - t0
     total, stock_total = sum(counts.values()), sum(stock_counts.values())
-    print(f"\n## MTSamples dev, first {len(rows)} de-identified notes, {words} words ({1000 * took / words:.2f} ms/word, both runs)")
+    print(
+        f"\n## MTSamples dev, first {len(rows)} de-identified notes, {words} words ({1000 * took / words:.2f} ms/word, both runs)"
+    )
     print(f"docledger: {total} findings = {1000 * total / words:.2f} per 1,000 words (target <= 0.9)")
-    print(f"stock Presidio (without DATE_TIME, NRP, ORGANIZATION): {stock_total} = {1000 * stock_total / words:.2f} per 1,000 words")
+    print(
+        f"stock Presidio (without DATE_TIME, NRP, ORGANIZATION): {stock_total} = {1000 * stock_total / words:.2f} per 1,000 words"
+    )
     for kind, c in counts.most_common():
         print(f"  {kind:<24}{c:>5}  ({1000 * c / words:.2f} per 1k words)  e.g. {examples[kind][:6]}")
 
@@ -178,7 +185,7 @@ def main() -> int:
     ours("warm up")
     stock = stock_predictor()
     runs = {"docledger": ours, "stock": stock}
-    for split in (["dev", "heldout"] if args.split == "both" else [args.split]):
+    for split in ["dev", "heldout"] if args.split == "both" else [args.split]:
         report(f"{split} split", generate(split, args.n, args.seed), runs)
     if args.notes:
         real_text_noise(args.notes, stock)

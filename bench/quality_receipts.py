@@ -97,8 +97,11 @@ def ece(pairs: list[tuple[float, bool]], bins: int = 10) -> float:
         lo, hi = b / bins, (b + 1) / bins
         inside = [(c, ok) for c, ok in pairs if lo <= c < hi or (b == bins - 1 and c == 1.0)]
         if inside:
-            err += len(inside) / total * abs(sum(c for c, _ in inside) / len(inside)
-                                             - sum(ok for _, ok in inside) / len(inside))
+            err += (
+                len(inside)
+                / total
+                * abs(sum(c for c, _ in inside) / len(inside) - sum(ok for _, ok in inside) / len(inside))
+            )
     return err
 
 
@@ -152,8 +155,10 @@ def main() -> int:
             score("pipeline", key.stem, fields, json.loads(key.read_text()), fields.get("field_confidence", {}))
 
     n = len(keys)
-    print(f"\nSROIE held-out receipts (ids % 4 == 3), {n} receipts: exact after normalisation "
-          "(targets: company, address >= 90 %; date, total >= 97 %)")
+    print(
+        f"\nSROIE held-out receipts (ids % 4 == 3), {n} receipts: exact after normalisation "
+        "(targets: company, address >= 90 %; date, total >= 97 %)"
+    )
     print(f"{'input':<18}" + "".join(f"{f:>10}" for f in FIELDS) + f"{'mean':>8}{'ECE':>7}")
     for name, acc in hits.items():
         vals = [100.0 * acc[f] / max(1, n) for f in FIELDS]
@@ -161,11 +166,15 @@ def main() -> int:
         print(f"{name:<18}" + "".join(f"{v:>9.1f}%" for v in vals) + f"{sum(vals) / 4:>7.1f}%" + e)
     for name, pairs in calib.items():
         per = {f: pairs[i::4] for i, f in enumerate(FIELDS)}
-        print(f"mean confidence {name:<14}" + "".join(
-            f"{f}={sum(c for c, _ in p) / max(1, len(p)):.2f} " for f, p in per.items()))
+        print(
+            f"mean confidence {name:<14}"
+            + "".join(f"{f}={sum(c for c, _ in p) / max(1, len(p)):.2f} " for f, p in per.items())
+        )
     if not args.no_ocr and n:
-        print(f"OCR seconds per receipt: default engine {seconds['primary'] / n:.2f} (page analysis), "
-              f"second engine {seconds['second'] / n:.2f}")
+        print(
+            f"OCR seconds per receipt: default engine {seconds['primary'] / n:.2f} (page analysis), "
+            f"second engine {seconds['second'] / n:.2f}"
+        )
     if misses:
         print("misses:")
         print("\n".join(misses))

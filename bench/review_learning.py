@@ -99,8 +99,12 @@ def run_level(n: int, m: int, kind: str, scanned: bool) -> dict[str, Any]:
                 data, ext, values = document(evaluate, scanned, other=True)
                 others.append(ledger.ingest_bytes(data, f"other-{i}.{ext}").document_id)
             Worker(ledger).run(until_idle=True)
-            misapplied = sum(1 for d in others for f in (reviewed_fields(ledger, d) or {"fields": []})["fields"]
-                             if f["review"] == "learned")
+            misapplied = sum(
+                1
+                for d in others
+                for f in (reviewed_fields(ledger, d) or {"fields": []})["fields"]
+                if f["review"] == "learned"
+            )
             fields = straight = doc_straight = learned = learned_right = 0
             for doc, values in docs:
                 reviewed = reviewed_fields(ledger, doc)
@@ -114,9 +118,17 @@ def run_level(n: int, m: int, kind: str, scanned: bool) -> dict[str, Any]:
                     if f["review"] == "learned":
                         learned += 1
                         learned_right += f["value"] == values[f["field"]]
-            return {"n": n, "taught": taught, "docs": m, "field_rate": straight / fields,
-                    "doc_rate": doc_straight / m, "learned": learned, "learned_right": learned_right,
-                    "others": len(others), "misapplied": misapplied}
+            return {
+                "n": n,
+                "taught": taught,
+                "docs": m,
+                "field_rate": straight / fields,
+                "doc_rate": doc_straight / m,
+                "learned": learned,
+                "learned_right": learned_right,
+                "others": len(others),
+                "misapplied": misapplied,
+            }
         finally:
             ledger.close()
 
@@ -132,17 +144,23 @@ def main() -> None:
     if args.scanned:
         parts.append((True, [0, 3], max(3, args.eval // 4)))
     for scanned, levels, m in parts:
-        print(f"\n# {'scanned page images (OCR)' if scanned else 'digital PDFs (text layer)'}, store {args.store}, "
-              f"{m} evaluation documents per level")
-        print(f"{'corrections':>11} {'fields straight-through':>24} {'documents straight-through':>27} "
-              f"{'learned right':>14} {'vs N=0':>7} {'other-layout fields learned':>28}")
+        print(
+            f"\n# {'scanned page images (OCR)' if scanned else 'digital PDFs (text layer)'}, store {args.store}, "
+            f"{m} evaluation documents per level"
+        )
+        print(
+            f"{'corrections':>11} {'fields straight-through':>24} {'documents straight-through':>27} "
+            f"{'learned right':>14} {'vs N=0':>7} {'other-layout fields learned':>28}"
+        )
         base = None
         for n in levels:
             r = run_level(n, m, args.store, scanned)
             base = r["field_rate"] if base is None else base
             right = f"{r['learned_right']}/{r['learned']}" if r["learned"] else "-"
-            print(f"{n:>11} {100 * r['field_rate']:>23.1f}% {100 * r['doc_rate']:>26.1f}% {right:>14} "
-                  f"{r['field_rate'] / base:>6.2f}x {r['misapplied']:>20} of {r['others']} docs")
+            print(
+                f"{n:>11} {100 * r['field_rate']:>23.1f}% {100 * r['doc_rate']:>26.1f}% {right:>14} "
+                f"{r['field_rate'] / base:>6.2f}x {r['misapplied']:>20} of {r['others']} docs"
+            )
 
 
 if __name__ == "__main__":

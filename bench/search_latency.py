@@ -25,12 +25,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 from _common import pg_server  # noqa: E402
 
-VOCAB = ("borrower lender escrow mortgage interest principal payment statement balance deposit account routing "
-         "insurance premium claim coverage patient history diagnosis medication dosage allergy surgery discharge "
-         "physician hospital employer salary income verification appraisal property title closing disclosure "
-         "underwriting credit score debt ratio asset liability tax return wage").split()
-QUERIES = ["escrow shortage payment", "patient medication allergy", "employer income verification",
-           "insurance claim coverage", "closing disclosure title", "credit score debt ratio"]
+VOCAB = (
+    "borrower lender escrow mortgage interest principal payment statement balance deposit account routing "
+    "insurance premium claim coverage patient history diagnosis medication dosage allergy surgery discharge "
+    "physician hospital employer salary income verification appraisal property title closing disclosure "
+    "underwriting credit score debt ratio asset liability tax return wage"
+).split()
+QUERIES = [
+    "escrow shortage payment",
+    "patient medication allergy",
+    "employer income verification",
+    "insurance claim coverage",
+    "closing disclosure title",
+    "credit score debt ratio",
+]
 
 
 def page_text(rng: random.Random) -> str:
@@ -53,16 +61,38 @@ def fill(ledger, pages: int) -> None:  # type: ignore[no-untyped-def]
         for d in range(docs):
             did = f"doc_bench{d:07d}"
             tenant = f"t{d % 5}"
-            doc_rows.append((did, tenant, did, 1, f"{did}.pdf", f"{d:064x}", 1000, "application/pdf", None, "bench",
-                             now, "SUCCEEDED", "index", None, None, 5, "{}", now))
+            doc_rows.append(
+                (
+                    did,
+                    tenant,
+                    did,
+                    1,
+                    f"{did}.pdf",
+                    f"{d:064x}",
+                    1000,
+                    "application/pdf",
+                    None,
+                    "bench",
+                    now,
+                    "SUCCEEDED",
+                    "index",
+                    None,
+                    None,
+                    5,
+                    "{}",
+                    now,
+                )
+            )
             own_rows.append((did, "owner", tenant, "internal", None, 0, "[]", now))
             for p in range(1, 6):
                 i = rng.randrange(len(texts))
                 page_rows.append((did, tenant, "owner", p, texts[i], vecs[i].astype(np.float32).tobytes()))
         cur.executemany(f"INSERT INTO documents VALUES ({','.join([ph] * 18)})", doc_rows)
         cur.executemany(f"INSERT INTO ownership VALUES ({','.join([ph] * 8)})", own_rows)
-        cur.executemany("INSERT INTO search_pages (document_id, tenant, owner, page, text, vector) "
-                        f"VALUES ({','.join([ph] * 6)})", page_rows)
+        cur.executemany(
+            f"INSERT INTO search_pages (document_id, tenant, owner, page, text, vector) VALUES ({','.join([ph] * 6)})",
+            page_rows,
+        )
 
 
 def measure(ledger, queries: int) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
@@ -79,8 +109,9 @@ def measure(ledger, queries: int) -> tuple[list[float], list[float]]:  # type: i
         t = time.perf_counter()
         with ledger.store.read() as tx:
             fq = _fts_query(q, ledger.store.dialect)
-            tx.fetchall("search_fulltext", fts_query=fq, text_query=fq, tenants=json.dumps(["t1", "t2"]), owner=None,
-                        limit=50)
+            tx.fetchall(
+                "search_fulltext", fts_query=fq, text_query=fq, tenants=json.dumps(["t1", "t2"]), owner=None, limit=50
+            )
         fts.append((time.perf_counter() - t) * 1000)
     return hybrid, fts
 
@@ -118,8 +149,10 @@ def main() -> None:
             fill(ledger, args.pages)
             hybrid, fts = measure(ledger, args.queries)
             ledger.close()
-            print(f"{name:10} {statistics.median(hybrid):11.1f} {pct(hybrid, 0.99):11.1f} "
-                  f"{statistics.median(fts):9.1f} {statistics.median(hybrid) / statistics.median(fts):10.2f}")
+            print(
+                f"{name:10} {statistics.median(hybrid):11.1f} {pct(hybrid, 0.99):11.1f} "
+                f"{statistics.median(fts):9.1f} {statistics.median(hybrid) / statistics.median(fts):10.2f}"
+            )
             if server:
                 with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
                     c.execute(f"DROP DATABASE IF EXISTS {db}")

@@ -85,7 +85,7 @@ def pg_admin() -> Any:
         return psycopg.connect(pg_url("postgres"), autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
         pytest.fail(
-            f"PostgreSQL is not reachable at {pg_base()} ({exc}). Start it (see README.md, \"Running the tests\"), "
+            f'PostgreSQL is not reachable at {pg_base()} ({exc}). Start it (see README.md, "Running the tests"), '
             f"point {PG_ENV} at a server (postgresql://user@host:port), or set {PG_ENV}=skip to skip these tests.",
             pytrace=False,
         )
@@ -282,9 +282,7 @@ class Split(Stage):
         original = ctx.original()
         ctx.use(original["id"])
         for n in range(1, self.pages + 1):
-            ctx.emit(
-                "toy.page", {"page": n, "source": original["id"]}, ordering_key=f"{ctx.document_id}:p{n}"
-            )
+            ctx.emit("toy.page", {"page": n, "source": original["id"]}, ordering_key=f"{ctx.document_id}:p{n}")
 
 
 class Page(Stage):
@@ -398,7 +396,5 @@ def spawn_worker(settings: Settings, *args: str, log: Path, **extra: Any) -> Any
 def worker_lease(store: Any, pid: int) -> dict[str, Any] | None:
     """The delivery a worker process currently holds, if any (worker ids embed the pid)."""
     with store.read() as tx:
-        rows = tx.raw(
-            "SELECT id, subscriber, document_id, lease_owner FROM deliveries WHERE status = 'leased'"
-        )
+        rows = tx.raw("SELECT id, subscriber, document_id, lease_owner FROM deliveries WHERE status = 'leased'")
     return next((r for r in rows if f":{pid}:" in (r["lease_owner"] or "")), None)

@@ -87,9 +87,20 @@ def start_private_cluster() -> str:
     atexit.register(stop_private_cluster)
     steps = [
         [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"],
-        [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "60", "-o",
-         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-         "-c full_page_writes=off -c max_connections=200", "start"],
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=200",
+            "start",
+        ],
     ]
     for cmd in steps:
         run = subprocess.run(_as_owner(cmd, user), capture_output=True, text=True)
@@ -111,6 +122,11 @@ def stop_private_cluster() -> None:
     data, user, bindir = _state.pop("data"), _state.pop("user"), _state.pop("bindir")
     _state.pop("url", None)
     if (Path(str(data)) / "postmaster.pid").exists():
-        subprocess.run(_as_owner([str(Path(str(bindir)) / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
-                                  "stop"], user if isinstance(user, str) else None), capture_output=True)
+        subprocess.run(
+            _as_owner(
+                [str(Path(str(bindir)) / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                user if isinstance(user, str) else None,
+            ),
+            capture_output=True,
+        )
     shutil.rmtree(str(root), ignore_errors=True)

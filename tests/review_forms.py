@@ -31,15 +31,34 @@ class SpecFields(Stage):
         ctx.emit("fields.extracted", {"artifact_id": art, "document_id": ctx.document_id})
 
 
-def field(name: str, value: str | None, confidence: float, *, valid: bool = True, threshold: float = 0.8,
-          page: int | None = 1, bbox: list[float] | None = None, errors: list[str] | None = None) -> dict[str, Any]:
-    return {"field": name, "value": value, "normalized": value, "confidence": confidence, "page": page,
-            "bbox": bbox or [10.0, 20.0, 110.0, 34.0], "source": "form", "valid": valid, "errors": errors or [],
-            "review_threshold": threshold}
+def field(
+    name: str,
+    value: str | None,
+    confidence: float,
+    *,
+    valid: bool = True,
+    threshold: float = 0.8,
+    page: int | None = 1,
+    bbox: list[float] | None = None,
+    errors: list[str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "field": name,
+        "value": value,
+        "normalized": value,
+        "confidence": confidence,
+        "page": page,
+        "bbox": bbox or [10.0, 20.0, 110.0, 34.0],
+        "source": "form",
+        "valid": valid,
+        "errors": errors or [],
+        "review_threshold": threshold,
+    }
 
 
-def spec_bytes(doc_type: str, fields: list[dict[str, Any]], *, tag: str = "", page: dict[str, Any] | None = None
-               ) -> bytes:
+def spec_bytes(
+    doc_type: str, fields: list[dict[str, Any]], *, tag: str = "", page: dict[str, Any] | None = None
+) -> bytes:
     body: dict[str, Any] = {"fields": {"doc_type": doc_type, "schema_version": "t1", "fields": fields}, "tag": tag}
     if page is not None:
         body["page"] = page
@@ -79,8 +98,13 @@ def make_payroll_pdf(values: dict[str, str], *, shift: float = 0.0, other_layout
         c.drawString(300, top, "Contoso monthly pay advice")
         c.setFont("Helvetica", 10)
         y = top - 60
-        for label, key in (("Staff member", "employee_name"), ("Issued by", "employer"),
-                           ("Paid on", "pay_date"), ("Amount paid", "net_pay"), ("Staff number", "employee_number")):
+        for label, key in (
+            ("Staff member", "employee_name"),
+            ("Issued by", "employer"),
+            ("Paid on", "pay_date"),
+            ("Amount paid", "net_pay"),
+            ("Staff number", "employee_number"),
+        ):
             c.drawString(300, y, label)
             c.drawString(420, y, values[key])
             y -= 20
@@ -122,11 +146,23 @@ class NaiveFields(Stage):
         for key, label in [*LABELS.items(), ("employee_number", "Employee number")]:
             value, bbox = _right_of(words, label, float(data.get("width") or 595.0) / 595.0)
             conf = (0.6 if key in self.unsure else 0.97) if value else 0.0
-            out.append({"field": key, "value": value, "normalized": value, "confidence": conf,
-                        "page": 1, "bbox": bbox, "source": "text", "valid": value is not None,
-                        "errors": [] if value else ["missing"], "review_threshold": 0.8})
-        art = ctx.add_json("fields.json", "fields-json", {"doc_type": "pay-stub", "schema_version": "naive-1",
-                                                          "fields": out})
+            out.append(
+                {
+                    "field": key,
+                    "value": value,
+                    "normalized": value,
+                    "confidence": conf,
+                    "page": 1,
+                    "bbox": bbox,
+                    "source": "text",
+                    "valid": value is not None,
+                    "errors": [] if value else ["missing"],
+                    "review_threshold": 0.8,
+                }
+            )
+        art = ctx.add_json(
+            "fields.json", "fields-json", {"doc_type": "pay-stub", "schema_version": "naive-1", "fields": out}
+        )
         ctx.emit("fields.extracted", {"artifact_id": art, "document_id": ctx.document_id})
 
 
@@ -134,12 +170,17 @@ def _right_of(words: list[dict[str, Any]], label: str, scale: float) -> tuple[st
     """The words right of ``label`` on its line (distances in points of an A4 page, times ``scale``)."""
     parts = label.split()
     for i in range(len(words) - len(parts) + 1):
-        if [w["text"] for w in words[i:i + len(parts)]] != parts:
+        if [w["text"] for w in words[i : i + len(parts)]] != parts:
             continue
         last = words[i + len(parts) - 1]
         y = (last["bbox"][1] + last["bbox"][3]) / 2
-        after = [w for w in words if w["bbox"][0] > last["bbox"][2] and w["bbox"][1] <= y <= w["bbox"][3]
-                 and w["bbox"][0] - last["bbox"][2] < 160 * scale]
+        after = [
+            w
+            for w in words
+            if w["bbox"][0] > last["bbox"][2]
+            and w["bbox"][1] <= y <= w["bbox"][3]
+            and w["bbox"][0] - last["bbox"][2] < 160 * scale
+        ]
         after.sort(key=lambda w: w["bbox"][0])
         picked: list[dict[str, Any]] = []
         for w in after:
@@ -147,7 +188,11 @@ def _right_of(words: list[dict[str, Any]], label: str, scale: float) -> tuple[st
                 break
             picked.append(w)
         if picked:
-            bbox = [picked[0]["bbox"][0], min(w["bbox"][1] for w in picked), picked[-1]["bbox"][2],
-                    max(w["bbox"][3] for w in picked)]
+            bbox = [
+                picked[0]["bbox"][0],
+                min(w["bbox"][1] for w in picked),
+                picked[-1]["bbox"][2],
+                max(w["bbox"][3] for w in picked),
+            ]
             return " ".join(w["text"] for w in picked), bbox
     return None, None

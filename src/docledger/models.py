@@ -19,8 +19,13 @@ class Status(StrEnum):
 
 
 # "terminal" = nothing more happens in the pipeline; NEEDS_REVIEW waits for a person, not a stage.
-TERMINAL = {Status.SUCCEEDED.value, Status.PARTIAL.value, Status.FAILED.value, Status.ERASED.value,
-            Status.NEEDS_REVIEW.value}
+TERMINAL = {
+    Status.SUCCEEDED.value,
+    Status.PARTIAL.value,
+    Status.FAILED.value,
+    Status.ERASED.value,
+    Status.NEEDS_REVIEW.value,
+}
 
 
 class Classification(StrEnum):
@@ -82,8 +87,14 @@ class Registration:
     sha256: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"document_id": self.document_id, "name": self.name, "status": self.status,
-                "duplicate_of": self.duplicate_of, "version": self.version, "sha256": self.sha256}
+        return {
+            "document_id": self.document_id,
+            "name": self.name,
+            "status": self.status,
+            "duplicate_of": self.duplicate_of,
+            "version": self.version,
+            "sha256": self.sha256,
+        }
 
 
 # ---- what the ledger reads and writes ------------------------------------------------------------

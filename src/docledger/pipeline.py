@@ -12,8 +12,9 @@ from docledger.stages import discover
 from docledger.store import Store
 
 
-def open_ledger(settings: Settings | None = None, *, store: Store | None = None,
-                only: list[str] | None = None) -> Ledger:
+def open_ledger(
+    settings: Settings | None = None, *, store: Store | None = None, only: list[str] | None = None
+) -> Ledger:
     """A ledger whose stages are the installed plugins (or the ``only`` ones), discovered when first needed."""
     settings = settings or get_settings()
     return Ledger(settings, store=store, stages=lambda: discover(settings, only=only))

@@ -25,22 +25,33 @@ class Settings(BaseSettings):
     max_pages: int = Field(default=2000, gt=0, description="Larger documents end too_many_pages.")
     max_image_pixels: int = Field(default=100_000_000, gt=0)
     fsync_artifacts: bool = Field(
-        default=False, description="fsync every derived artifact (originals are always made durable).")
+        default=False, description="fsync every derived artifact (originals are always made durable)."
+    )
     compute_threads: int = Field(
-        default=0, ge=0, description="Threads per worker process for ONNX models (0 = all cores; "
-        "`worker --concurrency N` sets cores // N for its processes).")
+        default=0,
+        ge=0,
+        description="Threads per worker process for ONNX models (0 = all cores; "
+        "`worker --concurrency N` sets cores // N for its processes).",
+    )
     max_request_bytes: int = Field(
-        default=256 * 1024 * 1024, gt=0,
-        description="Largest request body the API accepts (413 above it); uploads of several files share it.")
+        default=256 * 1024 * 1024,
+        gt=0,
+        description="Largest request body the API accepts (413 above it); uploads of several files share it.",
+    )
     max_paragraph_chars: int = Field(
-        default=20_000, gt=0, description="Largest paragraph POST /invocations and /v1/match accept (413 above).")
+        default=20_000, gt=0, description="Largest paragraph POST /invocations and /v1/match accept (413 above)."
+    )
     rate_limit_per_minute: int = Field(
-        default=120, ge=0,
-        description="Calls per minute per token to search, ask, match and /invocations (429 above; 0 = off).")
+        default=120,
+        ge=0,
+        description="Calls per minute per token to search, ask, match and /invocations (429 above; 0 = off).",
+    )
     public_invocations: bool = Field(
-        default=False, description="Let POST /invocations (paragraph-only matching) be called without a token.")
-    ocr_engine: str = Field(default="auto",
-                            description="auto (tesseract on clean pages, else rapidocr) | rapidocr | tesseract")
+        default=False, description="Let POST /invocations (paragraph-only matching) be called without a token."
+    )
+    ocr_engine: str = Field(
+        default="auto", description="auto (tesseract on clean pages, else rapidocr) | rapidocr | tesseract"
+    )
     ocr_dpi: int = Field(default=200, ge=72, le=600)
     default_tenant: str = "default"
     default_owner: str = "system"
@@ -49,26 +60,39 @@ class Settings(BaseSettings):
         default="restricted", description="Comma-separated classifications redacted automatically."
     )
     review_sample_rate: float = Field(
-        default=0.0, ge=0.0, le=1.0, description="Share of confident fields also sent to review (quality "
-        "control: measures the accuracy and calibration of values that would go straight through).")
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of confident fields also sent to review (quality "
+        "control: measures the accuracy and calibration of values that would go straight through).",
+    )
     # ---- encryption at rest ----
     encrypt_blobs: bool = Field(
-        default=False, description="Envelope-encrypt every blob written from now on (AES-256-GCM data key per "
-        "blob, wrapped by a key-encryption key). Existing plaintext blobs stay readable.")
+        default=False,
+        description="Envelope-encrypt every blob written from now on (AES-256-GCM data key per "
+        "blob, wrapped by a key-encryption key). Existing plaintext blobs stay readable.",
+    )
     key_dir: Path | None = Field(
-        default=None, description="Key-encryption keys and wrapped data keys; default <home>/keys. Back it up "
-        "separately from the blobs (crypto-shredding relies on it).")
+        default=None,
+        description="Key-encryption keys and wrapped data keys; default <home>/keys. Back it up "
+        "separately from the blobs (crypto-shredding relies on it).",
+    )
     # ---- audit log ----
     audit_key_file: Path | None = Field(
-        default=None, description="Ed25519 private key (PEM) that signs audit checkpoints; default "
+        default=None,
+        description="Ed25519 private key (PEM) that signs audit checkpoints; default "
         "<home>/keys/audit-ed25519.pem. Keep it outside the database (and, in production, outside the data "
-        "directory's backups).")
+        "directory's backups).",
+    )
     retention_policy: Path | None = Field(
-        default=None, description="Retention policy YAML (default: the built-in ledger/policies/retention.yaml).")
+        default=None, description="Retention policy YAML (default: the built-in ledger/policies/retention.yaml)."
+    )
     rules_file: Path | None = Field(
-        default=None, description="Data-quality and owner-notification rules (YAML); none: no rules run.")
+        default=None, description="Data-quality and owner-notification rules (YAML); none: no rules run."
+    )
     audit_checkpoint_every: int = Field(
-        default=1000, ge=1, description="Seal the audit chain with a signed checkpoint every N entries.")
+        default=1000, ge=1, description="Seal the audit chain with a signed checkpoint every N entries."
+    )
 
     @property
     def resolved_database_url(self) -> str:

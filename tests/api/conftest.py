@@ -50,9 +50,7 @@ def settings_for(home: Path, **kw: Any) -> Settings:
     )
 
 
-def upload(
-    client: TestClient, headers: dict[str, str], name: str, data: bytes, media: str, **form: str
-) -> Any:
+def upload(client: TestClient, headers: dict[str, str], name: str, data: bytes, media: str, **form: str) -> Any:
     return client.post("/v1/documents", headers=headers, files=[("file", (name, data, media))], data=form)
 
 

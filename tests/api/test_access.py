@@ -70,9 +70,7 @@ def test_other_tenants_document_is_404_everywhere(world: World, path: str) -> No
 
 
 def test_other_tenants_artifacts_are_404(world: World) -> None:
-    arts = world.client.get(
-        f"/v1/documents/{world.docs['globex']}/artifacts", headers=world.h("globex")
-    ).json()
+    arts = world.client.get(f"/v1/documents/{world.docs['globex']}/artifacts", headers=world.h("globex")).json()
     art_id = arts["artifacts"][0]["artifact_id"]
     for url in (
         f"/v1/artifacts/{art_id}",
@@ -85,21 +83,15 @@ def test_other_tenants_artifacts_are_404(world: World) -> None:
 
 def test_cross_tenant_writes_are_404_or_403(world: World) -> None:
     gid = world.docs["globex"]
-    r = world.client.patch(
-        f"/v1/documents/{gid}/ownership", headers=world.h("reviewer"), json={"owner": "mallory"}
-    )
+    r = world.client.patch(f"/v1/documents/{gid}/ownership", headers=world.h("reviewer"), json={"owner": "mallory"})
     assert r.status_code == 404
     r = world.client.post(f"/v1/documents/{gid}/redactions", headers=world.h("reviewer"), json={})
     assert r.status_code == 404
-    r = world.client.post(
-        "/v1/match", headers=world.h("reader"), json={"restatement": "memo", "document_id": gid}
-    )
+    r = world.client.post("/v1/match", headers=world.h("reader"), json={"restatement": "memo", "document_id": gid})
     assert r.status_code == 404
     r = world.client.get("/v1/graph", headers=world.h("reader"), params={"document_id": gid})
     assert r.status_code == 404
-    r = upload(
-        world.client, world.h("operator"), "x.pdf", make_pdf(["x"]), "application/pdf", tenant="globex"
-    )
+    r = upload(world.client, world.h("operator"), "x.pdf", make_pdf(["x"]), "application/pdf", tenant="globex")
     assert r.status_code == 403 and r.json()["code"] == "permission_denied"
     assert "acme" in r.json()["hint"]
 
@@ -114,9 +106,7 @@ def test_role_checks(world: World) -> None:
     assert world.client.patch(own, headers=world.h("admin"), json={"owner": "alice"}).status_code == 200
     assert world.client.post("/v1/dlq/1/replay", headers=world.h("reader")).status_code == 403
     assert world.client.post("/v1/dlq/999999/replay", headers=world.h("operator")).status_code == 404
-    red = world.client.post(
-        f"/v1/documents/{world.docs['pdf']}/redactions", headers=world.h("operator"), json={}
-    )
+    red = world.client.post(f"/v1/documents/{world.docs['pdf']}/redactions", headers=world.h("operator"), json={})
     assert red.status_code == 403
 
 

@@ -75,8 +75,16 @@ def bank(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         ("note", "note.pdf", NOTE, "confidential"),
         ("statement", "statement.pdf", STATEMENT, "internal"),
     ):
-        r = upload(client, b.h("opal"), name, make_pdf(lines), "application/pdf", owner="olga",
-                   tenant="bank", classification=cls)
+        r = upload(
+            client,
+            b.h("opal"),
+            name,
+            make_pdf(lines),
+            "application/pdf",
+            owner="olga",
+            tenant="bank",
+            classification=cls,
+        )
         b.docs[key] = r.json()["documents"][0]["document_id"]
     r = client.patch(f"/v1/documents/{b.docs['memo']}/ownership", headers=b.h("root"), json={"readers": ["lena"]})
     assert r.status_code == 200, r.text
@@ -151,20 +159,29 @@ def test_confidential_document_shows_only_redacted_text_to_unlisted_principals(b
     text = red["pages"][0]["text"]
     assert "chest pain" in text and SSN not in text and EMAIL not in text and "[US_SSN]" in text
     assert "Zhang" not in json.dumps(red) and red["pii"] == [] and red["entities"] == []
-    kinds = {a["kind"] for a in bank.client.get(f"/v1/documents/{note}/artifacts", headers=bank.h("ivan")).json()[
-        "artifacts"]}
+    kinds = {
+        a["kind"]
+        for a in bank.client.get(f"/v1/documents/{note}/artifacts", headers=bank.h("ivan")).json()["artifacts"]
+    }
     assert kinds <= {"redacted-text", "redacted-pdf"}
-    original = next(a for a in bank.client.get(f"/v1/documents/{note}/artifacts", headers=bank.h("olga")).json()[
-        "artifacts"] if a["kind"] == "original")
+    original = next(
+        a
+        for a in bank.client.get(f"/v1/documents/{note}/artifacts", headers=bank.h("olga")).json()["artifacts"]
+        if a["kind"] == "original"
+    )
     content = f"/v1/artifacts/{original['artifact_id']}/content"
     assert bank.client.get(content, headers=bank.h("ivan")).status_code == 404
     assert bank.client.get("/v1/search", params={"q": "chest pain"}, headers=bank.h("ivan")).json()["results"] == []
-    matched = bank.client.post("/v1/match", headers=bank.h("ivan"),
-                               json={"restatement": "social security number", "document_id": note}).json()
+    matched = bank.client.post(
+        "/v1/match", headers=bank.h("ivan"), json={"restatement": "social security number", "document_id": note}
+    ).json()
     assert matched["results"] and all(SSN not in m["sentence"] for m in matched["results"])
-    assert any(SSN in m["sentence"] for m in bank.client.post(
-        "/v1/match", headers=bank.h("olga"),
-        json={"restatement": "social security number", "document_id": note}).json()["results"])
+    assert any(
+        SSN in m["sentence"]
+        for m in bank.client.post(
+            "/v1/match", headers=bank.h("olga"), json={"restatement": "social security number", "document_id": note}
+        ).json()["results"]
+    )
 
 
 def _csrf(html: str) -> str:
@@ -221,6 +238,9 @@ def test_policy_in_the_cli(bank: Bank, tmp_path: Path) -> None:
     hits = _cli(bank, "ivan", "search", "zebra", "--json")
     assert hits.exit_code == 0 and memo not in hits.output and bank.docs["statement"] in hits.output
     assert "Maria" not in _cli(bank, "ivan", "graph").output
-    bad = CliRunner().invoke(__import__("docledger.cli.main", fromlist=["app"]).app, ["list"],
-                             env={**bank.env, "DOCLEDGER_TOKEN": "dl_not_a_token"})
+    bad = CliRunner().invoke(
+        __import__("docledger.cli.main", fromlist=["app"]).app,
+        ["list"],
+        env={**bank.env, "DOCLEDGER_TOKEN": "dl_not_a_token"},
+    )
     assert bad.exit_code == 4 and "not valid" in bad.output

@@ -41,9 +41,7 @@ def test_dead_letters_list_and_replay_scoped_by_tenant(tmp_path: Path) -> None:
         op = {"Authorization": f"Bearer {create_token(ledger, 'ops', ['acme'], 'operator')}"}
         other = {"Authorization": f"Bearer {create_token(ledger, 'x', ['globex'], 'operator')}"}
         c = TestClient(create_app(ledger))
-        r = c.post(
-            "/v1/documents", headers=op, files=[("file", ("a.pdf", make_pdf(["dlq"]), "application/pdf"))]
-        )
+        r = c.post("/v1/documents", headers=op, files=[("file", ("a.pdf", make_pdf(["dlq"]), "application/pdf"))])
         doc_id = r.json()["documents"][0]["document_id"]
         Worker(ledger).run(until_idle=True)
         dead = c.get("/v1/dlq", headers=op).json()["dead_letters"]

@@ -55,20 +55,14 @@ def test_list_filters_and_cursor_pagination(world: World) -> None:
     assert seen == ids
     failed = world.client.get("/v1/documents", headers=h, params={"status": "FAILED"}).json()["documents"]
     assert [d["document_id"] for d in failed] == [world.docs["garbage"]]
-    pngs = world.client.get("/v1/documents", headers=h, params={"media_type": "image/png"}).json()[
-        "documents"
-    ]
+    pngs = world.client.get("/v1/documents", headers=h, params={"media_type": "image/png"}).json()["documents"]
     assert [d["document_id"] for d in pngs] == [world.docs["png"]]
     mine = world.client.get("/v1/documents", headers=h, params={"owner": "alice"}).json()["documents"]
     assert [d["document_id"] for d in mine] == [world.docs["pdf"]]
     future = world.client.get("/v1/documents", headers=h, params={"from": "2999-01-01"}).json()["documents"]
-    past = world.client.get("/v1/documents", headers=h, params={"to": "2000-01-01T00:00:00Z"}).json()[
-        "documents"
-    ]
+    past = world.client.get("/v1/documents", headers=h, params={"to": "2000-01-01T00:00:00Z"}).json()["documents"]
     assert future == [] and past == []
-    both = world.client.get("/v1/documents", headers=world.h("both"), params={"limit": 500}).json()[
-        "documents"
-    ]
+    both = world.client.get("/v1/documents", headers=world.h("both"), params={"limit": 500}).json()["documents"]
     assert {world.docs["globex"], world.docs["pdf"]} <= {d["document_id"] for d in both}
 
 
@@ -91,23 +85,17 @@ def test_ownership_patch_lands_on_timeline(world: World) -> None:
     own = world.client.get(f"/v1/documents/{doc_id}/ownership", headers=world.h("reader")).json()
     assert own["owner"] == "bob" and own["classification"] == "restricted" and own["legal_hold"] is True
     assert own["retention_until"].startswith("2031-12-31")
-    timeline = world.client.get(f"/v1/documents/{doc_id}/operations", headers=world.h("reader")).json()[
-        "timeline"
-    ]
+    timeline = world.client.get(f"/v1/documents/{doc_id}/operations", headers=world.h("reader")).json()["timeline"]
     change = [t for t in timeline if t["stage"] == "ownership"]
     assert change and "rev changed" in change[-1]["message"] and "'bob'" in change[-1]["message"]
 
 
 def test_operations_timeline_and_summary(world: World) -> None:
-    ops = world.client.get(
-        f"/v1/documents/{world.docs['garbage']}/operations", headers=world.h("reader")
-    ).json()
+    ops = world.client.get(f"/v1/documents/{world.docs['garbage']}/operations", headers=world.h("reader")).json()
     assert ops["status"] == "FAILED" and ops["reason"] == "unsupported_media_type"
     assert ops["timeline"][0]["status"] == "registered"
     s = world.client.get("/v1/operations/summary", headers=world.h("reader")).json()
-    assert s["documents_by_status"]["FAILED"] == 1 and s["failures_by_reason"] == {
-        "unsupported_media_type": 1
-    }
+    assert s["documents_by_status"]["FAILED"] == 1 and s["failures_by_reason"] == {"unsupported_media_type": 1}
     assert s["documents_by_status"]["SUCCEEDED"] >= 2 and "queue" in s and s["dlq_size"] == 0
     admin = world.client.get("/v1/operations/summary", headers=world.h("admin")).json()
     assert sum(admin["documents_by_status"].values()) > sum(s["documents_by_status"].values())
@@ -166,23 +154,13 @@ def test_health_and_metrics(world: World) -> None:
     m = world.client.get("/metrics", headers=world.h("admin"))
     assert m.headers["content-type"].startswith("text/plain")
     assert 'docledger_documents{status="FAILED"} 1' in m.text
-    assert (
-        "docledger_dlq_size 0" in m.text
-        and 'docledger_stage_duration_seconds_count{stage="classify"}' in m.text
-    )
+    assert "docledger_dlq_size 0" in m.text and 'docledger_stage_duration_seconds_count{stage="classify"}' in m.text
     assert 'docledger_failures{reason="unsupported_media_type"} 1' in m.text
 
 
 def test_processing_reaches_terminal_status_for_new_upload(world: World) -> None:
-    r = upload(
-        world.client, world.h("operator"), "late.pdf", make_pdf([f"late {time.time()}"]), "application/pdf"
-    )
+    r = upload(world.client, world.h("operator"), "late.pdf", make_pdf([f"late {time.time()}"]), "application/pdf")
     doc_id = r.json()["documents"][0]["document_id"]
-    assert (
-        world.client.get(f"/v1/documents/{doc_id}", headers=world.h("reader")).json()["status"]
-        == "PROCESSING"
-    )
+    assert world.client.get(f"/v1/documents/{doc_id}", headers=world.h("reader")).json()["status"] == "PROCESSING"
     world.process()
-    assert (
-        world.client.get(f"/v1/documents/{doc_id}", headers=world.h("reader")).json()["status"] == "SUCCEEDED"
-    )
+    assert world.client.get(f"/v1/documents/{doc_id}", headers=world.h("reader")).json()["status"] == "SUCCEEDED"

@@ -21,17 +21,11 @@ def test_empty_upload_is_400_empty_file(world: World) -> None:
 
 
 def test_too_large_file_is_413_and_nothing_registered(world: World) -> None:
-    before = len(
-        world.client.get("/v1/documents", headers=world.h("admin"), params={"limit": 500}).json()["documents"]
-    )
-    r = upload(
-        world.client, world.h("operator"), "big.pdf", b"%PDF-1.4\n" + b"0" * MAX_FILE_BYTES, "application/pdf"
-    )
+    before = len(world.client.get("/v1/documents", headers=world.h("admin"), params={"limit": 500}).json()["documents"])
+    r = upload(world.client, world.h("operator"), "big.pdf", b"%PDF-1.4\n" + b"0" * MAX_FILE_BYTES, "application/pdf")
     assert r.status_code == 413 and r.json()["code"] == "too_large"
     assert f"over the {MAX_FILE_BYTES}-byte limit" in r.json()["detail"]
-    after = world.client.get("/v1/documents", headers=world.h("admin"), params={"limit": 500}).json()[
-        "documents"
-    ]
+    after = world.client.get("/v1/documents", headers=world.h("admin"), params={"limit": 500}).json()["documents"]
     assert len(after) == before
 
 
@@ -61,9 +55,7 @@ def test_no_file_and_bad_parameters_are_422(world: World) -> None:
     assert r.status_code == 422
     r = world.client.get("/v1/documents", headers=world.h("reader"), params={"from": "yesterday"})
     assert r.status_code == 400 and "ISO date" in r.json()["detail"]
-    r = upload(
-        world.client, world.h("operator"), "a.pdf", b"%PDF", "application/pdf", classification="secret"
-    )
+    r = upload(world.client, world.h("operator"), "a.pdf", b"%PDF", "application/pdf", classification="secret")
     assert r.status_code == 422
     r = world.client.post("/v1/match", headers=world.h("reader"), json={"restatement": "x"})
     assert r.status_code == 422 and "exactly one of document_id or paragraph" in r.json()["detail"]

@@ -30,15 +30,21 @@ def test_types_and_loan_files_over_the_api(make_ledger: Any, make_settings: Any,
     rng = random.Random(2)
     b = Borrower.random(rng)
     today = date.today()
-    docs = {"app": urla(b, rng, monthly_income=round(b.annual_salary / 12 * 1.5, 2)), "w2": w2(b, rng, 2025),
-            "stub": pay_stub(b, rng, today - timedelta(days=2)),
-            "bank": bank_statement(b, rng, today - timedelta(days=9), pages=1)}
+    docs = {
+        "app": urla(b, rng, monthly_income=round(b.annual_salary / 12 * 1.5, 2)),
+        "w2": w2(b, rng, 2025),
+        "stub": pay_stub(b, rng, today - timedelta(days=2)),
+        "bank": bank_statement(b, rng, today - timedelta(days=9), pages=1),
+    }
     ids = {}
     for name, d in docs.items():
         write_pdf(tmp_path / f"{name}.pdf", [d])
-        r = client.post("/v1/documents", headers=op, files=[("file", (f"{name}.pdf", (tmp_path / f"{name}.pdf")
-                                                                      .read_bytes(), "application/pdf"))],
-                        data={"loan_file": "LN-9", **({"doc_type": "w2"} if name == "w2" else {})})
+        r = client.post(
+            "/v1/documents",
+            headers=op,
+            files=[("file", (f"{name}.pdf", (tmp_path / f"{name}.pdf").read_bytes(), "application/pdf"))],
+            data={"loan_file": "LN-9", **({"doc_type": "w2"} if name == "w2" else {})},
+        )
         assert r.status_code == 202, r.text
         ids[name] = r.json()["documents"][0]["document_id"]
     Worker(ledger, stages=stages, worker_id="t").run(until_idle=True)
@@ -50,8 +56,7 @@ def test_types_and_loan_files_over_the_api(make_ledger: Any, make_settings: Any,
 
     # labelling needs the reviewer role and stays inside the tenant
     assert client.post(f"/v1/documents/{ids['bank']}/label", headers=op, json={"doc_type": "x"}).status_code == 403
-    assert client.post(f"/v1/documents/{ids['bank']}/label", headers=other,
-                       json={"doc_type": "x"}).status_code == 404
+    assert client.post(f"/v1/documents/{ids['bank']}/label", headers=other, json={"doc_type": "x"}).status_code == 404
     r = client.post(f"/v1/documents/{ids['stub']}/label", headers=rev, json={"doc_type": "pay-stub"})
     assert r.status_code == 200 and r.json()["doc_type_source"] == "person" and r.json()["set_by"] == "rev"
     bad = client.post(f"/v1/documents/{ids['stub']}/label", headers=rev, json={"doc_type": "Not A Type!"})

@@ -49,25 +49,17 @@ def _indexed(world: World) -> None:
 
 def test_search_is_scoped_to_tenants(world: World) -> None:
     _indexed(world)
-    hits = world.client.get("/v1/search", headers=world.h("reader"), params={"q": "Troponin"}).json()[
-        "results"
-    ]
+    hits = world.client.get("/v1/search", headers=world.h("reader"), params={"q": "Troponin"}).json()["results"]
     assert hits and hits[0]["document_id"] == world.docs["pdf"] and hits[0]["page"] == 1
-    memo = world.client.get("/v1/search", headers=world.h("reader"), params={"q": "Globex memo"}).json()[
-        "results"
-    ]
+    memo = world.client.get("/v1/search", headers=world.h("reader"), params={"q": "Globex memo"}).json()["results"]
     assert world.docs["globex"] not in {h["document_id"] for h in memo}
-    mine = world.client.get("/v1/search", headers=world.h("globex"), params={"q": "Globex memo"}).json()[
-        "results"
-    ]
+    mine = world.client.get("/v1/search", headers=world.h("globex"), params={"q": "Globex memo"}).json()["results"]
     assert mine and mine[0]["document_id"] == world.docs["globex"]
 
 
 def test_ask_and_match_document(world: World) -> None:
     _indexed(world)
-    r = world.client.post(
-        "/v1/ask", headers=world.h("reader"), json={"question": "Were troponin levels normal?"}
-    )
+    r = world.client.post("/v1/ask", headers=world.h("reader"), json={"question": "Were troponin levels normal?"})
     assert r.status_code == 200 and r.json()["results"][0]["document_id"] == world.docs["pdf"]
     m = world.client.post(
         "/v1/match",
@@ -87,9 +79,7 @@ def test_graph_endpoint(world: World) -> None:
 
 def test_redaction_request_lands_on_timeline_and_produces_redacted_text(world: World) -> None:
     doc_id = world.docs["pdf"]
-    r = world.client.post(
-        f"/v1/documents/{doc_id}/redactions", headers=world.h("reviewer"), json={"types": ["PERSON"]}
-    )
+    r = world.client.post(f"/v1/documents/{doc_id}/redactions", headers=world.h("reviewer"), json={"types": ["PERSON"]})
     assert r.status_code == 202, r.text
     ops = world.client.get(f"/v1/documents/{doc_id}/operations", headers=world.h("reader")).json()
     last = ops["timeline"][-1]
@@ -112,8 +102,10 @@ def test_invocations_can_be_public_for_existing_clients(tmp_path) -> None:  # ty
     from docledger.ledger import Ledger
     from docledger.settings import Settings
 
-    body = {"input_sentence": "The patient has chest pain.",
-            "input_paragraph": "He reports chest pain since Monday. He likes gardening. His sister visited."}
+    body = {
+        "input_sentence": "The patient has chest pain.",
+        "input_paragraph": "He reports chest pain since Monday. He likes gardening. His sister visited.",
+    }
     for public, expected in ((False, 401), (True, 200)):
         ledger = Ledger(Settings(home=tmp_path / str(public), public_invocations=public), stages={})
         with TestClient(create_app(ledger)) as client:

@@ -38,19 +38,20 @@ def _cli(world: World, *args: str, **env: str) -> Any:
 # ---- defect 1 and PII in e-mail addresses --------------------------------------------------------------
 def test_a_document_can_be_redacted_again_and_person_covers_their_email(world: World) -> None:
     lines = ["Patient Zhang Wei was seen on Monday.", "Write to Zhang.Wei@example.com about the results."]
-    doc = upload(world.client, world.h("operator"), "zhang.pdf", make_pdf(lines), "application/pdf",
-                 classification="restricted").json()["documents"][0]["document_id"]
+    doc = upload(
+        world.client, world.h("operator"), "zhang.pdf", make_pdf(lines), "application/pdf", classification="restricted"
+    ).json()["documents"][0]["document_id"]
     world.process()  # restricted: redacted once by policy
     for _ in range(2):  # and twice more on request
-        r = world.client.post(f"/v1/documents/{doc}/redactions", headers=world.h("admin"),
-                              json={"types": ["PERSON"]})
+        r = world.client.post(f"/v1/documents/{doc}/redactions", headers=world.h("admin"), json={"types": ["PERSON"]})
         assert r.status_code == 202, r.text
         world.process()
     st = world.client.get(f"/v1/documents/{doc}/operations", headers=world.h("admin")).json()
     assert st["status"] == "SUCCEEDED", st
     assert not [d for d in world.ledger.dead_letters() if d["document_id"] == doc]
-    arts = world.client.get(f"/v1/documents/{doc}/artifacts", headers=world.h("admin"),
-                            params={"kind": "redacted-text"}).json()["artifacts"]
+    arts = world.client.get(
+        f"/v1/documents/{doc}/artifacts", headers=world.h("admin"), params={"kind": "redacted-text"}
+    ).json()["artifacts"]
     assert len(arts) == 3 and len({a["key"] for a in arts}) == 3
     last = world.client.get(arts[-1]["content_url"], headers=world.h("admin")).text
     assert "Zhang" not in last and "example.com" not in last and "[EMAIL_ADDRESS]" in last
@@ -68,21 +69,28 @@ def test_graph_of_one_document(world: World) -> None:
 
 # ---- defect 4 --------------------------------------------------------------------------------------------
 def test_classification_change_to_restricted_redacts_and_is_on_the_timeline(world: World) -> None:
-    doc = upload(world.client, world.h("operator"), "later.pdf",
-                 make_pdf(["Applicant Maria Garcia", "SSN 078-05-1120 on the form."]), "application/pdf",
-                 classification="internal").json()["documents"][0]["document_id"]
+    doc = upload(
+        world.client,
+        world.h("operator"),
+        "later.pdf",
+        make_pdf(["Applicant Maria Garcia", "SSN 078-05-1120 on the form."]),
+        "application/pdf",
+        classification="internal",
+    ).json()["documents"][0]["document_id"]
     world.process()
     arts = world.client.get(f"/v1/documents/{doc}/artifacts", headers=world.h("admin")).json()["artifacts"]
     assert not [a for a in arts if a["kind"] == "redacted-text"]
-    r = world.client.patch(f"/v1/documents/{doc}/ownership", headers=world.h("admin"),
-                           json={"classification": "restricted"})
+    r = world.client.patch(
+        f"/v1/documents/{doc}/ownership", headers=world.h("admin"), json={"classification": "restricted"}
+    )
     assert r.status_code == 200
     world.process()
     st = world.client.get(f"/v1/documents/{doc}/operations", headers=world.h("admin")).json()
     assert any(t["stage"] == "redact" and "by policy" in t["message"] for t in st["timeline"])
     assert st["status"] == "SUCCEEDED"
-    red = world.client.get(f"/v1/documents/{doc}/artifacts", headers=world.h("admin"),
-                           params={"kind": "redacted-text"}).json()["artifacts"]
+    red = world.client.get(
+        f"/v1/documents/{doc}/artifacts", headers=world.h("admin"), params={"kind": "redacted-text"}
+    ).json()["artifacts"]
     assert red and "078-05-1120" not in world.client.get(red[-1]["content_url"], headers=world.h("admin")).text
 
 
@@ -114,15 +122,19 @@ def test_token_revoke_of_an_unknown_id_fails_and_create_returns_the_id(world: Wo
 
 # ---- defect 9 --------------------------------------------------------------------------------------------
 def test_cli_output_is_not_wrapped_when_piped() -> None:
-    code = ("from docledger.cli.common import console; "
-            "console.print('UI: http://127.0.0.1:8000/   login token: dl_' + 'x' * 60)")
+    code = (
+        "from docledger.cli.common import console; "
+        "console.print('UI: http://127.0.0.1:8000/   login token: dl_' + 'x' * 60)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.count("\n") == 1 and out.strip().endswith("x" * 60)
 
 
 def test_library_warnings_go_to_the_log_not_the_console(tmp_path: Path) -> None:
-    code = ("import logging; from docledger.cli.common import log_to_file; "
-            f"log_to_file({str(tmp_path)!r}); logging.getLogger('ocrmypdf').warning('PDF/A conversion note')")
+    code = (
+        "import logging; from docledger.cli.common import log_to_file; "
+        f"log_to_file({str(tmp_path)!r}); logging.getLogger('ocrmypdf').warning('PDF/A conversion note')"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stderr == "" and run.stdout == ""
     log = tmp_path / "docledger.log"
@@ -155,8 +167,7 @@ def test_home_ledger_and_blobs_are_private_whatever_the_umask(tmp_path: Path) ->
     home = tmp_path / "home"
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     files = [p for p in home.rglob("*") if p.is_file()]
-    assert any(p.name == "ledger.sqlite3" for p in files) and any(p.parent.parent.parent.name == "blobs"
-                                                                   for p in files)
+    assert any(p.name == "ledger.sqlite3" for p in files) and any(p.parent.parent.parent.name == "blobs" for p in files)
     for p in files:
         assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
     for d in (p for p in home.rglob("*") if p.is_dir()):
@@ -200,8 +211,11 @@ def test_no_server_paths_in_dead_letters_and_timelines(tmp_path: Path) -> None:
         dlq = client.get("/v1/dlq", headers=h)
         assert dlq.json()["dead_letters"] and "abcdef0123" in dlq.text and home not in dlq.text
         for d in client.get("/v1/documents", headers=h).json()["documents"]:
-            for url in (f"/v1/documents/{d['document_id']}/operations", f"/v1/documents/{d['document_id']}",
-                        f"/v1/documents/{d['document_id']}/lineage"):
+            for url in (
+                f"/v1/documents/{d['document_id']}/operations",
+                f"/v1/documents/{d['document_id']}",
+                f"/v1/documents/{d['document_id']}/lineage",
+            ):
                 body = client.get(url, headers=h).text
                 assert home not in body and "/blobs/" not in body, url
         c = TestClient(create_app(ledger), follow_redirects=False)
@@ -233,8 +247,9 @@ def test_expensive_endpoints_are_rate_limited_per_token(world: World) -> None:
     app = create_app(world.ledger)
     app.state.rate_limiter = RateLimiter(3)
     with TestClient(app) as client:
-        codes = [client.get("/v1/search", params={"q": "invoice"}, headers=world.h("reader")).status_code
-                 for _ in range(4)]
+        codes = [
+            client.get("/v1/search", params={"q": "invoice"}, headers=world.h("reader")).status_code for _ in range(4)
+        ]
         assert codes == [200, 200, 200, 429]
         r = client.get("/v1/search", params={"q": "invoice"}, headers=world.h("reader"))
         assert r.headers["content-type"] == "application/problem+json" and r.json()["code"] == "rate_limited"
@@ -281,8 +296,13 @@ def test_serve_prints_where_it_listens(tmp_path: Path) -> None:
     env = {**os.environ, "DOCLEDGER_HOME": str(tmp_path / "home"), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""}
     env.pop("DOCLEDGER_DATABASE_URL", None)
     exe = str(Path(sys.executable).parent / "docledger")
-    proc = subprocess.Popen([exe, "serve", "--port", str(port), "--workers", "0"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [exe, "serve", "--port", str(port), "--workers", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()

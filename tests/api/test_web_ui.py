@@ -22,9 +22,7 @@ def _csrf(html: str) -> str:
 def signed_in(world: World, who: str) -> TestClient:
     c = TestClient(create_app(world.ledger), follow_redirects=False)
     page = c.get("/ui/login?next=/ui/documents")
-    r = c.post(
-        "/ui/login", data={"token": world.tokens[who], "csrf": _csrf(page.text), "next": "/ui/documents"}
-    )
+    r = c.post("/ui/login", data={"token": world.tokens[who], "csrf": _csrf(page.text), "next": "/ui/documents"})
     assert r.status_code == 303 and r.headers["location"] == "/ui/documents"
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and world.tokens[who] not in cookie
@@ -34,17 +32,13 @@ def signed_in(world: World, who: str) -> TestClient:
 def test_pages_redirect_to_login_and_bad_tokens_are_refused(world: World) -> None:
     c = TestClient(create_app(world.ledger), follow_redirects=False)
     r = c.get("/ui/documents?status=FAILED")
-    assert (
-        r.status_code == 303 and r.headers["location"] == "/ui/login?next=%2Fui%2Fdocuments%3Fstatus%3DFAILED"
-    )
+    assert r.status_code == 303 and r.headers["location"] == "/ui/login?next=%2Fui%2Fdocuments%3Fstatus%3DFAILED"
     page = c.get("/ui/login")
     r = c.post("/ui/login", data={"token": "dl_wrong", "csrf": _csrf(page.text)})
     assert r.status_code == 401 and "not valid" in r.text
     r = c.post("/ui/login", data={"token": world.tokens["reader"], "csrf": "forged"})
     assert r.status_code == 403 and "expired" in r.text
-    r = c.post(
-        "/ui/login", data={"token": world.tokens["reader"], "csrf": _csrf(page.text), "next": "https://evil"}
-    )
+    r = c.post("/ui/login", data={"token": world.tokens["reader"], "csrf": _csrf(page.text), "next": "https://evil"})
     assert r.headers["location"] == "/ui/"
     good = r.headers["set-cookie"].split(";")[0].split("=", 1)[1]
     fresh = TestClient(create_app(world.ledger), follow_redirects=False)
@@ -57,22 +51,14 @@ def test_pages_redirect_to_login_and_bad_tokens_are_refused(world: World) -> Non
 def test_reader_sees_dashboard_documents_and_detail(world: World) -> None:
     c = signed_in(world, "reader")
     dash = c.get("/ui/")
-    assert (
-        dash.status_code == 200
-        and "Documents by status" in dash.text
-        and "unsupported_media_type" in dash.text
-    )
+    assert dash.status_code == 200 and "Documents by status" in dash.text and "unsupported_media_type" in dash.text
     docs = c.get("/ui/documents").text
     assert "invoice.pdf" in docs and "globex.pdf" not in docs and 'id="upload-form"' not in docs
     failed = c.get("/ui/documents?status=FAILED").text
     assert "notes.pdf" in failed and "invoice.pdf" not in failed
     detail = c.get(f"/ui/documents/{world.docs['pdf']}")
     assert detail.status_code == 200
-    assert (
-        "Invoice 2024-0042" in detail.text
-        and 'class="lineage"' in detail.text
-        and "registered" in detail.text
-    )
+    assert "Invoice 2024-0042" in detail.text and 'class="lineage"' in detail.text and "registered" in detail.text
     assert "John Smith" in detail.text  # entity / PII table
     assert "Save ownership" not in detail.text
     img = c.get(f"/ui/documents/{world.docs['pdf']}/pages/1.png")
@@ -132,11 +118,7 @@ def test_reviewer_changes_ownership_from_the_form(world: World) -> None:
     )
     assert r.status_code == 303
     doc = world.ledger.get_document(world.docs["png"])
-    assert (
-        doc["owner"] == "carol"
-        and doc["legal_hold"] is True
-        and doc["retention_until"].startswith("2030-01-31")
-    )
+    assert doc["owner"] == "carol" and doc["legal_hold"] is True and doc["retention_until"].startswith("2030-01-31")
 
 
 def test_match_search_graph_and_dlq_pages(world: World) -> None:

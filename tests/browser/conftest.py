@@ -53,9 +53,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     settings = Settings(home=tmp_path_factory.mktemp("ledger"), database_url=None, poll_interval_seconds=0.1)
     ledger = Ledger(settings, stages=installed_stages(settings))
     token = create_token(ledger, "olivia", ["acme"], "reviewer")
-    other = ledger.ingest_bytes(
-        make_pdf(["Globex board minutes"]), "globex-minutes.pdf", tenant="globex"
-    ).document_id
+    other = ledger.ingest_bytes(make_pdf(["Globex board minutes"]), "globex-minutes.pdf", tenant="globex").document_id
     Worker(ledger).run(until_idle=True)
     running: RunningServer = start_server(ledger, "127.0.0.1", _free_port(), workers_in_process=1)
     try:

@@ -77,8 +77,11 @@ def test_review_tasks_with_the_keyboard(review_site: dict[str, Any]) -> None:
             doc_link = page.locator("p.muted a[href^='/ui/documents/']").first.get_attribute("href")
             doc = doc_link.rsplit("/", 1)[-1]
             seen.append((doc, field))
-            page.wait_for_function("() => { const i = document.querySelector('.review-page img');"
-                                   " return i && i.complete && i.naturalWidth > 0; }", timeout=20_000)
+            page.wait_for_function(
+                "() => { const i = document.querySelector('.review-page img');"
+                " return i && i.complete && i.naturalWidth > 0; }",
+                timeout=20_000,
+            )
             box = page.locator("#value-box")
             value = page.locator("#review-value")
             assert value.evaluate("el => el === document.activeElement"), "the value field has the focus"
@@ -179,8 +182,11 @@ def test_a_loan_package_is_reviewed_in_the_browser(loan_site: dict[str, Any]) ->
             task_id = page.url.rsplit("/", 1)[-1]
             task = next(t for t in tasks if t["task_id"] == task_id)
             if task["bbox"]:
-                page.wait_for_function("() => { const i = document.querySelector('.review-page img');"
-                                       " return i && i.complete && i.naturalWidth > 0; }", timeout=20_000)
+                page.wait_for_function(
+                    "() => { const i = document.querySelector('.review-page img');"
+                    " return i && i.complete && i.naturalWidth > 0; }",
+                    timeout=20_000,
+                )
                 assert page.locator("#value-box").is_visible()
             value = page.locator("#review-value")
             if i == 0:

@@ -60,9 +60,7 @@ def test_full_flow_at_1280(site: Site, browser: Any, tmp_path: Path) -> None:
             arg=badge.element_handle(),
             timeout=120_000,
         )
-    states = {
-        rows.nth(i).locator("a").inner_text(): rows.nth(i).locator(".badge").inner_text() for i in range(2)
-    }
+    states = {rows.nth(i).locator("a").inner_text(): rows.nth(i).locator(".badge").inner_text() for i in range(2)}
     assert states == {"lab-report.pdf": "SUCCEEDED", "claim-form.png": "SUCCEEDED"}, states
     page.screenshot(path=str(site.shots / "1280-documents-uploaded.png"), full_page=True)
 
@@ -72,8 +70,7 @@ def test_full_flow_at_1280(site: Site, browser: Any, tmp_path: Path) -> None:
     assert page.locator("#doc-status").inner_text() == "SUCCEEDED"
     assert "Laboratory report for Jane Doe" in page.locator("pre.text").first.inner_text()
     page.wait_for_function(
-        "() => { const i = document.querySelector('.pageimg img');"
-        " return i && i.complete && i.naturalWidth > 0; }",
+        "() => { const i = document.querySelector('.pageimg img'); return i && i.complete && i.naturalWidth > 0; }",
         timeout=20_000,
     )
     page.screenshot(path=str(site.shots / "1280-document.png"), full_page=True)
@@ -84,10 +81,7 @@ def test_full_flow_at_1280(site: Site, browser: Any, tmp_path: Path) -> None:
     assert page.get_by_role("heading", level=1).inner_text().endswith("text.txt")
     assert "Laboratory report" in page.locator("pre.preview").inner_text()
     assert page.get_by_role("link", name=re.compile("^Download ")).get_attribute("href").endswith("/download")
-    assert (
-        "original"
-        in page.locator("section", has=page.get_by_role("heading", name="Derived from")).inner_text()
-    )
+    assert "original" in page.locator("section", has=page.get_by_role("heading", name="Derived from")).inner_text()
     page.screenshot(path=str(site.shots / "1280-artifact.png"), full_page=True)
 
     # Keyboard: a lineage node is a focusable link that Enter follows.

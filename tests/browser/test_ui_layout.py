@@ -57,8 +57,13 @@ def _wide_table_pdf() -> bytes:
 def wide_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    settings = Settings(home=tmp_path_factory.mktemp("wide"), database_url=None, poll_interval_seconds=0.1,
-                        max_attempts=1, backoff_base_seconds=0.0)
+    settings = Settings(
+        home=tmp_path_factory.mktemp("wide"),
+        database_url=None,
+        poll_interval_seconds=0.1,
+        max_attempts=1,
+        backoff_base_seconds=0.0,
+    )
     stages = {**installed_stages(settings), "crashes": Crashes(settings)}
     ledger = Ledger(settings, stages=stages)
     token = create_token(ledger, "olivia", ["acme"], "reviewer")

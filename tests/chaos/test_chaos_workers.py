@@ -109,9 +109,7 @@ def test_sigkilled_workers_lose_nothing(store_url: str, tmp_path: Path) -> None:
             victim = spawn_worker(settings, *_stage_args(), log=logs / "victim.log")
         while time.monotonic() - started < DEADLINE:
             docs = {d["document_id"]: d for d in ledger.list_documents(limit=DOCS + 10)}
-            if all(docs[i]["status"] in TERMINAL for i in ids) and ledger.summary()["queue"].keys() <= {
-                "done"
-            }:
+            if all(docs[i]["status"] in TERMINAL for i in ids) and ledger.summary()["queue"].keys() <= {"done"}:
                 break
             time.sleep(0.5)
     finally:

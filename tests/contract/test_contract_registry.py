@@ -20,9 +20,7 @@ def test_same_bytes_same_tenant_is_one_document(make_ledger):
     assert [d["document_id"] for d in ledger.list_documents(tenant="bank")] == [first.document_id]
     timeline = ledger.status(first.document_id)["timeline"]
     assert [t["status"] for t in timeline if t["stage"] == "register"] == ["registered", "duplicate"]
-    assert "copy-of-a.txt" in timeline[-1]["message"] or any(
-        "copy-of-a.txt" in t["message"] for t in timeline
-    )
+    assert "copy-of-a.txt" in timeline[-1]["message"] or any("copy-of-a.txt" in t["message"] for t in timeline)
     # the duplicate arrival announced nothing: one event, one delivery
     with ledger.store.read() as tx:
         assert len(tx.raw("SELECT id FROM events WHERE document_id = :d", {"d": first.document_id})) == 1

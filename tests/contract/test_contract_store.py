@@ -11,16 +11,39 @@ from docledger.store import open_store
 
 
 def _insert_ownership(tx, document_id: str) -> None:
-    tx.execute("insert_ownership", document_id=document_id, owner="o", tenant="t", classification="internal",
-               retention_until=None, legal_hold=0, readers="[]", updated_at=1.0)
+    tx.execute(
+        "insert_ownership",
+        document_id=document_id,
+        owner="o",
+        tenant="t",
+        classification="internal",
+        retention_until=None,
+        legal_hold=0,
+        readers="[]",
+        updated_at=1.0,
+    )
 
 
 def test_a_unique_key_violation_is_duplicate_key_on_every_store(store_url):
     store = open_store(store_url)
     try:
-        reg_args = dict(id="doc_dup", tenant="t", series_id="doc_dup", version=1, name="a.txt", sha256="0" * 64,
-                        size=1, media_type=None, declared_media_type=None, source="test", arrived_at=1.0,
-                        status="PROCESSING", stage="register", message="", meta="{}")
+        reg_args = dict(
+            id="doc_dup",
+            tenant="t",
+            series_id="doc_dup",
+            version=1,
+            name="a.txt",
+            sha256="0" * 64,
+            size=1,
+            media_type=None,
+            declared_media_type=None,
+            source="test",
+            arrived_at=1.0,
+            status="PROCESSING",
+            stage="register",
+            message="",
+            meta="{}",
+        )
         with store.transaction() as tx:
             tx.execute("insert_document", **reg_args)
         with pytest.raises(DuplicateKey, match="insert_document"), store.transaction() as tx:
@@ -46,9 +69,22 @@ def test_a_duplicate_in_a_pipelined_batch_is_duplicate_key(store_url):
     """PostgreSQL reports errors of pipelined statements at the sync, outside the statement call."""
     store = open_store(store_url)
     try:
-        args = dict(tenant="t", series_id="s", version=1, name="a.txt", sha256="1" * 64, size=1, media_type=None,
-                    declared_media_type=None, source="test", arrived_at=1.0, status="PROCESSING",
-                    stage="register", message="", meta="{}")
+        args = dict(
+            tenant="t",
+            series_id="s",
+            version=1,
+            name="a.txt",
+            sha256="1" * 64,
+            size=1,
+            media_type=None,
+            declared_media_type=None,
+            source="test",
+            arrived_at=1.0,
+            status="PROCESSING",
+            stage="register",
+            message="",
+            meta="{}",
+        )
         with pytest.raises(DuplicateKey), store.transaction() as tx, tx.pipelined():
             tx.execute("insert_document", id="doc_p", **args)
             tx.execute("insert_document", id="doc_p", **args)
@@ -59,16 +95,20 @@ def test_a_duplicate_in_a_pipelined_batch_is_duplicate_key(store_url):
 def test_search_follows_an_ownership_change(make_ledger, settings):
     """Search filters by the current owner (read from ownership), never by a copy made at indexing."""
     from docledger.services.search import search
+
     ledger = make_ledger(discover(settings, only=["classify", "extract-text", "index"]))
-    reg = ledger.ingest_bytes(b"The escrow account of the borrower was reconciled in March.", "escrow.txt",
-                              owner="alice", tenant="bank")
+    reg = ledger.ingest_bytes(
+        b"The escrow account of the borrower was reconciled in March.", "escrow.txt", owner="alice", tenant="bank"
+    )
     drain(ledger, stages=ledger.stages, timeout=120)
     assert [h["document_id"] for h in search(ledger, "escrow reconciled", tenants=["bank"], owner="alice")] == [
-        reg.document_id]
+        reg.document_id
+    ]
     ledger.update_ownership(reg.document_id, actor="admin", owner="bob")
     assert search(ledger, "escrow reconciled", tenants=["bank"], owner="alice") == []
     assert [h["document_id"] for h in search(ledger, "escrow reconciled", tenants=["bank"], owner="bob")] == [
-        reg.document_id]
+        reg.document_id
+    ]
 
 
 def test_a_ledger_opened_without_stages_refuses_to_announce_events(settings):

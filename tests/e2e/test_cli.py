@@ -34,14 +34,30 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("cli")
     inbox = root / "inbox"
     (inbox / "sub").mkdir(parents=True)
-    text_pdf(inbox / "loan-letter.pdf", [["Loan application of Maria Garcia", "Requested amount 320,000"]],
-             table=[["Item", "Amount"], ["Purchase price", "400,000"]])
+    text_pdf(
+        inbox / "loan-letter.pdf",
+        [["Loan application of Maria Garcia", "Requested amount 320,000"]],
+        table=[["Item", "Amount"], ["Purchase price", "400,000"]],
+    )
     text_pdf(inbox / "sub" / "w2.pdf", [["Form W-2 Wage and Tax Statement", "Employer Acme Corporation"]])
     encrypted_pdf(inbox / "locked.pdf")
     (inbox / "notes.txt").write_text("Underwriter note. Income verified by Dr. Lee on 3 March 2024.")
     home = root / "home"
-    run = cli(home, "run", str(inbox), "--recursive", "--owner", "loan-ops", "--tenant", "bank-a",
-              "--classification", "confidential", "--concurrency", "2", "--json")
+    run = cli(
+        home,
+        "run",
+        str(inbox),
+        "--recursive",
+        "--owner",
+        "loan-ops",
+        "--tenant",
+        "bank-a",
+        "--classification",
+        "confidential",
+        "--concurrency",
+        "2",
+        "--json",
+    )
     return {"root": root, "home": home, "inbox": inbox, "run": lines(run)}
 
 
@@ -59,11 +75,18 @@ def test_run_processes_everything_to_a_terminal_status(workspace: dict) -> None:
 
 
 def test_ingest_reports_duplicates(workspace: dict) -> None:
-    out = lines(cli(workspace["home"], "ingest", str(workspace["inbox"] / "loan-letter.pdf"), "--tenant", "bank-a",
-                    "--json"))
+    out = lines(
+        cli(workspace["home"], "ingest", str(workspace["inbox"] / "loan-letter.pdf"), "--tenant", "bank-a", "--json")
+    )
     original = next(r for r in workspace["run"] if r["name"] == "loan-letter.pdf")
-    assert out == [{"document_id": original["document_id"], "name": "loan-letter.pdf", "status": "SUCCEEDED",
-                    "duplicate_of": original["document_id"]}]
+    assert out == [
+        {
+            "document_id": original["document_id"],
+            "name": "loan-letter.pdf",
+            "status": "SUCCEEDED",
+            "duplicate_of": original["document_id"],
+        }
+    ]
 
 
 def test_status_lineage_and_export(workspace: dict) -> None:
@@ -102,8 +125,9 @@ def test_errors_are_explained_with_exit_codes(workspace: dict) -> None:
     assert proc.returncode == 3 and "no document doc_does_not_exist" in proc.stderr
     proc = cli(workspace["home"], "ingest", str(workspace["inbox"] / "nope.pdf"), check=False)
     assert proc.returncode == 2 and "does not exist" in proc.stderr
-    proc = cli(workspace["home"], "ingest", str(workspace["inbox"] / "notes.txt"), "--classification", "secret",
-               check=False)
+    proc = cli(
+        workspace["home"], "ingest", str(workspace["inbox"] / "notes.txt"), "--classification", "secret", check=False
+    )
     assert proc.returncode == 2 and "public, internal, confidential, restricted" in proc.stderr
 
 

@@ -36,10 +36,13 @@ def test_types_labels_training_and_loan_file(tmp_path: Path) -> None:
     for d in inbox.values():
         d.mkdir()
     for i in range(4):
-        (inbox["memo"] / f"m{i}.txt").write_text(f"MEMORANDUM\nTo: staff\nFrom: office {i}\nSubject: parking\n"
-                                                 f"Please move cars by Friday {rng.random():.4f}.\n")
-        (inbox["note"] / f"n{i}.txt").write_text(f"Shopping list\n- eggs\n- milk {i}\n- bread\n"
-                                                 f"remember the {rng.random():.4f} coupon\n")
+        (inbox["memo"] / f"m{i}.txt").write_text(
+            f"MEMORANDUM\nTo: staff\nFrom: office {i}\nSubject: parking\n"
+            f"Please move cars by Friday {rng.random():.4f}.\n"
+        )
+        (inbox["note"] / f"n{i}.txt").write_text(
+            f"Shopping list\n- eggs\n- milk {i}\n- bread\nremember the {rng.random():.4f} coupon\n"
+        )
     (inbox["new"] / "x.txt").write_text("MEMORANDUM\nTo: managers\nFrom: director\nSubject: parking rules\n")
     memo = rows(cli(home, "ingest", str(inbox["memo"]), "--doc-type", "memo", "--json"))
     note = rows(cli(home, "ingest", str(inbox["note"]), "--doc-type", "memo", "--json"))
@@ -64,9 +67,12 @@ def test_types_labels_training_and_loan_file(tmp_path: Path) -> None:
     today = date.today()
     lf = tmp_path / "loan"
     lf.mkdir()
-    for name, doc in {"app": urla(b, rng), "w2": w2(b, rng, today.year - 1),
-                      "stub": pay_stub(b, rng, today - timedelta(days=3)),
-                      "bank": bank_statement(b, rng, today - timedelta(days=120), pages=1)}.items():
+    for name, doc in {
+        "app": urla(b, rng),
+        "w2": w2(b, rng, today.year - 1),
+        "stub": pay_stub(b, rng, today - timedelta(days=3)),
+        "bank": bank_statement(b, rng, today - timedelta(days=120), pages=1),
+    }.items():
         write_pdf(lf / f"{name}.pdf", [doc])
     cli(home, "ingest", str(lf), "--loan-file", "LN-42", "--json")
     cli(home, "worker", "--until-idle", *STAGES)

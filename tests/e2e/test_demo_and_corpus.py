@@ -16,8 +16,17 @@ from docledger.settings import Settings
 from docledger.worker import Worker
 
 CORPUS = Path(os.environ.get("DOCLEDGER_CORPUS", Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"))
-KNOWN_REASONS = {"encrypted_pdf", "corrupt_file", "page_too_small", "too_many_pages", "image_too_large",
-                 "corrupt_image", "empty_file", "unsupported_media_type", "review_pending"}
+KNOWN_REASONS = {
+    "encrypted_pdf",
+    "corrupt_file",
+    "page_too_small",
+    "too_many_pages",
+    "image_too_large",
+    "corrupt_image",
+    "empty_file",
+    "unsupported_media_type",
+    "review_pending",
+}
 
 
 def test_demo_documents_end_as_expected(tmp_path: Path) -> None:
@@ -38,11 +47,15 @@ def test_demo_documents_end_as_expected(tmp_path: Path) -> None:
         if sample.kind == "receipt":
             fields = document_export(ledger, reg.document_id)["fields"]
             assert fields["document_type"] == "receipt"
-            assert (fields["company"], fields["date"], fields["total"]) == ("SPRINGFIELD PHARMACY", "2024-03-05",
-                                                                            "47.85")
+            assert (fields["company"], fields["date"], fields["total"]) == (
+                "SPRINGFIELD PHARMACY",
+                "2024-03-05",
+                "47.85",
+            )
         if sample.kind == "scanned_form":
-            forms = {f["key"]: f["value"] for p in document_export(ledger, reg.document_id)["pages"]
-                     for f in p["forms"]}
+            forms = {
+                f["key"]: f["value"] for p in document_export(ledger, reg.document_id)["pages"] for f in p["forms"]
+            }
             assert forms.get("Employee name") == "Maria Gonzalez" and forms.get("Position") == "Logistics Analyst"
         if status == "SUCCEEDED":
             text = " ".join(p["text"] for p in document_export(ledger, reg.document_id)["pages"])

@@ -17,8 +17,15 @@ from docledger.ledger import Ledger, audit
 
 def fill(ledger: Ledger, n: int) -> None:
     for i in range(n):
-        audit.record(ledger, principal=f"user{i % 3}@bank-a", action="GET /v1/documents/{document_id}",
-                     tenant="bank-a", target=f"doc_{i:04d}", client="127.0.0.1", detail={"status": 200})
+        audit.record(
+            ledger,
+            principal=f"user{i % 3}@bank-a",
+            action="GET /v1/documents/{document_id}",
+            tenant="bank-a",
+            target=f"doc_{i:04d}",
+            client="127.0.0.1",
+            detail={"status": 200},
+        )
 
 
 def tamper(ledger: Ledger, sql: str) -> None:
@@ -112,17 +119,18 @@ def test_api_reads_are_audited_with_principal_target_and_documents_returned(make
     # only admins read the log
     assert client.get("/v1/audit", headers=headers).status_code == 403
     admin = create_token(ledger, principal="compliance@bank-a", tenants=["*"], role="admin")
-    listed = client.get("/v1/audit", params={"document_id": reg.document_id},
-                        headers={"Authorization": f"Bearer {admin}"}).json()
+    listed = client.get(
+        "/v1/audit", params={"document_id": reg.document_id}, headers={"Authorization": f"Bearer {admin}"}
+    ).json()
     assert {r["principal"] for r in listed} == {"analyst@bank-a"}
     assert client.get("/v1/audit/verify", headers={"Authorization": f"Bearer {admin}"}).json()["ok"] is True
 
 
 def cli(settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DOCLEDGER_HOME": str(settings.home),
-           "DOCLEDGER_DATABASE_URL": settings.resolved_database_url}
-    return subprocess.run([sys.executable, "-m", "docledger.cli.main", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    env = {**os.environ, "DOCLEDGER_HOME": str(settings.home), "DOCLEDGER_DATABASE_URL": settings.resolved_database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "docledger.cli.main", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_verify_exits_non_zero_naming_the_first_bad_entry(make_ledger) -> None:
@@ -145,13 +153,13 @@ def test_search_results_name_the_documents_they_disclosed(make_ledger) -> None:
     from docledger.pipeline import open_ledger
 
     ledger = open_ledger(make_ledger([]).settings, only=["classify", "extract-text", "index"])
-    reg = ledger.ingest_bytes(b"Escrow shortage notice for the Harbor Street property.", "notice.txt",
-                              tenant="bank-a")
+    reg = ledger.ingest_bytes(b"Escrow shortage notice for the Harbor Street property.", "notice.txt", tenant="bank-a")
     drain(ledger, timeout=240)
     token = create_token(ledger, principal="analyst@bank-a", tenants=["bank-a"], role="reader")
     client = TestClient(create_app(ledger))
-    hits = client.get("/v1/search", params={"q": "escrow shortage"},
-                      headers={"Authorization": f"Bearer {token}"}).json()["results"]
+    hits = client.get(
+        "/v1/search", params={"q": "escrow shortage"}, headers={"Authorization": f"Bearer {token}"}
+    ).json()["results"]
     assert [h["document_id"] for h in hits] == [reg.document_id]
     entry = audit.listing(ledger.store, limit=1)[0]
     assert entry["action"] == "GET /v1/search" and entry["detail"]["documents"] == [reg.document_id]

@@ -21,8 +21,9 @@ SECRET = "Vexmorrow Lanthrop"
 def encrypted_ledger(make_settings, tmp_path: Path):
     settings = make_settings(encrypt_blobs=True)
     ledger = open_ledger(settings, only=["classify", "extract-text"])
-    reg = ledger.ingest_path(text_pdf(tmp_path / "w2.pdf", [[f"Employee {SECRET}", "Wages 84,000.00"]]),
-                             tenant="bank-a")
+    reg = ledger.ingest_path(
+        text_pdf(tmp_path / "w2.pdf", [[f"Employee {SECRET}", "Wages 84,000.00"]]), tenant="bank-a"
+    )
     drain(ledger, timeout=180)
     return ledger, reg.document_id
 

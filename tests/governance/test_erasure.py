@@ -21,8 +21,9 @@ from sample_documents import text_pdf
 SECRET = "Qzxvkw7731"  # one token to the full-text tokenizer, untouched by stemming
 
 
-def processed(make_settings, tmp_path: Path, text_lines: list[str], name: str = "statement.pdf",
-              **settings: object) -> tuple[Ledger, str]:
+def processed(
+    make_settings, tmp_path: Path, text_lines: list[str], name: str = "statement.pdf", **settings: object
+) -> tuple[Ledger, str]:
     ledger = open_ledger(make_settings(**settings), only=["classify", "extract-text", "nlp", "index", "graph"])
     pdf = text_pdf(tmp_path / name, [text_lines])
     reg = ledger.ingest_path(pdf, tenant="bank-a", owner="loan-ops", classification="confidential")
@@ -65,11 +66,17 @@ def files_containing(files: list[Path], needle: str) -> list[str]:
 
 
 def test_erase_leaves_no_byte_of_the_text_in_the_data_directory_or_database(make_settings, tmp_path: Path) -> None:
-    ledger, doc = processed(make_settings, tmp_path, [
-        f"Borrower {SECRET} Whitfield applied for a mortgage of 320,000 dollars.",
-        f"The account of {SECRET} at First Harbor Bank shows a closing balance of 12,400.00."])
-    other = ledger.ingest_path(text_pdf(tmp_path / "other.pdf", [["An unrelated escrow letter for Mary Jones."]]),
-                               tenant="bank-a")
+    ledger, doc = processed(
+        make_settings,
+        tmp_path,
+        [
+            f"Borrower {SECRET} Whitfield applied for a mortgage of 320,000 dollars.",
+            f"The account of {SECRET} at First Harbor Bank shows a closing balance of 12,400.00.",
+        ],
+    )
+    other = ledger.ingest_path(
+        text_pdf(tmp_path / "other.pdf", [["An unrelated escrow letter for Mary Jones."]]), tenant="bank-a"
+    )
     drain(ledger, timeout=240)
     flush_to_disk(ledger)
     # the secret must be in the database files and the blobs before the erasure, else the scan proves nothing
@@ -110,10 +117,12 @@ def test_shared_bytes_stay_for_the_other_tenant(make_settings, tmp_path: Path) -
 
 def test_a_held_document_survives_erase_and_retention(make_settings, tmp_path: Path) -> None:
     ledger = open_ledger(make_settings(), only=["classify", "extract-text"])
-    held = ledger.ingest_path(text_pdf(tmp_path / "held.pdf", [["Held for litigation."]]), tenant="bank-a",
-                              classification="public")
-    free = ledger.ingest_path(text_pdf(tmp_path / "free.pdf", [["Free to go."]]), tenant="bank-a",
-                              classification="public")
+    held = ledger.ingest_path(
+        text_pdf(tmp_path / "held.pdf", [["Held for litigation."]]), tenant="bank-a", classification="public"
+    )
+    free = ledger.ingest_path(
+        text_pdf(tmp_path / "free.pdf", [["Free to go."]]), tenant="bank-a", classification="public"
+    )
     drain(ledger, timeout=120)
     erasure.set_hold(ledger, held.document_id, reason="matter 2026-114", actor="legal@bank-a")
     with pytest.raises(erasure.LegalHoldActive, match="under legal hold"):
@@ -138,8 +147,9 @@ def test_a_held_document_survives_erase_and_retention(make_settings, tmp_path: P
 
 def cli(settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DOCLEDGER_HOME": str(settings.home), "DOCLEDGER_DATABASE_URL": settings.resolved_database_url}
-    return subprocess.run([sys.executable, "-m", "docledger.cli.main", *args], env=env, capture_output=True,
-                          text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "docledger.cli.main", *args], env=env, capture_output=True, text=True, timeout=180
+    )
 
 
 def test_cli_hold_and_erase_refuse_clearly_then_report(make_settings, tmp_path: Path) -> None:

@@ -36,8 +36,13 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["content-length"]))
                 ts = self.headers["x-docledger-timestamp"]
                 expected = "sha256=" + hmac.new(SECRET.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
-                received.append({"body": json.loads(body), "valid": hmac.compare_digest(
-                    expected, self.headers["x-docledger-signature"]), "id": self.headers["x-docledger-event-id"]})
+                received.append(
+                    {
+                        "body": json.loads(body),
+                        "valid": hmac.compare_digest(expected, self.headers["x-docledger-signature"]),
+                        "id": self.headers["x-docledger-event-id"],
+                    }
+                )
                 self.send_response(204)
                 self.end_headers()
 
@@ -87,11 +92,17 @@ def receiver(monkeypatch: pytest.MonkeyPatch):
 def test_pii_in_an_internal_document_reclassifies_and_notifies_once(make_settings, tmp_path, receiver) -> None:
     receiver.start()
     ledger = open_ledger(make_settings(rules_file=rules_file(tmp_path, receiver.port)), only=PIPELINE)
-    reg = ledger.ingest_path(text_pdf(tmp_path / "letter.pdf", [[
-        "Dear Mr. Daniel Okafor, your SSN 219-09-9999 is on file."]]), tenant="bank-a", owner="loan-ops",
-        classification="internal")
-    clean = ledger.ingest_path(text_pdf(tmp_path / "notice.pdf", [["Branch opening hours change in May."]]),
-                               tenant="bank-a", classification="internal")
+    reg = ledger.ingest_path(
+        text_pdf(tmp_path / "letter.pdf", [["Dear Mr. Daniel Okafor, your SSN 219-09-9999 is on file."]]),
+        tenant="bank-a",
+        owner="loan-ops",
+        classification="internal",
+    )
+    clean = ledger.ingest_path(
+        text_pdf(tmp_path / "notice.pdf", [["Branch opening hours change in May."]]),
+        tenant="bank-a",
+        classification="internal",
+    )
     drain(ledger, timeout=240)
     doc = ledger.get_document(reg.document_id)
     assert doc["classification"] == "restricted"
@@ -109,11 +120,13 @@ def test_pii_in_an_internal_document_reclassifies_and_notifies_once(make_setting
 
 
 def test_a_receiver_outage_delays_but_loses_nothing(make_settings, tmp_path, receiver) -> None:
-    settings = make_settings(rules_file=rules_file(tmp_path, receiver.port), backoff_base_seconds=0.5,
-                             max_attempts=8)
+    settings = make_settings(rules_file=rules_file(tmp_path, receiver.port), backoff_base_seconds=0.5, max_attempts=8)
     ledger = open_ledger(settings, only=PIPELINE)
-    reg = ledger.ingest_path(text_pdf(tmp_path / "w.pdf", [["Applicant Maria Lindqvist, SSN 219-09-9999."]]),
-                             tenant="bank-a", classification="internal")
+    reg = ledger.ingest_path(
+        text_pdf(tmp_path / "w.pdf", [["Applicant Maria Lindqvist, SSN 219-09-9999."]]),
+        tenant="bank-a",
+        classification="internal",
+    )
     timer = threading.Timer(3.0, receiver.start)  # the receiver comes up only after the first attempts failed
     timer.start()
     try:
@@ -129,10 +142,12 @@ def test_a_receiver_outage_delays_but_loses_nothing(make_settings, tmp_path, rec
 
 def test_retention_reminders_are_sent_once(make_settings, tmp_path, receiver) -> None:
     receiver.start()
-    ledger = open_ledger(make_settings(rules_file=rules_file(tmp_path, receiver.port)),
-                         only=["classify", "extract-text", "notify"])
-    reg = ledger.ingest_path(text_pdf(tmp_path / "p.pdf", [["Public rate sheet."]]), tenant="bank-a",
-                             classification="public")
+    ledger = open_ledger(
+        make_settings(rules_file=rules_file(tmp_path, receiver.port)), only=["classify", "extract-text", "notify"]
+    )
+    reg = ledger.ingest_path(
+        text_pdf(tmp_path / "p.pdf", [["Public rate sheet."]]), tenant="bank-a", classification="public"
+    )
     drain(ledger, timeout=120)
     arrived = datetime.fromisoformat(ledger.get_document(reg.document_id)["arrived_at"].replace("Z", "+00:00"))
     near_expiry = arrived.timestamp() + (366 - 10) * 86400  # public documents are kept 366 days

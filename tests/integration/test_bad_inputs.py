@@ -18,6 +18,7 @@ from sample_documents import text_image, text_pdf
 
 def bomb_png(path: Path, width: int = 30000, height: int = 30000) -> Path:
     """A few hundred bytes whose header claims width x height pixels (a decompression bomb)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 

@@ -19,8 +19,9 @@ from docledger.stages.ocr import OcrStage
 
 def test_demo_loan_file_is_split_typed_and_flagged(make_ledger: Any, make_settings: Any, tmp_path: Path) -> None:
     s = make_settings()
-    ledger: Ledger = make_ledger({st.name: st for st in (ClassifyStage(s), ExtractTextStage(s), OcrStage(s),
-                                                         FieldsStage(s))})
+    ledger: Ledger = make_ledger(
+        {st.name: st for st in (ClassifyStage(s), ExtractTextStage(s), OcrStage(s), FieldsStage(s))}
+    )
     for p in generate_loan_file(tmp_path / "loan"):
         doc = ledger.ingest_path(p, tenant="demo").document_id
         loans.assign(ledger, doc, LOAN_ID, actor="tester")
@@ -35,6 +36,10 @@ def test_demo_loan_file_is_split_typed_and_flagged(make_ledger: Any, make_settin
     assert scanned["fields"]["gross_pay"]["normalized"] == 3000.0
     assert all(f["bbox"] for f in scanned["fields"].values() if f["value"] is not None)
     # at least one field of the loan file waits for a person (low confidence or invalid)
-    body = [json.loads(ledger.blobs.read(a["sha256"])) for d in shown["documents"]
-            for a in ledger.artifacts(d["document_id"]) if a["kind"] == "fields"]
+    body = [
+        json.loads(ledger.blobs.read(a["sha256"]))
+        for d in shown["documents"]
+        for a in ledger.artifacts(d["document_id"])
+        if a["kind"] == "fields"
+    ]
     assert any(f["confidence"] < f["review_threshold"] or not f["valid"] for b in body for f in b["fields"])

@@ -19,19 +19,41 @@ from docledger.stages.extract_text import ExtractTextStage
 from docledger.stages.fields import FieldsStage
 
 WORDS = {
-    "memo": ["MEMORANDUM", "To: all staff", "From: facilities", "Subject: {w} schedule", "Date: {d}",
-             "Please note the {w} changes effective next week.", "cc: department heads"],
-    "minutes": ["Minutes of the {w} committee meeting", "Present: {n} members", "1. Approval of the agenda",
-                "2. Matters arising from the {w} report", "Motion carried.", "Meeting adjourned at {d}"],
-    "recipe": ["{w} casserole", "Ingredients", "2 cups flour", "1 tsp salt", "Method",
-               "Preheat the oven and bake the {w} for 40 minutes.", "Serves {n}"],
+    "memo": [
+        "MEMORANDUM",
+        "To: all staff",
+        "From: facilities",
+        "Subject: {w} schedule",
+        "Date: {d}",
+        "Please note the {w} changes effective next week.",
+        "cc: department heads",
+    ],
+    "minutes": [
+        "Minutes of the {w} committee meeting",
+        "Present: {n} members",
+        "1. Approval of the agenda",
+        "2. Matters arising from the {w} report",
+        "Motion carried.",
+        "Meeting adjourned at {d}",
+    ],
+    "recipe": [
+        "{w} casserole",
+        "Ingredients",
+        "2 cups flour",
+        "1 tsp salt",
+        "Method",
+        "Preheat the oven and bake the {w} for 40 minutes.",
+        "Serves {n}",
+    ],
 }
 FILL = ["budget", "parking", "garden", "safety", "pumpkin", "winter", "network", "library", "travel", "harvest"]
 
 
 def _text(kind: str, rng: random.Random) -> str:
-    lines = [ln.format(w=rng.choice(FILL), n=rng.randint(2, 12), d=f"{rng.randint(1, 12)}/{rng.randint(1, 28)}")
-             for ln in WORDS[kind]]
+    lines = [
+        ln.format(w=rng.choice(FILL), n=rng.randint(2, 12), d=f"{rng.randint(1, 12)}/{rng.randint(1, 28)}")
+        for ln in WORDS[kind]
+    ]
     rng.shuffle(lines[1:])
     noise = " ".join(rng.choice(FILL) for _ in range(rng.randint(3, 12)))
     return "\n".join(lines + [noise]) + "\n"
@@ -52,8 +74,9 @@ def test_train_on_confirmed_types_then_predict(pipeline: Ledger, tmp_path: Path)
             p.write_text(_text(kind, rng))
             doc = pipeline.ingest_path(p, tenant="acme").document_id
             # one recipe is first confirmed as a memo by mistake, then corrected with a label
-            doctypes.after_ingest(pipeline, [doc], doc_type="memo" if (kind, i) == ("recipe", 0) else kind,
-                                  loan_file=None)
+            doctypes.after_ingest(
+                pipeline, [doc], doc_type="memo" if (kind, i) == ("recipe", 0) else kind, loan_file=None
+            )
             labelled.append((doc, kind))
     doctypes.label(pipeline, labelled[12][0], "recipe", actor="reviewer-1")
     drain(pipeline, timeout=120)

@@ -83,8 +83,10 @@ def test_net_larger_than_gross_is_invalid(pipeline: Ledger, tmp_path: Path) -> N
     rng = random.Random(9)
     b = Borrower.random(rng)
     stub = pay_stub(b, rng, TODAY)
-    page = [ln.replace(f"Net Pay             {stub.fields['net_pay']:,.2f}", "Net Pay             99,999.00")
-            for ln in stub.pages[0]]
+    page = [
+        ln.replace(f"Net Pay             {stub.fields['net_pay']:,.2f}", "Net Pay             99,999.00")
+        for ln in stub.pages[0]
+    ]
     stub.pages[0] = page
     write_pdf(tmp_path / "stub.pdf", [stub])
     doc = _ingest(pipeline, tmp_path / "stub.pdf")
@@ -98,8 +100,13 @@ def test_net_larger_than_gross_is_invalid(pipeline: Ledger, tmp_path: Path) -> N
 def test_a_generated_package_is_split_typed_and_extracted(pipeline: Ledger, tmp_path: Path) -> None:
     rng = random.Random(11)
     b = Borrower.random(rng)
-    parts = [urla(b, rng), w2(b, rng, 2025), pay_stub(b, rng, TODAY - timedelta(days=3)),
-             bank_statement(b, rng, TODAY - timedelta(days=10), pages=2), id_card(b, rng)]
+    parts = [
+        urla(b, rng),
+        w2(b, rng, 2025),
+        pay_stub(b, rng, TODAY - timedelta(days=3)),
+        bank_statement(b, rng, TODAY - timedelta(days=10), pages=2),
+        id_card(b, rng),
+    ]
     firsts = write_package(tmp_path / "package.pdf", parts)
     parent = _ingest(pipeline, tmp_path / "package.pdf", tenant="lender-a")
     loans.assign(pipeline, parent, "LN-1", actor="tester")
@@ -127,8 +134,9 @@ def test_flags_on_an_inconsistent_loan_file(pipeline: Ledger, tmp_path: Path) ->
     rng = random.Random(21)
     b = Borrower.random(rng)
     app = urla(b, rng, monthly_income=round(b.annual_salary / 12 * 1.4, 2))  # overstated income
-    stmt = bank_statement(b, rng, TODAY - timedelta(days=95), pages=1, large_deposit=25000.0,
-                          holder=b.name.split()[0] + " Q. Doe")
+    stmt = bank_statement(
+        b, rng, TODAY - timedelta(days=95), pages=1, large_deposit=25000.0, holder=b.name.split()[0] + " Q. Doe"
+    )
     docs = [app, w2(b, rng, 2025), pay_stub(b, rng, TODAY - timedelta(days=5)), stmt]
     for i, d in enumerate(docs):
         write_pdf(tmp_path / f"d{i}.pdf", [d])

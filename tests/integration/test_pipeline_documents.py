@@ -38,17 +38,23 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     src.mkdir()
     files = {
         "note": text_pdf(src / "discharge.pdf", [NOTE, ["MEDICATIONS: metoprolol, aspirin."]]),
-        "letter": text_pdf(src / "employment.pdf", [LETTER],
-                           table=[["Year", "Salary"], ["2023", "80,000"], ["2024", "85,000"]]),
-        "form": form_pdf(src / "application.pdf", {"borrower_name": "Jane Doe", "loan_amount": "250000",
-                                                   "borrower_ssn": "219-09-9999"}),
+        "letter": text_pdf(
+            src / "employment.pdf", [LETTER], table=[["Year", "Salary"], ["2023", "80,000"], ["2024", "85,000"]]
+        ),
+        "form": form_pdf(
+            src / "application.pdf",
+            {"borrower_name": "Jane Doe", "loan_amount": "250000", "borrower_ssn": "219-09-9999"},
+        ),
         "encrypted": encrypted_pdf(src / "statement.pdf"),
         "empty": src / "empty.pdf",
         "corrupt": src / "broken.pdf",
         "zip": src / "report.docx",
         "mislabelled": src / "paystub.pdf",
-        "scan": scanned_pdf(src / "scan.pdf", [["Page one of the bank statement", "Account holder Jane Doe"],
-                                               ["Page two closing balance 1,250.00"]], tiny_page=True),
+        "scan": scanned_pdf(
+            src / "scan.pdf",
+            [["Page one of the bank statement", "Account holder Jane Doe"], ["Page two closing balance 1,250.00"]],
+            tiny_page=True,
+        ),
         "image": src / "form.png",
         "xml": src / "invoice.xml",
     }
@@ -58,9 +64,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         z.writestr("word/document.xml", "<w:document/>")
     text_image(["Pay statement", "Employee: Jane Doe", "Net pay: 2,310.55"]).save(files["mislabelled"], "PNG")
     text_image(["Name: Robert Brown", "Date of birth: 04/12/1975", "Phone: (415) 555-0199"]).save(
-        files["image"], "PNG", dpi=(150, 150))
-    files["xml"].write_text("<?xml version='1.0'?><invoice><buyer>Acme Corporation</buyer>"
-                            "<total currency='USD'>1200.50</total></invoice>")
+        files["image"], "PNG", dpi=(150, 150)
+    )
+    files["xml"].write_text(
+        "<?xml version='1.0'?><invoice><buyer>Acme Corporation</buyer><total currency='USD'>1200.50</total></invoice>"
+    )
     settings = Settings(home=root / "home", backoff_base_seconds=0.05, max_attempts=2)
     ledger = open_ledger(settings)
     ids = {k: ledger.ingest_path(p, owner="loan-ops", tenant="bank-a").document_id for k, p in files.items()}
@@ -79,8 +87,15 @@ def test_every_document_is_terminal_and_dlq_empty(world: dict[str, Any]) -> None
     assert world["ledger"].dead_letters() == []
 
 
-@pytest.mark.parametrize("key,reason", [("encrypted", "encrypted_pdf"), ("empty", "empty_file"),
-                                        ("corrupt", "corrupt_file"), ("zip", "unsupported_media_type")])
+@pytest.mark.parametrize(
+    "key,reason",
+    [
+        ("encrypted", "encrypted_pdf"),
+        ("empty", "empty_file"),
+        ("corrupt", "corrupt_file"),
+        ("zip", "unsupported_media_type"),
+    ],
+)
 def test_bad_input_fails_with_reason_and_advice(world: dict[str, Any], key: str, reason: str) -> None:
     d = doc(world, key)
     assert (d["status"], d["reason"]) == ("FAILED", reason)
@@ -261,8 +276,9 @@ def test_phone_photo_of_a_form(tmp_path: Path) -> None:
     import numpy as np
     from PIL import Image, ImageFilter
 
-    page = text_image(["Borrower: Alan Turner", "Loan number: 7781-2290", "Property: 19 Harbor Way"],
-                      size=(1300, 700), font_size=34)
+    page = text_image(
+        ["Borrower: Alan Turner", "Loan number: 7781-2290", "Property: 19 Harbor Way"], size=(1300, 700), font_size=34
+    )
     photo = page.rotate(3.5, expand=True, fillcolor=235, resample=Image.BICUBIC)
     shade = np.linspace(0.75, 1.0, photo.width)[None, :]  # light falls off across the sheet
     photo = Image.fromarray((np.asarray(photo, dtype=np.float32) * shade).astype("uint8"))

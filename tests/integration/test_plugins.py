@@ -16,7 +16,7 @@ from docledger.stages import discover
 from docledger.worker import Worker
 from sample_documents import text_pdf
 
-PLUGIN = textwrap.dedent('''
+PLUGIN = textwrap.dedent("""
     from docledger.stages.base import Stage
 
     class WordCountStage(Stage):
@@ -33,7 +33,7 @@ PLUGIN = textwrap.dedent('''
             for art in ctx.artifacts(kind="text"):
                 counts[art["page"]] = len(ctx.read(art).decode().split())
             ctx.add_json("acme/wordcount.json", "wordcount-json", counts)
-''')
+""")
 
 
 @pytest.fixture
@@ -78,8 +78,9 @@ def test_backfill_gives_a_late_plugin_the_past_events(tmp_path: Path, installed_
     docs = [before.ingest_path(text_pdf(tmp_path / f"d{i}.pdf", [["alpha beta gamma"]])).document_id for i in range(3)]
     Worker(before).run(until_idle=True)
     before.close()
-    after = Ledger(settings, stages={**base, "acme-wordcount": discover(settings, only=["acme-wordcount"])[
-        "acme-wordcount"]})
+    after = Ledger(
+        settings, stages={**base, "acme-wordcount": discover(settings, only=["acme-wordcount"])["acme-wordcount"]}
+    )
     assert after.backfill("acme-wordcount") == 6  # 3 x document.registered + 3 x text.extracted
     assert after.backfill("acme-wordcount") == 0  # never twice
     Worker(after).run(until_idle=True)

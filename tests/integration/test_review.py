@@ -34,11 +34,18 @@ def ingest(ledger: Ledger, data: bytes, name: str, tenant: str = "acme") -> str:
 
 def test_uncertain_fields_wait_for_review_and_corrections_keep_lineage(review_ledger: Ledger) -> None:
     ledger = review_ledger
-    doc = ingest(ledger, spec_bytes("w2", [
-        field("employer", "Contoso Ltd", 0.95),
-        field("wages", "5O,000.00", 0.42, bbox=[300.0, 200.0, 380.0, 214.0]),
-        field("ssn", "123-45-678", 0.99, valid=False, errors=["SSN needs 9 digits"]),
-    ]), "w2.json")
+    doc = ingest(
+        ledger,
+        spec_bytes(
+            "w2",
+            [
+                field("employer", "Contoso Ltd", 0.95),
+                field("wages", "5O,000.00", 0.42, bbox=[300.0, 200.0, 380.0, 214.0]),
+                field("ssn", "123-45-678", 0.99, valid=False, errors=["SSN needs 9 digits"]),
+            ],
+        ),
+        "w2.json",
+    )
     drain(ledger)
     st = ledger.get_document(doc)
     assert st["status"] == "NEEDS_REVIEW", st
@@ -102,8 +109,9 @@ def test_confident_valid_fields_go_straight_through(review_ledger: Ledger) -> No
 
 
 def test_unreadable_fields_json_is_partial_not_stuck(review_ledger: Ledger) -> None:
-    doc = ingest(review_ledger, json.dumps({"fields": {"doc_type": "w2", "fields": [{"value": "x"}]}}).encode(),
-                 "bad.json")
+    doc = ingest(
+        review_ledger, json.dumps({"fields": {"doc_type": "w2", "fields": [{"value": "x"}]}}).encode(), "bad.json"
+    )
     drain(review_ledger)
     st = review_ledger.status(doc)
     assert st["status"] == "PARTIAL" and st["reason"] == "fields_invalid"
@@ -139,8 +147,9 @@ def pipeline(make_ledger: Callable[..., Ledger], make_settings: Callable[..., An
     return make_ledger(stages)
 
 
-def test_three_corrections_teach_the_layout(make_ledger: Callable[..., Ledger],
-                                            make_settings: Callable[..., Any]) -> None:
+def test_three_corrections_teach_the_layout(
+    make_ledger: Callable[..., Ledger], make_settings: Callable[..., Any]
+) -> None:
     ledger = pipeline(make_ledger, make_settings)
     rng = random.Random(7)
     truths = []
@@ -196,8 +205,9 @@ def test_two_corrections_are_not_enough(make_ledger: Callable[..., Ledger], make
     assert ledger.get_document(doc)["status"] == "NEEDS_REVIEW"
 
 
-def test_a_sample_of_confident_fields_is_checked_too(make_ledger: Callable[..., Ledger],
-                                                     make_settings: Callable[..., Any]) -> None:
+def test_a_sample_of_confident_fields_is_checked_too(
+    make_ledger: Callable[..., Ledger], make_settings: Callable[..., Any]
+) -> None:
     s = make_settings(review_sample_rate=0.5)
     ledger = make_ledger({"fields": SpecFields(s), "review": ReviewStage(s)})
     for i in range(6):

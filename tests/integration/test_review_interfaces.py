@@ -29,13 +29,21 @@ def reviewed(make_ledger: Callable[..., Ledger], make_settings: Callable[..., An
     s = make_settings()
     ledger = make_ledger({"fields": SpecFields(s), "review": ReviewStage(s)})
     docs = {
-        "acme": ledger.ingest_bytes(spec_bytes("pay-stub", [
-            field("gross", "4,200.00", 0.55, bbox=[120.5, 300.0, 190.0, 315.0]),
-            field("net", "3,100.00", 0.97),
-            field("employer", "Contoso", 0.95, valid=False, errors=["not in the employer register"]),
-        ]), "stub.json", tenant="acme").document_id,
-        "globex": ledger.ingest_bytes(spec_bytes("w2", [field("wages", "9", 0.2)]), "w2.json",
-                                      tenant="globex").document_id,
+        "acme": ledger.ingest_bytes(
+            spec_bytes(
+                "pay-stub",
+                [
+                    field("gross", "4,200.00", 0.55, bbox=[120.5, 300.0, 190.0, 315.0]),
+                    field("net", "3,100.00", 0.97),
+                    field("employer", "Contoso", 0.95, valid=False, errors=["not in the employer register"]),
+                ],
+            ),
+            "stub.json",
+            tenant="acme",
+        ).document_id,
+        "globex": ledger.ingest_bytes(
+            spec_bytes("w2", [field("wages", "9", 0.2)]), "w2.json", tenant="globex"
+        ).document_id,
     }
     drain(ledger)
     return ledger, docs
@@ -56,8 +64,15 @@ def test_cli_review_list_and_resolve(reviewed: tuple[Ledger, dict[str, str]]) ->
     assert isinstance(tasks, list) and len(tasks) == 3
     assert all(set(t) == CONTRACT for t in tasks)
     gross = next(t for t in tasks if t["field"] == "gross")
-    assert gross == {"task_id": gross["task_id"], "document_id": docs["acme"], "field": "gross", "value": "4,200.00",
-                     "confidence": 0.55, "page": 1, "bbox": [120.5, 300.0, 190.0, 315.0]}
+    assert gross == {
+        "task_id": gross["task_id"],
+        "document_id": docs["acme"],
+        "field": "gross",
+        "value": "4,200.00",
+        "confidence": 0.55,
+        "page": 1,
+        "bbox": [120.5, 300.0, 190.0, 315.0],
+    }
 
     both = cli(ledger, "review", "resolve", gross["task_id"], "--accept", "--value", "1")
     assert both.returncode == 2 and "either accept or a value" in both.stderr
@@ -93,7 +108,8 @@ def test_api_review_is_scoped_and_role_checked(reviewed: tuple[Ledger, dict[str,
         tasks = client.get("/v1/review/tasks", headers=h("reader")).json()
         assert {t["document_id"] for t in tasks} == {docs["acme"]} and all(set(t) == CONTRACT for t in tasks)
         assert [t["document_id"] for t in client.get("/v1/review/tasks", headers=h("globex")).json()] == [
-            docs["globex"]]
+            docs["globex"]
+        ]
         assert client.get("/v1/review/tasks?tenant=globex", headers=h("reader")).json() == []
         gross = next(t for t in tasks if t["field"] == "gross")
         url = f"/v1/review/tasks/{gross['task_id']}/resolve"
@@ -112,8 +128,9 @@ def test_api_review_is_scoped_and_role_checked(reviewed: tuple[Ledger, dict[str,
         assert ok.json()["status"] == "corrected" and ok.json()["resolved_by"] == "operator-user"
         assert client.post(url, json={"accept": True}, headers=h("operator")).status_code == 409
         employer = next(t for t in tasks if t["field"] == "employer")
-        last = client.post(f"/v1/review/tasks/{employer['task_id']}/resolve", json={"accept": True},
-                           headers=h("operator")).json()
+        last = client.post(
+            f"/v1/review/tasks/{employer['task_id']}/resolve", json={"accept": True}, headers=h("operator")
+        ).json()
         assert last["document_status"] == "SUCCEEDED"
 
         export = client.get(f"/v1/documents/{docs['acme']}/export", headers=h("reader")).json()
@@ -143,25 +160,39 @@ def test_listing_documents_by_the_new_status(reviewed: tuple[Ledger, dict[str, s
 
 def test_confidential_values_go_only_to_those_who_may_read_them(reviewed: tuple[Ledger, dict[str, str]]) -> None:
     ledger, _ = reviewed
-    secret = ledger.ingest_bytes(spec_bytes("w2", [field("ssn", "123-45-6789", 0.3)]), "w2-olga.json", tenant="acme",
-                                 owner="olga", classification="confidential").document_id
+    secret = ledger.ingest_bytes(
+        spec_bytes("w2", [field("ssn", "123-45-6789", 0.3)]),
+        "w2-olga.json",
+        tenant="acme",
+        owner="olga",
+        classification="confidential",
+    ).document_id
     drain(ledger)
     assert ledger.get_document(secret)["status"] == "NEEDS_REVIEW"
-    tokens = {"olga": create_token(ledger, "olga", ["acme"], "operator"),
-              "otto": create_token(ledger, "otto", ["acme"], "operator")}
+    tokens = {
+        "olga": create_token(ledger, "olga", ["acme"], "operator"),
+        "otto": create_token(ledger, "otto", ["acme"], "operator"),
+    }
     with TestClient(create_app(ledger)) as client:
+
         def tasks(who: str) -> list[dict[str, Any]]:
-            return client.get(f"/v1/review/tasks?document_id={secret}",
-                              headers={"Authorization": f"Bearer {tokens[who]}"}).json()
+            return client.get(
+                f"/v1/review/tasks?document_id={secret}", headers={"Authorization": f"Bearer {tokens[who]}"}
+            ).json()
 
         assert tasks("otto") == []
         (task,) = tasks("olga")
         otto = {"Authorization": f"Bearer {tokens['otto']}"}
         assert client.get(f"/v1/review/tasks/{task['task_id']}", headers=otto).status_code == 404
-        assert client.post(f"/v1/review/tasks/{task['task_id']}/resolve", json={"accept": True},
-                           headers=otto).status_code == 404
-        ok = client.post(f"/v1/review/tasks/{task['task_id']}/resolve", json={"value": "123-45-6780"},
-                         headers={"Authorization": f"Bearer {tokens['olga']}"})
+        assert (
+            client.post(f"/v1/review/tasks/{task['task_id']}/resolve", json={"accept": True}, headers=otto).status_code
+            == 404
+        )
+        ok = client.post(
+            f"/v1/review/tasks/{task['task_id']}/resolve",
+            json={"value": "123-45-6780"},
+            headers={"Authorization": f"Bearer {tokens['olga']}"},
+        )
         assert ok.status_code == 200 and ok.json()["document_status"] == "SUCCEEDED"
 
 

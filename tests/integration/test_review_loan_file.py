@@ -20,10 +20,14 @@ from docledger.stages.review import ReviewStage
 
 def test_loan_file_fields_are_reviewed_and_corrected(make_ledger: Any, make_settings: Any, tmp_path: Path) -> None:
     s = make_settings()
-    ledger: Ledger = make_ledger({st.name: st for st in (ClassifyStage(s), ExtractTextStage(s), FieldsStage(s),
-                                                         ReviewStage(s))})
-    docs = [ledger.ingest_path(p, tenant="demo").document_id
-            for p in generate_loan_file(tmp_path / "loan") if p.suffix == ".pdf"]  # the scan needs OCR: skipped
+    ledger: Ledger = make_ledger(
+        {st.name: st for st in (ClassifyStage(s), ExtractTextStage(s), FieldsStage(s), ReviewStage(s))}
+    )
+    docs = [
+        ledger.ingest_path(p, tenant="demo").document_id
+        for p in generate_loan_file(tmp_path / "loan")
+        if p.suffix == ".pdf"
+    ]  # the scan needs OCR: skipped
     drain(ledger, timeout=300)
     tasks = list_tasks(ledger, tenants=["demo"], detail=True)
     assert tasks, "the demo loan file plants low-confidence or invalid values"
@@ -39,8 +43,9 @@ def test_loan_file_fields_are_reviewed_and_corrected(make_ledger: Any, make_sett
     assert {ledger.get_document(d)["status"] for d in waiting} == {"SUCCEEDED"}
 
     exported = document_export(ledger, first["document_id"])
-    detail = next(d for d in exported["field_details"]
-                  if d["name"] == first["field"] and d.get("review") == "corrected")
+    detail = next(
+        d for d in exported["field_details"] if d["name"] == first["field"] and d.get("review") == "corrected"
+    )
     assert detail["value"] == fixed and detail["extracted_value"] == first["value"] and detail["corrected_by"] == "uw"
     graph = ledger.lineage(first["document_id"])
     fields_art = next(n for n in graph["nodes"] if n["key"] == "fields.json")

@@ -43,24 +43,20 @@ def sqlite_schema(path: Path) -> dict[str, Any]:
         tables = [
             r[0]
             for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-                "ORDER BY name"
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
             )
             if not SQLITE_ONLY_TABLES.match(r[0])
         ]
         columns, indexes = {}, set()
         for t in tables:
             columns[t] = {
-                r[1]: (FAMILY[r[2].lower()], bool(r[3] or r[5]))
-                for r in conn.execute(f"PRAGMA table_info({t})")
+                r[1]: (FAMILY[r[2].lower()], bool(r[3] or r[5])) for r in conn.execute(f"PRAGMA table_info({t})")
             }
             for _, name, unique, origin, _partial in conn.execute(f"PRAGMA index_list({t})"):
                 cols = tuple(r[2] for r in conn.execute(f"PRAGMA index_info({name})"))
                 # explicit indexes compare by name; constraint-backed ones by what they cover
                 indexes.add((t, name if origin == "c" else "<constraint>", cols, bool(unique)))
-            pk = tuple(
-                r[1] for r in sorted(conn.execute(f"PRAGMA table_info({t})"), key=lambda r: r[5]) if r[5]
-            )
+            pk = tuple(r[1] for r in sorted(conn.execute(f"PRAGMA table_info({t})"), key=lambda r: r[5]) if r[5])
             if pk and not any(i[0] == t and i[2] == pk for i in indexes):
                 indexes.add((t, "<constraint>", pk, True))  # INTEGER PRIMARY KEY is the rowid, not an index
         return {"tables": tables, "columns": columns, "indexes": indexes}
@@ -169,9 +165,7 @@ def test_stepwise_upgrade_equals_fresh_schema(
             assert store.applied_migrations() == [v for v, _ in every]
             store.close()
             upgraded = (
-                sqlite_schema(Path(url.removeprefix("sqlite:///")))
-                if dialect == "sqlite"
-                else postgres_schema(url)
+                sqlite_schema(Path(url.removeprefix("sqlite:///"))) if dialect == "sqlite" else postgres_schema(url)
             )
             assert upgraded == fresh
         finally:
@@ -298,9 +292,7 @@ def test_every_sql_file_ships_in_the_package() -> None:
     sql_files = [p.relative_to(SRC).as_posix() for p in (SRC / "store" / "sql").rglob("*.sql")]
     assert len(sql_files) >= 5
     unshipped = [
-        f
-        for f in sql_files
-        if not any(fnmatch.fnmatchcase(f, g) and f.count("/") == g.count("/") for g in globs)
+        f for f in sql_files if not any(fnmatch.fnmatchcase(f, g) and f.count("/") == g.count("/") for g in globs)
     ]
     assert not unshipped, (
         f"pyproject.toml [tool.setuptools.package-data] does not include {unshipped}; "

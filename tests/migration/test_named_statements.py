@@ -32,10 +32,15 @@ def test_every_statement_the_source_names_exists() -> None:
     missing = set()
     for path in SRC.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in {"fetchall", "fetchone", "execute"} and node.args
-                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
-                    and getattr(node.func.value, "id", getattr(node.func.value, "attr", "")) in {"tx", "self"}):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"fetchall", "fetchone", "execute"}
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+                and getattr(node.func.value, "id", getattr(node.func.value, "attr", "")) in {"tx", "self"}
+            ):
                 if node.args[0].value not in names:
                     missing.add(f"{path.relative_to(SRC)}: {node.args[0].value}")
     assert sorted(missing) == []

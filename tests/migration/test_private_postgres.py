@@ -19,9 +19,24 @@ def test_unreachable_server_falls_back_to_a_private_cluster_that_is_removed_afte
     before = set(glob.glob("/tmp/docledger-pg-*"))
     env = {**os.environ, "DOCLEDGER_TEST_PG": "postgresql://postgres@127.0.0.1:1"}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
-         "tests/contract/test_contract_registry.py", "-k", "postgres", "--maxfail=1"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+            "tests/contract/test_contract_registry.py",
+            "-k",
+            "postgres",
+            "--maxfail=1",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     out = run.stdout + run.stderr
     assert run.returncode == 0, out[-3000:]

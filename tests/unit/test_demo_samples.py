@@ -64,9 +64,7 @@ def test_media_types_come_from_bytes(samples: list[SampleDoc]) -> None:
     mislabelled = _by_kind(samples)["mislabelled"]
     assert media_type_from_name(mislabelled.path.name) == "application/pdf"
     assert sniff(mislabelled.path.read_bytes()).media_type == "image/png"
-    assert sniff(_by_kind(samples)["unsupported"].path.read_bytes()).media_type.endswith(
-        "wordprocessingml.document"
-    )
+    assert sniff(_by_kind(samples)["unsupported"].path.read_bytes()).media_type.endswith("wordprocessingml.document")
 
 
 def test_failures_fail_with_the_expected_reason(samples: list[SampleDoc]) -> None:
@@ -86,11 +84,7 @@ def test_duplicate_is_byte_identical(samples: list[SampleDoc]) -> None:
 def test_pdfs_route_as_described(samples: list[SampleDoc]) -> None:
     layers = {}
     for sample in samples:
-        if (
-            sample.path.suffix == ".pdf"
-            and sample.expected_status == "SUCCEEDED"
-            and sample.kind != "mislabelled"
-        ):
+        if sample.path.suffix == ".pdf" and sample.expected_status == "SUCCEEDED" and sample.kind != "mislabelled":
             info = inspect_pdf(sample.path)
             assert not info.repaired, sample.path.name
             layers[sample.kind] = info.text_layer
@@ -132,9 +126,7 @@ def test_tables_and_form_fields_read_back(samples: list[SampleDoc]) -> None:
     assert pay[0][0] == ["Earnings", "Hours", "Rate", "Current", "Year to date"]
     assert ["Gross pay", "", "", "3,243.92", "19,002.08"] in pay[0]
     statement = extract_pdf_text(kinds["bank_statement"].path)[0].tables[0]
-    assert (
-        statement[0] == ["Date", "Description", "Withdrawals", "Deposits", "Balance"] and len(statement) == 10
-    )
+    assert statement[0] == ["Date", "Description", "Withdrawals", "Deposits", "Balance"] and len(statement) == 10
     fields = {f["name"]: f for f in acroform_fields(kinds["acroform"].path)}
     assert fields["borrower_name"]["value"] == APPLICANT and fields["ssn"]["value"] == SSN
     assert fields["first_time_buyer"]["checked"] is True and fields["veteran"]["checked"] is False

@@ -29,10 +29,21 @@ def test_a_pdf_table_and_an_ocr_table_write_the_same_columns() -> None:
     from docledger.ocr.analyze import tables_csv as ocr_tables_csv
 
     pdf = tables_csv([Table(rows=[["Year", "Salary"], ["2024", "85,000"]], page=1)], page=1)
-    ocr = ocr_tables_csv([OcrTable(bbox=(0, 0, 200, 40), rows=[["Year", "Salary"], ["2024", "85,000"]],
-                                   cells=[OcrCell(r, c, 1, 1, t, (100 * c, 20 * r, 100 * c + 99, 20 * r + 19))
-                                          for r, row in enumerate([["Year", "Salary"], ["2024", "85,000"]])
-                                          for c, t in enumerate(row)], method="ruled")], page=1)
+    ocr = ocr_tables_csv(
+        [
+            OcrTable(
+                bbox=(0, 0, 200, 40),
+                rows=[["Year", "Salary"], ["2024", "85,000"]],
+                cells=[
+                    OcrCell(r, c, 1, 1, t, (100 * c, 20 * r, 100 * c + 99, 20 * r + 19))
+                    for r, row in enumerate([["Year", "Salary"], ["2024", "85,000"]])
+                    for c, t in enumerate(row)
+                ],
+                method="ruled",
+            )
+        ],
+        page=1,
+    )
     pdf_rows, ocr_rows = (list(csv.reader(io.StringIO(t))) for t in (pdf, ocr))
     assert pdf_rows[0] == ocr_rows[0] == TABLE_COLUMNS
     # the same cells, only the OCR cell knows its box
@@ -43,8 +54,18 @@ def test_a_pdf_table_and_an_ocr_table_write_the_same_columns() -> None:
 def test_pdf_form_fields_and_ocr_form_pairs_write_the_same_columns() -> None:
     from docledger.ocr.analyze import forms_csv as ocr_forms_csv
 
-    pdf = forms_csv([FormField(page=1, key="borrower_name", value="Jane Doe", confidence=1.0, type="text",
-                               value_bbox=(72.0, 700.0, 300.0, 718.5))])
+    pdf = forms_csv(
+        [
+            FormField(
+                page=1,
+                key="borrower_name",
+                value="Jane Doe",
+                confidence=1.0,
+                type="text",
+                value_bbox=(72.0, 700.0, 300.0, 718.5),
+            )
+        ]
+    )
     ocr = ocr_forms_csv([OcrFormField("Name", "Jane Doe", 0.93, (10, 10, 60, 30), (70, 10, 160, 30))], page=2)
     pdf_rows, ocr_rows = (list(csv.DictReader(io.StringIO(t))) for t in (pdf, ocr))
     assert list(pdf_rows[0]) == list(ocr_rows[0]) == FORM_COLUMNS
@@ -53,8 +74,9 @@ def test_pdf_form_fields_and_ocr_form_pairs_write_the_same_columns() -> None:
 
 
 def test_document_json_follows_the_schema_and_keeps_added_fields() -> None:
-    model = DocumentModel(document_id="doc_1", pages=[Page(page=1, text="Hello", source_run="run_1")],
-                          fields={"total": "12.50"})
+    model = DocumentModel(
+        document_id="doc_1", pages=[Page(page=1, text="Hello", source_run="run_1")], fields={"total": "12.50"}
+    )
     data = json.loads(document_json(model))
     assert_valid_document(data)
     assert data["schema_version"] == "1.0" and data["pages"][0]["source_run"] == "run_1"

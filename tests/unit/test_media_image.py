@@ -17,9 +17,7 @@ from docledger.exceptions import UnprocessableDocument
 from docledger.media.image import inspect_image
 from docledger.media.sniff import sniff
 
-CORPUS = Path(
-    os.environ.get("DOCLEDGER_CORPUS") or Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
-)
+CORPUS = Path(os.environ.get("DOCLEDGER_CORPUS") or Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus")
 
 
 def _noise(size: tuple[int, int], mode: str = "L") -> Image.Image:
@@ -35,12 +33,7 @@ def _png_header_only(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
 
 
 def _max_rss_mib() -> float:
@@ -80,9 +73,7 @@ def test_multipage_tiff_frames_and_limit(tmp_path: Path) -> None:
     [(30000, 30000, "900,000,000 pixels"), (12000, 9000, "12000x9000 pixels")],
     ids=["beyond-pillow-guard", "beyond-our-limit"],
 )
-def test_decompression_bomb_refused_from_the_header(
-    tmp_path: Path, width: int, height: int, shown: str
-) -> None:
+def test_decompression_bomb_refused_from_the_header(tmp_path: Path, width: int, height: int, shown: str) -> None:
     path = tmp_path / "bomb.png"
     path.write_bytes(_png_header_only(width, height))
     assert path.stat().st_size < 300

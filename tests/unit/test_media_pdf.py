@@ -25,9 +25,7 @@ from docledger.media.errors import REASON_CODES
 from docledger.media.pdf import acroform_fields, extract_pdf_text, inspect_pdf
 from docledger.media.textlayer import assess_text
 
-CORPUS = Path(
-    os.environ.get("DOCLEDGER_CORPUS") or Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
-)
+CORPUS = Path(os.environ.get("DOCLEDGER_CORPUS") or Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus")
 PDF_CORPUS = CORPUS / "pdfs"
 
 TRANSACTIONS = [
@@ -45,9 +43,7 @@ def _statement(path: Path, pages: int = 2) -> Path:
         if n:
             story.append(PageBreak())
         story.append(
-            Paragraph(
-                f"Page {n + 1}: transactions for account 4401 2291 8830 in March 2024.", styles["Normal"]
-            )
+            Paragraph(f"Page {n + 1}: transactions for account 4401 2291 8830 in March 2024.", styles["Normal"])
         )
         table = Table(TRANSACTIONS)
         table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
@@ -262,9 +258,7 @@ def _form(path: Path) -> Path:
     form.checkbox(name="veteran", checked=False, x=240, y=690)
     form.radio(name="rate_type", value="fixed", selected=True, x=200, y=650)
     form.radio(name="rate_type", value="adjustable", selected=False, x=240, y=650)
-    form.choice(
-        name="term", value="30 years", options=["15 years", "30 years"], x=200, y=610, width=100, height=20
-    )
+    form.choice(name="term", value="30 years", options=["15 years", "30 years"], x=200, y=610, width=100, height=20)
     c.showPage()
     form.textfield(name="co_borrower", value="", x=200, y=730, width=200, height=20)
     c.showPage()

@@ -38,13 +38,9 @@ def test_text_and_paths_in_document_order() -> None:
     ]
     paths = {p["path"]: p["text"] for p in doc.element_paths}
     assert paths["/ClinicalDocument/title[1]"] == "Discharge Summary"
-    assert (
-        paths["/ClinicalDocument/recordTarget[1]/patientRole[1]/patient[1]/name[1]/family[1]"] == "Gonzalez"
-    )
+    assert paths["/ClinicalDocument/recordTarget[1]/patientRole[1]/patient[1]/name[1]/family[1]"] == "Gonzalez"
     # mixed content: the element's own text includes the tail after its child
-    assert (
-        paths["/ClinicalDocument/component[1]/section[1]/text[1]"] == "Metformin 500 mg b.i.d. for 30 days."
-    )
+    assert paths["/ClinicalDocument/component[1]/section[1]/text[1]"] == "Metformin 500 mg b.i.d. for 30 days."
     assert paths["/ClinicalDocument/component[1]/section[1]/text[1]/note[1]"] == "with meals"
     assert paths["/ClinicalDocument/component[2]/section[1]/title[1]"] == "FOLLOW UP"
     assert all(p["text"] for p in doc.element_paths)  # only elements that hold text

@@ -47,15 +47,31 @@ def test_register_adds_commands_to_the_app_it_is_given() -> None:
     app = typer.Typer()
     tokens.register(app)
     assert [g.name for g in app.registered_groups] == ["token"]
-    assert {c.name for c in app.registered_groups[0].typer_instance.registered_commands} == {
-        "create", "list", "revoke"}
+    assert {c.name for c in app.registered_groups[0].typer_instance.registered_commands} == {"create", "list", "revoke"}
 
 
 def test_the_assembled_cli_keeps_every_command() -> None:
     commands = {c.name or c.callback.__name__ for c in main.app.registered_commands}  # type: ignore[union-attr]
     groups = {g.name for g in main.app.registered_groups}
-    assert {"ingest", "worker", "run", "list", "status", "lineage", "export", "backfill", "stages", "summary",
-            "search", "ask", "match", "graph", "redact", "serve", "demo"} <= commands
+    assert {
+        "ingest",
+        "worker",
+        "run",
+        "list",
+        "status",
+        "lineage",
+        "export",
+        "backfill",
+        "stages",
+        "summary",
+        "search",
+        "ask",
+        "match",
+        "graph",
+        "redact",
+        "serve",
+        "demo",
+    } <= commands
     assert {"dlq", "token"} <= groups
 
 
@@ -85,8 +101,17 @@ def test_stages_write_through_their_context_not_the_ledger() -> None:
         assert bad == set(), f"stages/{path.name} imports {bad}"
 
 
-WRITE_PATH = {"insert_run", "insert_run_input", "insert_artifact", "insert_problem", "insert_event", "fan_out_event",
-              "insert_timeline", "update_document_status", "update_document_facts"}
+WRITE_PATH = {
+    "insert_run",
+    "insert_run_input",
+    "insert_artifact",
+    "insert_problem",
+    "insert_event",
+    "fan_out_event",
+    "insert_timeline",
+    "update_document_status",
+    "update_document_facts",
+}
 
 
 def test_runs_artifacts_inputs_problems_and_events_are_written_only_by_the_ledger() -> None:

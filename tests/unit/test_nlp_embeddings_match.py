@@ -27,9 +27,7 @@ def embedder() -> Embedder:
 
 
 def test_vectors_are_unit_norm_384d_float32(embedder: Embedder) -> None:
-    v = embedder.encode(
-        ["A short sentence.", "Another, somewhat longer sentence about loans and houses.", ""]
-    )
+    v = embedder.encode(["A short sentence.", "Another, somewhat longer sentence about loans and houses.", ""])
     assert v.shape == (3, DIM) and v.dtype == np.float32
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
     assert embedder.encode([]).shape == (0, DIM)

@@ -125,9 +125,7 @@ def test_analyze_text_shares_one_parse() -> None:
 
 
 def test_clinical_terms_are_not_names_or_addresses() -> None:
-    text = (
-        "She tried Claritin, then a Foley catheter under Anesthesia in Seattle. Closed with 4-0 Vicryl loop."
-    )
+    text = "She tried Claritin, then a Foley catheter under Anesthesia in Seattle. Closed with 4-0 Vicryl loop."
     got = found(text)
     assert "PERSON" not in got
     assert got.get("LOCATION") == ["Seattle"]

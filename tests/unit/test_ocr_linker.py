@@ -32,8 +32,14 @@ def test_model_file_ships_in_the_package_and_loads_without_network(monkeypatch: 
 
 
 def test_tree_evaluator_follows_thresholds_and_missing_values() -> None:
-    stump = {"feature": [0, -1, -1], "threshold": [0.5, 0.0, 0.0], "left": [1, 0, 0], "right": [2, 0, 0],
-             "value": [0.0, -2.0, 3.0], "missing_left": [False, False, False]}
+    stump = {
+        "feature": [0, -1, -1],
+        "threshold": [0.5, 0.0, 0.0],
+        "left": [1, 0, 0],
+        "right": [2, 0, 0],
+        "value": [0.0, -2.0, 3.0],
+        "missing_left": [False, False, False],
+    }
     trees = BoostedTrees({"classes": ["0", "1"], "features": ["x"], "baseline": [0.5], "trees": [[stump]]})
     raw = trees.raw(np.array([[0.5], [0.51], [np.nan]]))[:, 0]
     assert raw.tolist() == [-1.5, 3.5, 3.5]

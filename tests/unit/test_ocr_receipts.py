@@ -160,7 +160,13 @@ def test_date_next_to_a_time_beats_an_item_code() -> None:
 def test_us_receipt_reads_month_first_and_a_date_glued_to_its_time() -> None:
     from docledger.ocr.receipts import receipt_fields
 
-    lines = ["SPRINGFIELD PHARMACY", "1450 Main Street", "Springfield, IL 62701", "Date: 03/05/202414:32",
-             "TOTAL", "$47.85"]
+    lines = [
+        "SPRINGFIELD PHARMACY",
+        "1450 Main Street",
+        "Springfield, IL 62701",
+        "Date: 03/05/202414:32",
+        "TOTAL",
+        "$47.85",
+    ]
     assert receipt_fields(lines)["date"] == "2024-03-05"
     assert receipt_fields(["KEDAI RUNCIT ABC", "Date: 03/05/2024 14:32", "TOTAL 5.00"])["date"] == "2024-05-03"

@@ -30,8 +30,7 @@ def test_searchable_pdf_text_matches_ocr_and_is_pdfa(tmp_path: Path) -> None:
         _scan(["Page two of the file"]),
     ]
     analyses = [
-        analyze_page(s, get_engine("rapidocr"), page_number=i + 1, structure=False)
-        for i, s in enumerate(scans)
+        analyze_page(s, get_engine("rapidocr"), page_number=i + 1, structure=False) for i, s in enumerate(scans)
     ]
     result = make_searchable_pdf(scans, [a.ocr for a in analyses], tmp_path / "out.pdf")
     assert result.pdfa and result.pages == 2, result.note

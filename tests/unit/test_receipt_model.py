@@ -93,8 +93,12 @@ def _clean_page() -> Image.Image:
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(SANS, 30)
     for row in range(20):
-        draw.text((150, 150 + row * 75), f"{row + 1}. The borrower paid the escrow balance of {row}42.10 on time",
-                  font=font, fill=0)
+        draw.text(
+            (150, 150 + row * 75),
+            f"{row + 1}. The borrower paid the escrow balance of {row}42.10 on time",
+            font=font,
+            fill=0,
+        )
     return image
 
 

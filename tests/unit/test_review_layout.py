@@ -23,9 +23,11 @@ from docledger.review.layout import (
 def form(name: str, number: str, *, dy: float = 0.0, glue: bool = False, misread: bool = False) -> PageWords:
     """A small form in 0..1 coordinates: labels left, values right, a boxed number under its label."""
     h = 0.015
-    words = [Word("Payroll", 0.1, 0.05 + dy, 0.2, 0.05 + dy + h, 1.0),
-             Word("statement", 0.21, 0.05 + dy, 0.33, 0.05 + dy + h, 1.0),
-             Word("Employee", 0.1, 0.1 + dy, 0.2, 0.1 + dy + h, 1.0)]
+    words = [
+        Word("Payroll", 0.1, 0.05 + dy, 0.2, 0.05 + dy + h, 1.0),
+        Word("statement", 0.21, 0.05 + dy, 0.33, 0.05 + dy + h, 1.0),
+        Word("Employee", 0.1, 0.1 + dy, 0.2, 0.1 + dy + h, 1.0),
+    ]
     x = 0.3
     for part in name.split():
         words.append(Word(part, x, 0.1 + dy, x + 0.08, 0.1 + dy + h, 0.98))
@@ -33,8 +35,10 @@ def form(name: str, number: str, *, dy: float = 0.0, glue: bool = False, misread
     if glue:
         words.append(Word("Personnelreference", 0.6, 0.1 + dy, 0.8, 0.1 + dy + h, 1.0))
     else:
-        words += [Word("Pcrsonnel" if misread else "Personnel", 0.6, 0.1 + dy, 0.7, 0.1 + dy + h, 1.0),
-                  Word("reference", 0.71, 0.1 + dy, 0.8, 0.1 + dy + h, 1.0)]
+        words += [
+            Word("Pcrsonnel" if misread else "Personnel", 0.6, 0.1 + dy, 0.7, 0.1 + dy + h, 1.0),
+            Word("reference", 0.71, 0.1 + dy, 0.8, 0.1 + dy + h, 1.0),
+        ]
     words.append(Word(number, 0.61, 0.13 + dy, 0.72, 0.13 + dy + h, 0.96))
     return PageWords(1, 1000.0, 1400.0, reading_order(words))
 

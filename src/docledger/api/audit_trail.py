@@ -72,9 +72,16 @@ class AuditMiddleware(BaseHTTPMiddleware):
             await run_in_threadpool(audit.record, request.app.state.ledger, **entry)
         except Exception:  # no audit entry, no answer: a bank's auditors expect fail-closed
             log.exception("audit entry could not be written; refusing the response")
-            return JSONResponse({"type": "about:blank", "title": "Audit log unavailable", "status": 503,
-                                 "code": "audit_unavailable",
-                                 "detail": "The request was not answered because it could not be audited.",
-                                 "hint": "Retry later; operators: check the ledger database."},
-                                status_code=503, media_type="application/problem+json")
+            return JSONResponse(
+                {
+                    "type": "about:blank",
+                    "title": "Audit log unavailable",
+                    "status": 503,
+                    "code": "audit_unavailable",
+                    "detail": "The request was not answered because it could not be audited.",
+                    "hint": "Retry later; operators: check the ledger database.",
+                },
+                status_code=503,
+                media_type="application/problem+json",
+            )
         return response

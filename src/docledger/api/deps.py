@@ -19,9 +19,7 @@ def get_ledger(request: Request) -> Ledger:
     return request.app.state.ledger
 
 
-def get_principal(
-    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
-) -> Principal:
+def get_principal(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
     """The caller: from the Bearer token, or the local admin when the app runs without auth."""
     if not request.app.state.auth_required:
         principal = LOCAL_ADMIN

@@ -55,17 +55,21 @@ def _schema_name(schema: dict[str, Any] | None) -> str:
 
 
 def _operation(path: str, method: str, op: dict[str, Any]) -> str:
-    out = [f'<div class="op"><span class="m {method.upper()}">{method.upper()}</span> <code>{escape(path)}</code>'
-           f" — {escape(op.get('summary', ''))}"]
+    out = [
+        f'<div class="op"><span class="m {method.upper()}">{method.upper()}</span> <code>{escape(path)}</code>'
+        f" — {escape(op.get('summary', ''))}"
+    ]
     if op.get("description"):
         out.append(f"<p>{escape(op['description'])}</p>")
     params = op.get("parameters", [])
     if params:
         out.append("<table><tr><th>parameter</th><th>in</th><th>schema</th><th>required</th></tr>")
         for p in params:
-            out.append(f"<tr><td><code>{escape(p['name'])}</code></td><td>{escape(p['in'])}</td>"
-                       f"<td>{escape(_schema_name(p.get('schema')))}</td><td>{'yes' if p.get('required') else ''}"
-                       "</td></tr>")
+            out.append(
+                f"<tr><td><code>{escape(p['name'])}</code></td><td>{escape(p['in'])}</td>"
+                f"<td>{escape(_schema_name(p.get('schema')))}</td><td>{'yes' if p.get('required') else ''}"
+                "</td></tr>"
+            )
         out.append("</table>")
     body = op.get("requestBody", {}).get("content", {})
     for media, spec in body.items():
@@ -77,13 +81,15 @@ def _operation(path: str, method: str, op: dict[str, Any]) -> str:
 
 def render_reference(spec: dict[str, Any]) -> str:
     info = spec.get("info", {})
-    parts = ["<!doctype html><html lang=en><head><meta charset=utf-8>",
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{escape(info.get('title', 'API'))} API reference</title><style>{_STYLE}</style></head><body>",
-             f"<h1>{escape(info.get('title', 'API'))} {escape(info.get('version', ''))} — API reference</h1>",
-             f"<pre>{escape(info.get('description', ''))}</pre>",
-             '<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI '
-             f"{escape(spec.get('openapi', ''))}). Errors are <code>application/problem+json</code>.</p>"]
+    parts = [
+        "<!doctype html><html lang=en><head><meta charset=utf-8>",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(info.get('title', 'API'))} API reference</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{escape(info.get('title', 'API'))} {escape(info.get('version', ''))} — API reference</h1>",
+        f"<pre>{escape(info.get('description', ''))}</pre>",
+        '<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI '
+        f"{escape(spec.get('openapi', ''))}). Errors are <code>application/problem+json</code>.</p>",
+    ]
     by_tag: dict[str, list[str]] = {}
     for path, methods in spec.get("paths", {}).items():
         for method, op in methods.items():
@@ -96,8 +102,10 @@ def render_reference(spec: dict[str, Any]) -> str:
 
 @router.get("/docs")
 def reference(request: Request) -> HTMLResponse:
-    return HTMLResponse(render_reference(request.app.openapi()),
-                        headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+    return HTMLResponse(
+        render_reference(request.app.openapi()),
+        headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
+    )
 
 
 @router.get("/favicon.ico")

@@ -32,6 +32,8 @@ def short_name(name: str, limit: int = MAX_NAME_CHARS) -> str:
     if not dot or len(ext) > 10:
         return name[: limit - 1] + "…"
     return stem[: limit - len(ext) - 2] + "…." + ext
+
+
 _MULTIPART_SLACK = 1024 * 1024
 
 
@@ -114,9 +116,7 @@ def register_uploads(
 ) -> list[dict[str, Any]]:
     """Check every file first (so a bad one registers none), then stream and register each."""
     if not files:
-        raise InvalidRequest(
-            "no file in the upload", hint="Send the document as multipart form field `file`."
-        )
+        raise InvalidRequest("no file in the upload", hint="Send the document as multipart form field `file`.")
     if len(files) > MAX_FILES_PER_REQUEST:
         raise InvalidRequest(
             f"at most {MAX_FILES_PER_REQUEST} files per upload",

@@ -100,8 +100,9 @@ def start_session(ledger: Any, signer: Signer, token_hash: str) -> tuple[str, di
     sid = new_id("ses_")
     value, session = signer.new_session(token_hash, sid)
     with ledger.store.transaction() as tx:
-        tx.execute("session_insert", id=sid, token_hash=token_hash, created_at=time.time(),
-                   expires_at=float(session["exp"]))
+        tx.execute(
+            "session_insert", id=sid, token_hash=token_hash, created_at=time.time(), expires_at=float(session["exp"])
+        )
     return value, session
 
 
@@ -112,8 +113,12 @@ def session_active(ledger: Any, session: dict[str, Any]) -> bool:
         return False
     with ledger.store.read() as tx:
         row = tx.fetchone("session_get", id=sid)
-    return (row is not None and row["ended_at"] is None and row["token_hash"] == session.get("h")
-            and float(row["expires_at"]) > time.time())
+    return (
+        row is not None
+        and row["ended_at"] is None
+        and row["token_hash"] == session.get("h")
+        and float(row["expires_at"]) > time.time()
+    )
 
 
 def end_session(ledger: Any, session: dict[str, Any]) -> None:

@@ -97,14 +97,10 @@ def _validate(principal: str, tenants: list[str], role: str) -> list[str]:
     if role not in ROLES:
         raise InvalidRequest(f"unknown role {role!r}", hint=f"Use one of: {', '.join(ROLES)}.")
     if not principal or not principal.strip():
-        raise InvalidRequest(
-            "a token needs a principal name", hint="Pass the user or service name it is for."
-        )
+        raise InvalidRequest("a token needs a principal name", hint="Pass the user or service name it is for.")
     clean = sorted({t.strip() for t in tenants if t and t.strip()})
     if not clean:
-        raise InvalidRequest(
-            "a token needs at least one tenant", hint="Pass --tenant NAME (or * for admins)."
-        )
+        raise InvalidRequest("a token needs at least one tenant", hint="Pass --tenant NAME (or * for admins).")
     if ALL_TENANTS in clean and role != "admin":
         raise InvalidRequest(
             "only admin tokens may cover all tenants ('*')",
@@ -190,4 +186,3 @@ def authenticate_hash(ledger: Ledger, token_hash: str) -> Principal:
         with ledger.store.transaction() as tx:
             tx.execute("auth_touch_token", id=row["id"], now=t)
     return Principal(row["principal"], tuple(json.loads(row["tenants"])), row["role"], row["id"])
-

@@ -66,9 +66,10 @@ class LocalKeyProvider:
         if kek_id not in self._cache:
             path = self.dir / f"kek-{kek_id}.key"
             if not path.exists():
-                raise ConfigurationError(f"key-encryption key {kek_id} is not in {self.dir}",
-                                         hint="Restore the key directory from its own backup, or point "
-                                              "DOCLEDGER_KEY_DIR at it.")
+                raise ConfigurationError(
+                    f"key-encryption key {kek_id} is not in {self.dir}",
+                    hint="Restore the key directory from its own backup, or point DOCLEDGER_KEY_DIR at it.",
+                )
             self._cache[kek_id] = path.read_bytes()
         return self._cache[kek_id]
 
@@ -183,7 +184,7 @@ class BlobCipher:
         return digest.hexdigest(), size, data_key
 
     def decrypt(self, sha256: str, raw: bytes) -> bytes:
-        nonce, sealed = raw[len(MAGIC):len(MAGIC) + NONCE], raw[len(MAGIC) + NONCE:]
+        nonce, sealed = raw[len(MAGIC) : len(MAGIC) + NONCE], raw[len(MAGIC) + NONCE :]
         return AESGCM(self.load_key(sha256)).decrypt(nonce, sealed, BLOB_AAD)
 
 

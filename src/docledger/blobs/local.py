@@ -66,8 +66,7 @@ class BlobStore:
             self._write(sha, lambda f: f.write(payload), self.fsync_derived if durable is None else durable)
         return sha
 
-    def put_stream(self, stream: BinaryIO, *, max_bytes: int | None = None, durable: bool = True
-                   ) -> tuple[str, int]:
+    def put_stream(self, stream: BinaryIO, *, max_bytes: int | None = None, durable: bool = True) -> tuple[str, int]:
         """Stream into a temp file while hashing; returns (sha256, size).
 
         Raises ``ValueError`` when more than ``max_bytes`` arrive (nothing is kept).
@@ -128,8 +127,11 @@ class BlobStore:
             return raw
         except FileNotFoundError as exc:
             # No server path in the message: it can reach API and UI responses.
-            raise NotFound(f"blob {sha256[:16]}… is missing from the blob store",
-                           code="blob_missing", hint="Restore the blob directory from backup.") from exc
+            raise NotFound(
+                f"blob {sha256[:16]}… is missing from the blob store",
+                code="blob_missing",
+                hint="Restore the blob directory from backup.",
+            ) from exc
 
     def delete(self, sha256: str) -> bool:
         """Erase a blob: overwrite it with zeros (on filesystems that write in place, the bytes are gone

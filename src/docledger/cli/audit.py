@@ -13,8 +13,7 @@ from docledger.cli.common import JsonOpt, console, emit_json, err_console, handl
 
 
 def register(app: typer.Typer) -> None:
-    audit_app = typer.Typer(help="Audit log: every access and change, hash-chained and signed.",
-                            no_args_is_help=True)
+    audit_app = typer.Typer(help="Audit log: every access and change, hash-chained and signed.", no_args_is_help=True)
     app.add_typer(audit_app, name="audit")
 
     @audit_app.command("list")
@@ -34,15 +33,24 @@ def register(app: typer.Typer) -> None:
             return
         table = Table("seq", "time", "principal", "action", "target", "client", "status")
         for r in rows:
-            table.add_row(str(r["seq"]), r["time"], r["principal"], r["action"], r["target"] or "",
-                          r["client"] or "", str(r["detail"].get("status", "")))
+            table.add_row(
+                str(r["seq"]),
+                r["time"],
+                r["principal"],
+                r["action"],
+                r["target"] or "",
+                r["client"] or "",
+                str(r["detail"].get("status", "")),
+            )
         console.print(table)
 
     @audit_app.command("verify")
     @handle_errors
     def audit_verify(
-        checkpoints: Annotated[Path | None, typer.Option(
-            "--checkpoints", help="A checkpoint export kept outside the database (audit export)")] = None,
+        checkpoints: Annotated[
+            Path | None,
+            typer.Option("--checkpoints", help="A checkpoint export kept outside the database (audit export)"),
+        ] = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Check the hash chain and the signed checkpoints; exit 0 when intact, 1 naming the first bad entry."""
@@ -54,11 +62,11 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(result.to_json())
         elif result.ok:
-            console.print(f"audit log intact: {result.entries} entries, {result.checkpoints} signed checkpoints",
-                          soft_wrap=True)
+            console.print(
+                f"audit log intact: {result.entries} entries, {result.checkpoints} signed checkpoints", soft_wrap=True
+            )
         else:
-            err_console.print(f"audit log NOT intact at entry {result.first_bad_seq}: {result.problem}",
-                              soft_wrap=True)
+            err_console.print(f"audit log NOT intact at entry {result.first_bad_seq}: {result.problem}", soft_wrap=True)
         raise SystemExit(0 if result.ok else 1)
 
     @audit_app.command("seal")

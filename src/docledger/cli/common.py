@@ -18,6 +18,7 @@ from docledger.exceptions import DocledgerError
 if TYPE_CHECKING:
     from docledger.ledger import Ledger
 
+
 def _console(stderr: bool = False) -> Console:
     """Rich output that never wraps: ids, tokens and commands must copy whole. On a terminal the
     width is the terminal's; piped or redirected, lines are as long as they need to be."""
@@ -51,6 +52,8 @@ def log_to_file(home: Any) -> None:
     logging.captureWarnings(True)  # warnings.warn() from libraries too, via the py.warnings logger
     if root.level > logging.WARNING or root.level == logging.NOTSET:
         root.setLevel(logging.WARNING)
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output (JSON lines).")]
 
@@ -107,8 +110,14 @@ def audit_command(ledger: Any) -> None:
         return
     params = {k: v for k, v in ctx.params.items() if v not in (None, False, (), [])}
     target = next((str(params[k]) for k in ("doc", "document", "document_id", "task", "case_id") if k in params), None)
-    audit.record(ledger, principal=f"cli:{getpass.getuser()}", action="cli " + " ".join(_command_words(ctx)),
-                 target=target, client="localhost", detail={"params": sorted(params)})
+    audit.record(
+        ledger,
+        principal=f"cli:{getpass.getuser()}",
+        action="cli " + " ".join(_command_words(ctx)),
+        target=target,
+        client="localhost",
+        detail={"params": sorted(params)},
+    )
 
 
 def emit_json(obj: Any) -> None:

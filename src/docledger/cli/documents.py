@@ -29,9 +29,12 @@ def register(app: typer.Typer) -> None:
 
 
 @handle_errors
-def list_(status: Annotated[str | None, typer.Option(help="SUCCEEDED | PARTIAL | FAILED | PROCESSING")] = None,
-          tenant: Annotated[str | None, typer.Option()] = None,
-          limit: Annotated[int, typer.Option(min=1)] = 1000, as_json: JsonOpt = False) -> None:
+def list_(
+    status: Annotated[str | None, typer.Option(help="SUCCEEDED | PARTIAL | FAILED | PROCESSING")] = None,
+    tenant: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 1000,
+    as_json: JsonOpt = False,
+) -> None:
     """List registered documents, newest first."""
     with ledger_session() as ledger:
         from docledger.services.documents import list_visible
@@ -43,8 +46,13 @@ def list_(status: Annotated[str | None, typer.Option(help="SUCCEEDED | PARTIAL |
     if as_json:
         for d in docs:
             t = types.get(d["document_id"], {})
-            emit_json({**{k: d[k] for k in ("document_id", "name", "status", "reason")},
-                       "doc_type": t.get("doc_type"), "doc_type_confidence": t.get("doc_type_confidence")})
+            emit_json(
+                {
+                    **{k: d[k] for k in ("document_id", "name", "status", "reason")},
+                    "doc_type": t.get("doc_type"),
+                    "doc_type_confidence": t.get("doc_type_confidence"),
+                }
+            )
     else:
         summary_table(docs)
 
@@ -57,8 +65,10 @@ def status(document_id: str, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(st)
         return
-    console.print(f"[bold]{st['name']}[/] {st['document_id']}: {styled_status(st['status'])} "
-                  f"(stage {st['stage']}) {st['reason'] or ''}")
+    console.print(
+        f"[bold]{st['name']}[/] {st['document_id']}: {styled_status(st['status'])} "
+        f"(stage {st['stage']}) {st['reason'] or ''}"
+    )
     if st["message"]:
         console.print(st["message"])
     table = Table(title="timeline")
@@ -70,9 +80,9 @@ def status(document_id: str, as_json: JsonOpt = False) -> None:
 
 
 @handle_errors
-def lineage(document_id: str,
-            format: Annotated[str, typer.Option("--format", "-f", help="json | dot | openlineage")] = "json"
-            ) -> None:
+def lineage(
+    document_id: str, format: Annotated[str, typer.Option("--format", "-f", help="json | dot | openlineage")] = "json"
+) -> None:
     """Every artifact of a document back to the original, through the stage runs that made it."""
     from docledger.ledger.lineage import to_dot, to_openlineage
 
@@ -92,12 +102,14 @@ def lineage(document_id: str,
 
 
 @handle_errors
-def export(document_id: str,
-           format: Annotated[str, typer.Option("--format", "-f",
-                                               help="json | text | csv | original | searchable-pdf | redacted-pdf")
-                             ] = "json",
-           out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("."),
-           as_json: JsonOpt = False) -> None:
+def export(
+    document_id: str,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="json | text | csv | original | searchable-pdf | redacted-pdf")
+    ] = "json",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
     """Write a document's outputs to a folder."""
     from docledger.services.export import export_document
 

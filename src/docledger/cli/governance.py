@@ -17,15 +17,19 @@ def _actor() -> str:
 
 def register(app: typer.Typer) -> None:
     hold_app = typer.Typer(help="Legal holds: a held document cannot be erased or disposed of.", no_args_is_help=True)
-    retention_app = typer.Typer(help="Retention policy: what is kept how long; dispose of what expired.",
-                                no_args_is_help=True)
+    retention_app = typer.Typer(
+        help="Retention policy: what is kept how long; dispose of what expired.", no_args_is_help=True
+    )
     app.add_typer(hold_app, name="hold")
     app.add_typer(retention_app, name="retention")
 
     @hold_app.command("set")
     @handle_errors
-    def hold_set(document_id: str, reason: Annotated[str, typer.Option("--reason", help="Why (case, matter)")],
-                 as_json: JsonOpt = False) -> None:
+    def hold_set(
+        document_id: str,
+        reason: Annotated[str, typer.Option("--reason", help="Why (case, matter)")],
+        as_json: JsonOpt = False,
+    ) -> None:
         """Put a document under legal hold."""
         from docledger.ledger import erasure
 
@@ -35,9 +39,11 @@ def register(app: typer.Typer) -> None:
 
     @hold_app.command("release")
     @handle_errors
-    def hold_release(document_id: str,
-                     reason: Annotated[str, typer.Option("--reason", help="Why the hold ends")] = "",
-                     as_json: JsonOpt = False) -> None:
+    def hold_release(
+        document_id: str,
+        reason: Annotated[str, typer.Option("--reason", help="Why the hold ends")] = "",
+        as_json: JsonOpt = False,
+    ) -> None:
         """Release a document's legal hold."""
         from docledger.ledger import erasure
 
@@ -57,9 +63,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("erase")
     @handle_errors
-    def erase(document_id: str,
-              reason: Annotated[str, typer.Option("--reason", help="Why (e.g. the erasure request's reference)")],
-              as_json: JsonOpt = False) -> None:
+    def erase(
+        document_id: str,
+        reason: Annotated[str, typer.Option("--reason", help="Why (e.g. the erasure request's reference)")],
+        as_json: JsonOpt = False,
+    ) -> None:
         """Erase a document everywhere (original, artifacts, index, graph, review data); keep a tombstone."""
         from docledger.ledger import erasure
 
@@ -72,8 +80,11 @@ def register(app: typer.Typer) -> None:
         for table, n in sorted(report["rows_removed"].items()):
             if n:
                 console.print(f"  rows removed from {table}: {n}", soft_wrap=True)
-        console.print(f"  blobs removed: {len(report['blobs_removed'])}; kept (shared with another document): "
-                      f"{len(report['blobs_kept_shared'])}", soft_wrap=True)
+        console.print(
+            f"  blobs removed: {len(report['blobs_removed'])}; kept (shared with another document): "
+            f"{len(report['blobs_kept_shared'])}",
+            soft_wrap=True,
+        )
         console.print(f"  storage: {', '.join(report['storage_compacted'])}", soft_wrap=True)
 
     @retention_app.command("run")
@@ -94,8 +105,11 @@ def register(app: typer.Typer) -> None:
             emit_json(out)
             return
         verb = "would dispose of" if dry_run else "disposed of"
-        console.print(f"{verb} {len(out['disposed'])} documents; {len(out['held'])} expired but under legal hold; "
-                      f"{len(out['errors'])} errors", soft_wrap=True)
+        console.print(
+            f"{verb} {len(out['disposed'])} documents; {len(out['held'])} expired but under legal hold; "
+            f"{len(out['errors'])} errors",
+            soft_wrap=True,
+        )
         for item in out["held"]:
             console.print(f"  held: {item['document_id']} (expired {item['retain_until']})", soft_wrap=True)
         for item in out["errors"]:
@@ -139,9 +153,11 @@ def register_keys(app: typer.Typer) -> None:
 
     @keys_app.command("rotate")
     @handle_errors
-    def keys_rotate(rewrap: Annotated[bool, typer.Option("--rewrap/--no-rewrap",
-                                                         help="Re-wrap every data key under the new key")] = True,
-                    ) -> None:
+    def keys_rotate(
+        rewrap: Annotated[
+            bool, typer.Option("--rewrap/--no-rewrap", help="Re-wrap every data key under the new key")
+        ] = True,
+    ) -> None:
         """Make a new key-encryption key current (and re-wrap the data keys; the blobs are not rewritten)."""
         c = cipher()
         with ledger_session():
@@ -151,8 +167,9 @@ def register_keys(app: typer.Typer) -> None:
 
 
 def register_rules(app: typer.Typer) -> None:
-    rules_app = typer.Typer(help="Data-quality and owner-notification rules (DOCLEDGER_RULES_FILE).",
-                            no_args_is_help=True)
+    rules_app = typer.Typer(
+        help="Data-quality and owner-notification rules (DOCLEDGER_RULES_FILE).", no_args_is_help=True
+    )
     app.add_typer(rules_app, name="rules")
 
     @rules_app.command("check")
@@ -166,14 +183,21 @@ def register_rules(app: typer.Typer) -> None:
         if ruleset is None:
             emit_json({"rules_file": None, "rules": []})
             return
-        emit_json({"rules_file": ruleset.source, "version": ruleset.version, "webhooks": sorted(ruleset.webhooks),
-                   "rules": [{"name": r.name, "when": r.when, "then": r.then, "scope": r.scope}
-                             for r in ruleset.rules]})
+        emit_json(
+            {
+                "rules_file": ruleset.source,
+                "version": ruleset.version,
+                "webhooks": sorted(ruleset.webhooks),
+                "rules": [{"name": r.name, "when": r.when, "then": r.then, "scope": r.scope} for r in ruleset.rules],
+            }
+        )
 
     @rules_app.command("tick")
     @handle_errors
-    def rules_tick(as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate at this ISO time")] = None,
-                   as_json: JsonOpt = False) -> None:
+    def rules_tick(
+        as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate at this ISO time")] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
         """Evaluate time-based rules (retention expiring); run daily. Each reminder is sent once."""
         from docledger.services import rules
 

@@ -20,16 +20,20 @@ def _actor() -> str:
 
 
 def register(app: typer.Typer) -> None:
-    types_app = typer.Typer(help="Document types: the taxonomy, tenant types and the trainable classifier.",
-                            no_args_is_help=True)
+    types_app = typer.Typer(
+        help="Document types: the taxonomy, tenant types and the trainable classifier.", no_args_is_help=True
+    )
     loan_app = typer.Typer(help="Loan files: documents of one case, checklist and risk flags.", no_args_is_help=True)
     app.add_typer(types_app, name="types")
     app.add_typer(loan_app, name="loan")
 
     @app.command("label")
     @handle_errors
-    def label(document_id: str, doc_type: Annotated[str, typer.Argument(help="The document's type.")],
-              as_json: JsonOpt = False) -> None:
+    def label(
+        document_id: str,
+        doc_type: Annotated[str, typer.Argument(help="The document's type.")],
+        as_json: JsonOpt = False,
+    ) -> None:
         """Confirm or correct a document's type (it becomes a training example)."""
         from docledger.services.doctypes import label as do_label
 
@@ -52,8 +56,10 @@ def register(app: typer.Typer) -> None:
             emit_json(out)
         else:
             cv = "n/a" if out["cv_accuracy"] is None else f"{out['cv_accuracy']:.1%}"
-            console.print(f"model version {out['model_version']}: {out['examples']} examples, "
-                          f"{len(out['classes'])} types, cross-validated accuracy {cv}")
+            console.print(
+                f"model version {out['model_version']}: {out['examples']} examples, "
+                f"{len(out['classes'])} types, cross-validated accuracy {cv}"
+            )
 
     @types_app.command("list")
     @handle_errors
@@ -75,26 +81,31 @@ def register(app: typer.Typer) -> None:
             table.add_row(r["name"], r["label"], "yes" if r["builtin"] else "tenant")
         console.print(table)
         if model:
-            console.print(f"model version {model[0]['model_version']}: {model[0]['examples']} examples, "
-                          f"cv accuracy {model[0]['cv_accuracy']}")
+            console.print(
+                f"model version {model[0]['model_version']}: {model[0]['examples']} examples, "
+                f"cv accuracy {model[0]['cv_accuracy']}"
+            )
 
     @types_app.command("add")
     @handle_errors
-    def add_type(name: str, description: Annotated[str, typer.Option(help="What the type is.")] = "",
-                 tenant: TenantOpt = None) -> None:
+    def add_type(
+        name: str, description: Annotated[str, typer.Option(help="What the type is.")] = "", tenant: TenantOpt = None
+    ) -> None:
         """Define a tenant document type."""
         from docledger.services.doctypes import define_type
 
         with ledger_session() as ledger, ledger.store.transaction() as tx:
-            n = define_type(tx, tenant or ledger.settings.default_tenant, name, description=description,
-                            actor=_actor())
+            n = define_type(tx, tenant or ledger.settings.default_tenant, name, description=description, actor=_actor())
         console.print(f"type {n} defined")
 
     @loan_app.command("assign")
     @handle_errors
-    def assign(document_id: str, loan_id: str,
-               product: Annotated[str | None, typer.Option(help="Loan product (checklist).")] = None,
-               as_json: JsonOpt = False) -> None:
+    def assign(
+        document_id: str,
+        loan_id: str,
+        product: Annotated[str | None, typer.Option(help="Loan product (checklist).")] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
         """Put a document (and any documents split from it) into a loan file."""
         from docledger.services.loans import assign as do_assign
 
@@ -107,10 +118,12 @@ def register(app: typer.Typer) -> None:
 
     @loan_app.command("show")
     @handle_errors
-    def show(loan_id: str, tenant: TenantOpt = None,
-             as_of: Annotated[str | None, typer.Option(help="Evaluate recency rules as of this date (YYYY-MM-DD).")
-                              ] = None,
-             as_json: JsonOpt = False) -> None:
+    def show(
+        loan_id: str,
+        tenant: TenantOpt = None,
+        as_of: Annotated[str | None, typer.Option(help="Evaluate recency rules as of this date (YYYY-MM-DD).")] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
         """Checklist (what is missing) and risk flags with their evidence."""
         from docledger.exceptions import InvalidRequest
         from docledger.services.loans import show as do_show
@@ -125,15 +138,23 @@ def register(app: typer.Typer) -> None:
             emit_json(out)
             return
         cl = out["checklist"]
-        console.print(f"[bold]loan file {loan_id}[/] ({out['product']}, checklist {cl['version']}): "
-                      + ("[green]complete[/]" if cl["complete"] else f"[red]missing {', '.join(cl['missing'])}[/]"))
+        console.print(
+            f"[bold]loan file {loan_id}[/] ({out['product']}, checklist {cl['version']}): "
+            + ("[green]complete[/]" if cl["complete"] else f"[red]missing {', '.join(cl['missing'])}[/]")
+        )
         table = Table(title="documents")
         for col in ("document", "name", "type", "confidence", "source", "status"):
             table.add_column(col, overflow="fold")
         for d in out["documents"]:
             conf = d.get("doc_type_confidence")
-            table.add_row(d["document_id"], d["name"], d["doc_type"] or "", "" if conf is None else f"{conf:.2f}",
-                          d.get("doc_type_source") or "", d["status"])
+            table.add_row(
+                d["document_id"],
+                d["name"],
+                d["doc_type"] or "",
+                "" if conf is None else f"{conf:.2f}",
+                d.get("doc_type_source") or "",
+                d["status"],
+            )
         console.print(table)
         for f in out["flags"]:
             console.print(f"[bold red]{f['severity']}[/] {f['rule']}: {f['message']}\n  {f['explanation']}")

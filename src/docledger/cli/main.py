@@ -23,8 +23,12 @@ from docledger.cli import (
     tokens,
 )
 
-app = typer.Typer(help="docledger: a governed document-processing pipeline.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+app = typer.Typer(
+    help="docledger: a governed document-processing pipeline.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 
 pipeline.register(app)  # ingest, worker, run
 documents.register(app)  # list, status, lineage, export

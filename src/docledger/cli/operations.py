@@ -23,9 +23,11 @@ def register(app: typer.Typer) -> None:
 
 
 @handle_errors
-def backfill(stage: Annotated[str, typer.Argument(help="An installed stage (e.g. a new plugin).")],
-             tenant: Annotated[str | None, typer.Option(help="Only this tenant's documents.")] = None,
-             as_json: JsonOpt = False) -> None:
+def backfill(
+    stage: Annotated[str, typer.Argument(help="An installed stage (e.g. a new plugin).")],
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's documents.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Give a newly installed stage every past event it subscribes to; run a worker to process them."""
     with ledger_session() as ledger:
         n = ledger.backfill(stage, tenant=tenant, actor=os.environ.get("USER", "cli"))
@@ -39,8 +41,16 @@ def backfill(stage: Annotated[str, typer.Argument(help="An installed stage (e.g.
 def stages(as_json: JsonOpt = False) -> None:
     """Installed stage plugins (entry-point group docledger.stages)."""
     with ledger_session() as ledger:
-        rows: list[dict[str, Any]] = [{"name": s.name, "version": s.version, "subscribes": list(s.subscribes),
-                 "produces": list(s.produces), "description": s.description} for s in ledger.stages.values()]
+        rows: list[dict[str, Any]] = [
+            {
+                "name": s.name,
+                "version": s.version,
+                "subscribes": list(s.subscribes),
+                "produces": list(s.produces),
+                "description": s.description,
+            }
+            for s in ledger.stages.values()
+        ]
     if as_json:
         for r in rows:
             emit_json(r)
@@ -49,8 +59,7 @@ def stages(as_json: JsonOpt = False) -> None:
     for col in ("name", "version", "subscribes", "produces", "description"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["name"], r["version"], ", ".join(r["subscribes"]), ", ".join(r["produces"]),
-                      r["description"])
+        table.add_row(r["name"], r["version"], ", ".join(r["subscribes"]), ", ".join(r["produces"]), r["description"])
     console.print(table)
 
 
@@ -82,14 +91,17 @@ def dlq_list(as_json: JsonOpt = False) -> None:
     for col in ("delivery", "document", "stage", "attempts", "error"):
         table.add_column(col, overflow="fold")
     for d in dead:
-        table.add_row(str(d["delivery_id"]), d["document_id"] or "", d["subscriber"], str(d["attempts"]),
-                      d["error"] or "")
+        table.add_row(
+            str(d["delivery_id"]), d["document_id"] or "", d["subscriber"], str(d["attempts"]), d["error"] or ""
+        )
     console.print(table)
 
 
 @handle_errors
-def dlq_replay(delivery_id: Annotated[int | None, typer.Argument(help="One delivery; all when omitted.")] = None,
-               as_json: JsonOpt = False) -> None:
+def dlq_replay(
+    delivery_id: Annotated[int | None, typer.Argument(help="One delivery; all when omitted.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Put dead deliveries back in the queue; run a worker to process them."""
     with ledger_session() as ledger:
         ids = ledger.replay(delivery_id, actor=os.environ.get("USER", "cli"))

@@ -22,8 +22,13 @@ def _after_ingest(ledger, regs, doc_type: str | None, loan_file: str | None) -> 
 
         from docledger.services.doctypes import after_ingest
 
-        after_ingest(ledger, [r.document_id for r in regs], doc_type=doc_type, loan_file=loan_file,
-                     actor=os.environ.get("USER", "cli"))
+        after_ingest(
+            ledger,
+            [r.document_id for r in regs],
+            doc_type=doc_type,
+            loan_file=loan_file,
+            actor=os.environ.get("USER", "cli"),
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -33,14 +38,16 @@ def register(app: typer.Typer) -> None:
 
 
 @handle_errors
-def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
-           owner: Annotated[str | None, typer.Option(help="Owner principal.")] = None,
-           tenant: Annotated[str | None, typer.Option(help="Tenant.")] = None,
-           classification: Annotated[str | None, typer.Option(
-               help="public | internal | confidential | restricted")] = None,
-           recursive: Annotated[bool, typer.Option("--recursive", "-r")] = False,
-           doc_type: DocTypeOpt = None, loan_file: LoanFileOpt = None,
-           as_json: JsonOpt = False) -> None:
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+    owner: Annotated[str | None, typer.Option(help="Owner principal.")] = None,
+    tenant: Annotated[str | None, typer.Option(help="Tenant.")] = None,
+    classification: Annotated[str | None, typer.Option(help="public | internal | confidential | restricted")] = None,
+    recursive: Annotated[bool, typer.Option("--recursive", "-r")] = False,
+    doc_type: DocTypeOpt = None,
+    loan_file: LoanFileOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Register documents (stored once, deduplicated per tenant); workers process them."""
     with ledger_session() as ledger:
         results = ingest_files(ledger, collect_files(paths, recursive), owner, tenant, classification, as_json)
@@ -52,10 +59,11 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders.")
 
 
 @handle_errors
-def worker(concurrency: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-           until_idle: Annotated[bool, typer.Option("--until-idle", help="Exit when no work is left.")] = False,
-           stage: Annotated[list[str] | None, typer.Option(help="Only run these stages (repeatable).")] = None
-           ) -> None:
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    until_idle: Annotated[bool, typer.Option("--until-idle", help="Exit when no work is left.")] = False,
+    stage: Annotated[list[str] | None, typer.Option(help="Only run these stages (repeatable).")] = None,
+) -> None:
     """Claim deliveries and run stages. SIGTERM finishes the current run and exits."""
     if concurrency == 1:
         worker_process(until_idle, stage)
@@ -64,14 +72,17 @@ def worker(concurrency: Annotated[int, typer.Option(min=1, help="Worker processe
 
 
 @handle_errors
-def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
-        owner: Annotated[str | None, typer.Option()] = None,
-        tenant: Annotated[str | None, typer.Option()] = None,
-        classification: Annotated[str | None, typer.Option()] = None,
-        recursive: Annotated[bool, typer.Option("--recursive", "-r")] = False,
-        concurrency: Annotated[int, typer.Option(min=1)] = 2,
-        doc_type: DocTypeOpt = None, loan_file: LoanFileOpt = None,
-        as_json: JsonOpt = False) -> None:
+def run(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+    owner: Annotated[str | None, typer.Option()] = None,
+    tenant: Annotated[str | None, typer.Option()] = None,
+    classification: Annotated[str | None, typer.Option()] = None,
+    recursive: Annotated[bool, typer.Option("--recursive", "-r")] = False,
+    concurrency: Annotated[int, typer.Option(min=1)] = 2,
+    doc_type: DocTypeOpt = None,
+    loan_file: LoanFileOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Ingest and process until idle, with a progress bar and a summary table."""
     with ledger_session() as ledger:
         regs = ingest_files(ledger, collect_files(paths, recursive), owner, tenant, classification, False)

@@ -35,25 +35,44 @@ def collect_files(paths: list[Path], recursive: bool) -> list[Path]:
 def ingest_files(ledger, files, owner, tenant, classification, as_json: bool):
     """Register in batches (one sync + one transaction per batch: group commit)."""
     results = []
-    with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=as_json or len(files) < 50) as bar:
+    with Progress(
+        TextColumn("ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=as_json or len(files) < 50,
+    ) as bar:
         task = bar.add_task("ingest", total=len(files))
         for i in range(0, len(files), 200):
-            batch = files[i:i + 200]
+            batch = files[i : i + 200]
             regs = ledger.ingest_many(batch, owner=owner, tenant=tenant, classification=classification)
             results.extend(regs)
             if as_json:
                 for reg in regs:
-                    emit_json({k: v for k, v in reg.to_json().items()
-                               if k in ("document_id", "name", "status", "duplicate_of")})
+                    emit_json(
+                        {
+                            k: v
+                            for k, v in reg.to_json().items()
+                            if k in ("document_id", "name", "status", "duplicate_of")
+                        }
+                    )
             bar.advance(task, len(batch))
     return results
 
 
 def process_with_progress(ledger, doc_ids: list[str], concurrency: int, *, quiet: bool) -> None:
     ids = list(dict.fromkeys(doc_ids))
-    with Progress(TextColumn("[bold]processing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=console, disable=quiet) as bar:
+    with Progress(
+        TextColumn("[bold]processing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        disable=quiet,
+    ) as bar:
         task = bar.add_task("", total=len(ids))
 
         def tick() -> None:
@@ -68,8 +87,9 @@ def summary_table(docs: Sequence[Mapping[str, Any]]) -> None:
     for col in ("document", "name", "status", "reason", "message"):
         table.add_column(col, overflow="fold")
     for d in docs:
-        table.add_row(d["document_id"], d["name"], styled_status(d["status"]), d["reason"] or "",
-                      (d["message"] or "")[:90])
+        table.add_row(
+            d["document_id"], d["name"], styled_status(d["status"]), d["reason"] or "", (d["message"] or "")[:90]
+        )
     console.print(table)
     counts: dict[str, int] = {}
     for d in docs:

@@ -35,6 +35,11 @@ def register(app: typer.Typer) -> None:
         for col in ("value", "confidence", "page", "bbox", "source"):
             table.add_column(col, overflow="fold")
         for a in answers:
-            table.add_row(a["value"], f"{a['confidence']:.2f}", str(a["page"] or ""),
-                          " ".join(map(str, a["bbox"] or [])), a["source"])
+            table.add_row(
+                a["value"],
+                f"{a['confidence']:.2f}",
+                str(a["page"] or ""),
+                " ".join(map(str, a["bbox"] or [])),
+                a["source"],
+            )
         console.print(table)

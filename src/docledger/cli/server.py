@@ -17,10 +17,12 @@ def register(app: typer.Typer) -> None:
 
 
 @handle_errors
-def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8000,
-          workers: Annotated[int, typer.Option(min=0, help="In-process pipeline worker threads.")] = 1,
-          no_auth: Annotated[bool, typer.Option("--no-auth", help="Local-only: no login (127.0.0.1 only).")] = False
-          ) -> None:
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(min=0, help="In-process pipeline worker threads.")] = 1,
+    no_auth: Annotated[bool, typer.Option("--no-auth", help="Local-only: no login (127.0.0.1 only).")] = False,
+) -> None:
     """Serve the REST API and the web UI (and process uploads)."""
     from docledger.api.server import serve as do_serve
 
@@ -28,14 +30,15 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[in
         typer.echo(f"docledger: listening on {url}/ (web UI {url}/ui/, API reference {url}/docs); Ctrl+C stops")
 
     with ledger_session() as ledger:
-        do_serve(ledger, host, port, workers_in_process=workers, auth_required=not no_auth,
-                 on_listening=listening)
+        do_serve(ledger, host, port, workers_in_process=workers, auth_required=not no_auth, on_listening=listening)
 
 
 @handle_errors
-def demo(serve_ui: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the UI afterwards.")] = True,
-         port: Annotated[int, typer.Option()] = 8000,
-         concurrency: Annotated[int, typer.Option(min=1)] = 2) -> None:
+def demo(
+    serve_ui: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the UI afterwards.")] = True,
+    port: Annotated[int, typer.Option()] = 8000,
+    concurrency: Annotated[int, typer.Option(min=1)] = 2,
+) -> None:
     """Generate ~20 sample documents, process them, print what happened, then serve the UI."""
     from docledger.demo.samples import generate_samples
 
@@ -43,8 +46,12 @@ def demo(serve_ui: Annotated[bool, typer.Option("--serve/--no-serve", help="Serv
         out = ledger.settings.home / "demo-input"
         samples = generate_samples(out)
         console.print(f"[bold]docledger demo[/]: generated {len(samples)} documents in {out}")
-        regs = [ledger.ingest_path(s.path, owner=_demo_owner(s.kind), tenant="demo",
-                                   classification=_demo_class(s.kind), source="demo") for s in samples]
+        regs = [
+            ledger.ingest_path(
+                s.path, owner=_demo_owner(s.kind), tenant="demo", classification=_demo_class(s.kind), source="demo"
+            )
+            for s in samples
+        ]
         loan_regs = _demo_loan_file(ledger, out / "loan-file")
         process_with_progress(ledger, [r.document_id for r in regs + loan_regs], concurrency, quiet=False)
         docs = [ledger.get_document(d) for d in dict.fromkeys(r.document_id for r in regs)]
@@ -69,8 +76,10 @@ def _demo_loan_file(ledger: Any, out: Path) -> list[Any]:
     from docledger.demo.loanfile import LOAN_ID, generate_loan_file
     from docledger.services.loans import assign
 
-    regs = [ledger.ingest_path(p, owner="loan-operations", tenant="demo", classification="confidential",
-                               source="demo") for p in generate_loan_file(out)]
+    regs = [
+        ledger.ingest_path(p, owner="loan-operations", tenant="demo", classification="confidential", source="demo")
+        for p in generate_loan_file(out)
+    ]
     for r in regs:
         assign(ledger, r.document_id, LOAN_ID, actor="demo", product="conventional-purchase")
     console.print(f"[bold]loan file {LOAN_ID}[/]: {len(regs)} documents (one package to split)")

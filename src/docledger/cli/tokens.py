@@ -18,10 +18,12 @@ def register(app: typer.Typer) -> None:
 
 
 @handle_errors
-def token_create(principal: Annotated[str, typer.Option()],
-                 tenant: Annotated[list[str], typer.Option(help="Tenant (repeatable; * = all).")],
-                 role: Annotated[str, typer.Option(help="reader | operator | reviewer | admin")] = "reader",
-                 as_json: JsonOpt = False) -> None:
+def token_create(
+    principal: Annotated[str, typer.Option()],
+    tenant: Annotated[list[str], typer.Option(help="Tenant (repeatable; * = all).")],
+    role: Annotated[str, typer.Option(help="reader | operator | reviewer | admin")] = "reader",
+    as_json: JsonOpt = False,
+) -> None:
     """Create an API token (shown once; stored hashed)."""
     from docledger.auth.tokens import create_token, token_id
 
@@ -54,6 +56,7 @@ def token_revoke(token_id: str) -> None:
 
     with ledger_session() as ledger:
         if not revoke_token(ledger, token_id):
-            raise NotFound(f"no active token {token_id}",
-                           hint="`docledger token list` shows the active tokens and their ids.")
+            raise NotFound(
+                f"no active token {token_id}", hint="`docledger token list` shows the active tokens and their ids."
+            )
     console.print(f"revoked {token_id}")

@@ -35,8 +35,9 @@ def _child(until_idle: bool, stages: list[str] | None) -> None:
     worker_process(until_idle, stages)
 
 
-def run_workers(concurrency: int, *, until_idle: bool, stages: list[str] | None = None,
-                on_tick: Callable[[], None] | None = None) -> None:
+def run_workers(
+    concurrency: int, *, until_idle: bool, stages: list[str] | None = None, on_tick: Callable[[], None] | None = None
+) -> None:
     """Start ``concurrency`` worker processes and wait for them (ticking ``on_tick`` meanwhile)."""
     import os
 

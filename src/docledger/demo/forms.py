@@ -20,15 +20,50 @@ from docledger.ocr.types import BBox, Word, bbox_union
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 KEYS = [
-    "Date", "Name", "To", "From", "Subject", "Re", "Address", "Phone", "Fax", "Company", "Brand", "Account No",
-    "Total", "Amount", "City", "State", "Zip Code", "Title", "Department", "Signature", "Approved by",
-    "Product code", "Start date", "End date", "Quantity", "Budget", "Region", "Contact", "Reference",
-    "Market", "Distribution", "Program", "Telephone", "Job number", "Issued", "Cost center", "Vendor",
+    "Date",
+    "Name",
+    "To",
+    "From",
+    "Subject",
+    "Re",
+    "Address",
+    "Phone",
+    "Fax",
+    "Company",
+    "Brand",
+    "Account No",
+    "Total",
+    "Amount",
+    "City",
+    "State",
+    "Zip Code",
+    "Title",
+    "Department",
+    "Signature",
+    "Approved by",
+    "Product code",
+    "Start date",
+    "End date",
+    "Quantity",
+    "Budget",
+    "Region",
+    "Contact",
+    "Reference",
+    "Market",
+    "Distribution",
+    "Program",
+    "Telephone",
+    "Job number",
+    "Issued",
+    "Cost center",
+    "Vendor",
 ]
 FIRST = ["John", "Mary", "Karen", "Robert", "Linda", "James", "Susan", "Peter", "Anna", "David"]
 LAST = ["Smith", "Walsh", "Brown", "Garcia", "Miller", "Davis", "Wilson", "Moore", "Taylor", "Clark"]
-WORDS = ("the of program market sales report research review test product brand retail division total "
-         "results plan tobacco samples project approval budget quarter national regional data").split()
+WORDS = (
+    "the of program market sales report research review test product brand retail division total "
+    "results plan tobacco samples project approval budget quarter national regional data"
+).split()
 
 
 @dataclass
@@ -101,8 +136,12 @@ class _Layout:
 def _value(rng: random.Random, key: str) -> str:
     k = key.lower()
     if "date" in k or k in ("issued",):
-        return rng.choice([f"{rng.randint(1, 12)}/{rng.randint(1, 28)}/{rng.randint(90, 99)}",
-                           f"{rng.choice(['March', 'June', 'October'])} {rng.randint(1, 28)}, 19{rng.randint(85, 99)}"])
+        return rng.choice(
+            [
+                f"{rng.randint(1, 12)}/{rng.randint(1, 28)}/{rng.randint(90, 99)}",
+                f"{rng.choice(['March', 'June', 'October'])} {rng.randint(1, 28)}, 19{rng.randint(85, 99)}",
+            ]
+        )
     if k in ("name", "to", "from", "contact", "approved by", "signature"):
         return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
     if k in ("phone", "fax", "telephone"):

@@ -22,13 +22,23 @@ from reportlab.pdfgen import canvas
 
 FIRST = ["Maria", "James", "Aisha", "Wei", "Daniel", "Sofia", "Kwame", "Elena", "Robert", "Priya", "Lucas", "Hannah"]
 LAST = ["Gonzalez", "Okafor", "Chen", "Novak", "Smith", "Patel", "Johansson", "Rossi", "Brown", "Haddad", "Kim"]
-EMPLOYERS = ["Northwind Logistics Inc.", "Bluebird Health Partners", "Summit Ridge Engineering LLC",
-             "Cedar Valley Schools", "Orion Retail Group", "Atlas Freight Co."]
+EMPLOYERS = [
+    "Northwind Logistics Inc.",
+    "Bluebird Health Partners",
+    "Summit Ridge Engineering LLC",
+    "Cedar Valley Schools",
+    "Orion Retail Group",
+    "Atlas Freight Co.",
+]
 BANKS = ["First Cedar Bank", "Harborview Credit Union", "Prairie National Bank", "Lakeshore Savings"]
 STREETS = ["Elm Street", "Lakeview Road", "Maple Avenue", "Oak Lane", "Birch Court", "Hillcrest Drive"]
 EIN_PREFIXES = ("12", "20", "26", "36", "41", "52", "61", "74", "83", "94")
-CITIES = [("Springfield", "IL", "62704"), ("Madison", "WI", "53703"), ("Columbus", "OH", "43215"),
-          ("Boise", "ID", "83702")]
+CITIES = [
+    ("Springfield", "IL", "62704"),
+    ("Madison", "WI", "53703"),
+    ("Columbus", "OH", "43215"),
+    ("Boise", "ID", "83702"),
+]
 
 
 @dataclass
@@ -49,14 +59,19 @@ class Borrower:
     def random(cls, rng: random.Random) -> Borrower:
         city, st, zip_ = rng.choice(CITIES)
         salary = float(rng.randrange(52, 180) * 1000)
-        return cls(name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                   ssn=f"{rng.randint(100, 665)}-{rng.randint(10, 99)}-{rng.randint(1000, 9999)}",
-                   dob=date(rng.randint(1960, 1998), rng.randint(1, 12), rng.randint(1, 28)),
-                   address=f"{rng.randint(10, 999)} {rng.choice(STREETS)}, {city}, {st} {zip_}",
-                   employer=rng.choice(EMPLOYERS), ein=f"{rng.choice(EIN_PREFIXES)}-{rng.randint(1000000, 9999999)}",
-                   annual_salary=salary, bank=rng.choice(BANKS), account=str(rng.randint(10**9, 10**10 - 1)),
-                   property_address=f"{rng.randint(10, 999)} {rng.choice(STREETS)}, {city}, {st} {zip_}",
-                   loan_amount=float(rng.randrange(150, 650) * 1000))
+        return cls(
+            name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            ssn=f"{rng.randint(100, 665)}-{rng.randint(10, 99)}-{rng.randint(1000, 9999)}",
+            dob=date(rng.randint(1960, 1998), rng.randint(1, 12), rng.randint(1, 28)),
+            address=f"{rng.randint(10, 999)} {rng.choice(STREETS)}, {city}, {st} {zip_}",
+            employer=rng.choice(EMPLOYERS),
+            ein=f"{rng.choice(EIN_PREFIXES)}-{rng.randint(1000000, 9999999)}",
+            annual_salary=salary,
+            bank=rng.choice(BANKS),
+            account=str(rng.randint(10**9, 10**10 - 1)),
+            property_address=f"{rng.randint(10, 999)} {rng.choice(STREETS)}, {city}, {st} {zip_}",
+            loan_amount=float(rng.randrange(150, 650) * 1000),
+        )
 
 
 @dataclass
@@ -86,7 +101,7 @@ def _kv(rng: random.Random, pairs: list[tuple[str, str]], *, columns: bool = Tru
         lines = [f"{k}: {v}" for k, v in pairs]
     elif style == 1:
         for i in range(0, len(pairs), 2):
-            chunk = pairs[i:i + 2]
+            chunk = pairs[i : i + 2]
             lines.append("      ".join(f"{k}: {v}" for k, v in chunk))
     else:
         for k, v in pairs:
@@ -97,19 +112,39 @@ def _kv(rng: random.Random, pairs: list[tuple[str, str]], *, columns: bool = Tru
 def w2(b: Borrower, rng: random.Random, year: int) -> LendingDoc:
     wages = round(b.annual_salary * rng.uniform(0.97, 1.03), 2)
     fed = round(wages * rng.uniform(0.12, 0.2), 2)
-    lines = [rng.choice(["Form W-2 Wage and Tax Statement", "W-2 Wage and Tax Statement " + str(year)]),
-             f"Tax year {year}  OMB No. 1545-0008", "Copy B - To Be Filed With Employee's FEDERAL Tax Return", ""]
-    pairs = [("a Employee's social security number", b.ssn), ("b Employer identification number (EIN)", b.ein),
-             ("c Employer's name, address, and ZIP code", b.employer),
-             ("e Employee's name", b.name), ("1 Wages, tips, other compensation", _m(wages)),
-             ("2 Federal income tax withheld", _m(fed)), ("3 Social security wages", _m(min(wages, 168600))),
-             ("5 Medicare wages and tips", _m(wages))]
+    lines = [
+        rng.choice(["Form W-2 Wage and Tax Statement", "W-2 Wage and Tax Statement " + str(year)]),
+        f"Tax year {year}  OMB No. 1545-0008",
+        "Copy B - To Be Filed With Employee's FEDERAL Tax Return",
+        "",
+    ]
+    pairs = [
+        ("a Employee's social security number", b.ssn),
+        ("b Employer identification number (EIN)", b.ein),
+        ("c Employer's name, address, and ZIP code", b.employer),
+        ("e Employee's name", b.name),
+        ("1 Wages, tips, other compensation", _m(wages)),
+        ("2 Federal income tax withheld", _m(fed)),
+        ("3 Social security wages", _m(min(wages, 168600))),
+        ("5 Medicare wages and tips", _m(wages)),
+    ]
     if rng.random() < 0.5:
         pairs = pairs[2:4] + pairs[:2] + pairs[4:]
     lines += _kv(rng, pairs, columns=False)
     lines += ["", "Department of the Treasury - Internal Revenue Service"]
-    return LendingDoc("w2", [lines], {"employee_name": b.name, "employee_ssn": b.ssn, "employer_name": b.employer,
-                                      "employer_ein": b.ein, "wages": wages, "federal_tax": fed, "tax_year": year})
+    return LendingDoc(
+        "w2",
+        [lines],
+        {
+            "employee_name": b.name,
+            "employee_ssn": b.ssn,
+            "employer_name": b.employer,
+            "employer_ein": b.ein,
+            "wages": wages,
+            "federal_tax": fed,
+            "tax_year": year,
+        },
+    )
 
 
 def pay_stub(b: Borrower, rng: random.Random, pay_date: date, *, gross_override: float | None = None) -> LendingDoc:
@@ -121,21 +156,50 @@ def pay_stub(b: Borrower, rng: random.Random, pay_date: date, *, gross_override:
     ds = rng.randrange(3)
     title = rng.choice(["EARNINGS STATEMENT", "Pay Stub", "Employee Pay Statement"])
     lines = [b.employer, title, ""]
-    lines += _kv(rng, [("Employee Name", b.name), ("Pay Period Start", _d(start, ds)),
-                       ("Pay Period End", _d(end, ds)), ("Pay Date", _d(pay_date, ds))])
-    lines += ["", "Earnings            Current          YTD",
-              f"Gross Pay           {_m(gross)}        {_m(ytd)}",
-              f"Federal Tax         {_m(gross * 0.12)}        {_m(gross * 0.12 * periods)}",
-              f"Net Pay             {_m(net)}        {_m(net * periods)}", "",
-              f"YTD Gross: {_m(ytd)}", "Hours 80.00   Rate " + _m(gross / 80)]
-    return LendingDoc("pay-stub", [lines], {"employer_name": b.employer, "employee_name": b.name,
-                                            "pay_period_start": start.isoformat(), "pay_period_end": end.isoformat(),
-                                            "pay_date": pay_date.isoformat(), "gross_pay": gross, "net_pay": net,
-                                            "ytd_gross": ytd})
+    lines += _kv(
+        rng,
+        [
+            ("Employee Name", b.name),
+            ("Pay Period Start", _d(start, ds)),
+            ("Pay Period End", _d(end, ds)),
+            ("Pay Date", _d(pay_date, ds)),
+        ],
+    )
+    lines += [
+        "",
+        "Earnings            Current          YTD",
+        f"Gross Pay           {_m(gross)}        {_m(ytd)}",
+        f"Federal Tax         {_m(gross * 0.12)}        {_m(gross * 0.12 * periods)}",
+        f"Net Pay             {_m(net)}        {_m(net * periods)}",
+        "",
+        f"YTD Gross: {_m(ytd)}",
+        "Hours 80.00   Rate " + _m(gross / 80),
+    ]
+    return LendingDoc(
+        "pay-stub",
+        [lines],
+        {
+            "employer_name": b.employer,
+            "employee_name": b.name,
+            "pay_period_start": start.isoformat(),
+            "pay_period_end": end.isoformat(),
+            "pay_date": pay_date.isoformat(),
+            "gross_pay": gross,
+            "net_pay": net,
+            "ytd_gross": ytd,
+        },
+    )
 
 
-def bank_statement(b: Borrower, rng: random.Random, end: date, *, pages: int = 2,
-                   large_deposit: float | None = None, holder: str | None = None) -> LendingDoc:
+def bank_statement(
+    b: Borrower,
+    rng: random.Random,
+    end: date,
+    *,
+    pages: int = 2,
+    large_deposit: float | None = None,
+    holder: str | None = None,
+) -> LendingDoc:
     start = end - timedelta(days=30)
     opening = round(rng.uniform(2000, 25000), 2)
     tx: list[tuple[date, str, float]] = []
@@ -144,8 +208,21 @@ def bank_statement(b: Borrower, rng: random.Random, end: date, *, pages: int = 2
         if i % 5 == 0:
             tx.append((d, f"PAYROLL DEPOSIT {b.employer[:18].upper()}", round(b.annual_salary / 26, 2)))
         else:
-            tx.append((d, rng.choice(["CARD PURCHASE GROCERY", "UTILITY PAYMENT", "ATM WITHDRAWAL",
-                                      "ONLINE TRANSFER OUT", "INSURANCE PREMIUM"]), -round(rng.uniform(20, 900), 2)))
+            tx.append(
+                (
+                    d,
+                    rng.choice(
+                        [
+                            "CARD PURCHASE GROCERY",
+                            "UTILITY PAYMENT",
+                            "ATM WITHDRAWAL",
+                            "ONLINE TRANSFER OUT",
+                            "INSURANCE PREMIUM",
+                        ]
+                    ),
+                    -round(rng.uniform(20, 900), 2),
+                )
+            )
     if large_deposit:
         tx.insert(len(tx) // 2, (start + timedelta(days=12), "DEPOSIT WIRE IN", large_deposit))
     deposits = round(sum(a for _, _, a in tx if a > 0), 2)
@@ -158,107 +235,240 @@ def bank_statement(b: Borrower, rng: random.Random, end: date, *, pages: int = 2
     for p in range(pages):
         lines = [b.bank, "Account Statement", f"Page {p + 1} of {pages}", ""]
         if p == 0:
-            lines += _kv(rng, [("Account Holder", name), ("Account Number", "XXXXXX" + b.account[-4:]),
-                               ("Statement Period Start", _d(start, ds)), ("Statement Period End", _d(end, ds))])
-            lines += ["", "Account Summary", f"Beginning Balance   {_m(opening)}", f"Total Deposits   {_m(deposits)}",
-                      f"Total Withdrawals   {_m(withdrawals)}", f"Ending Balance   {_m(closing)}", ""]
+            lines += _kv(
+                rng,
+                [
+                    ("Account Holder", name),
+                    ("Account Number", "XXXXXX" + b.account[-4:]),
+                    ("Statement Period Start", _d(start, ds)),
+                    ("Statement Period End", _d(end, ds)),
+                ],
+            )
+            lines += [
+                "",
+                "Account Summary",
+                f"Beginning Balance   {_m(opening)}",
+                f"Total Deposits   {_m(deposits)}",
+                f"Total Withdrawals   {_m(withdrawals)}",
+                f"Ending Balance   {_m(closing)}",
+                "",
+            ]
         lines.append("Date        Description                          Amount")
-        for d, desc, amt in tx[p * per:(p + 1) * per]:
+        for d, desc, amt in tx[p * per : (p + 1) * per]:
             lines.append(f"{d.strftime('%m/%d')}       {desc:<36} {_m(amt)}")
         out_pages.append(lines)
-    return LendingDoc("bank-statement", out_pages, {
-        "account_holder": name, "account_number": "****" + b.account[-4:], "bank_name": b.bank,
-        "period_start": start.isoformat(), "period_end": end.isoformat(), "opening_balance": opening,
-        "closing_balance": closing, "total_deposits": deposits, "total_withdrawals": withdrawals})
+    return LendingDoc(
+        "bank-statement",
+        out_pages,
+        {
+            "account_holder": name,
+            "account_number": "****" + b.account[-4:],
+            "bank_name": b.bank,
+            "period_start": start.isoformat(),
+            "period_end": end.isoformat(),
+            "opening_balance": opening,
+            "closing_balance": closing,
+            "total_deposits": deposits,
+            "total_withdrawals": withdrawals,
+        },
+    )
 
 
-def urla(b: Borrower, rng: random.Random, *, monthly_income: float | None = None, name: str | None = None
-         ) -> LendingDoc:
+def urla(
+    b: Borrower, rng: random.Random, *, monthly_income: float | None = None, name: str | None = None
+) -> LendingDoc:
     income = monthly_income or round(b.annual_salary / 12, 2)
     who = name or b.name
-    p1 = ["Uniform Residential Loan Application", "Freddie Mac Form 65 - Fannie Mae Form 1003", "Page 1 of 2", "",
-          "Section 1: Borrower Information"]
-    p1 += _kv(rng, [("Borrower Name", who), ("Social Security Number", b.ssn),
-                    ("Date of Birth", _d(b.dob, 0)), ("Current Address", b.address)])
+    p1 = [
+        "Uniform Residential Loan Application",
+        "Freddie Mac Form 65 - Fannie Mae Form 1003",
+        "Page 1 of 2",
+        "",
+        "Section 1: Borrower Information",
+    ]
+    p1 += _kv(
+        rng,
+        [
+            ("Borrower Name", who),
+            ("Social Security Number", b.ssn),
+            ("Date of Birth", _d(b.dob, 0)),
+            ("Current Address", b.address),
+        ],
+    )
     p1 += ["", "Employment and Income"]
     p1 += _kv(rng, [("Employer Name", b.employer), ("Gross Monthly Income", "$" + _m(income))])
     p2 = ["Uniform Residential Loan Application", "Page 2 of 2", "", "Section 4: Loan and Property Information"]
-    p2 += _kv(rng, [("Loan Amount", "$" + _m(b.loan_amount)), ("Property Address", b.property_address),
-                    ("Loan Purpose", "Purchase")])
+    p2 += _kv(
+        rng,
+        [
+            ("Loan Amount", "$" + _m(b.loan_amount)),
+            ("Property Address", b.property_address),
+            ("Loan Purpose", "Purchase"),
+        ],
+    )
     p2 += ["", "Declarations", "Will you occupy the property as your primary residence? Yes"]
-    return LendingDoc("urla-1003", [p1, p2], {"borrower_name": who, "borrower_ssn": b.ssn,
-                                             "date_of_birth": b.dob.isoformat(), "loan_amount": b.loan_amount,
-                                             "property_address": b.property_address, "employer_name": b.employer,
-                                             "monthly_income": income})
+    return LendingDoc(
+        "urla-1003",
+        [p1, p2],
+        {
+            "borrower_name": who,
+            "borrower_ssn": b.ssn,
+            "date_of_birth": b.dob.isoformat(),
+            "loan_amount": b.loan_amount,
+            "property_address": b.property_address,
+            "employer_name": b.employer,
+            "monthly_income": income,
+        },
+    )
 
 
 def transmittal(b: Borrower, rng: random.Random) -> LendingDoc:
     lines = ["Uniform Underwriting and Transmittal Summary", "Fannie Mae Form 1008", ""]
-    lines += _kv(rng, [("Borrower Name", b.name), ("Property Address", b.property_address),
-                       ("Loan Amount", "$" + _m(b.loan_amount))])
-    lines += ["", "Underwriting Information", f"Qualifying Ratios  Housing {rng.randint(18, 30)}%  Total "
-              f"{rng.randint(28, 43)}%", "Loan-to-Value 80.000%", "Underwriter's Name: J. Alvarez"]
+    lines += _kv(
+        rng,
+        [("Borrower Name", b.name), ("Property Address", b.property_address), ("Loan Amount", "$" + _m(b.loan_amount))],
+    )
+    lines += [
+        "",
+        "Underwriting Information",
+        f"Qualifying Ratios  Housing {rng.randint(18, 30)}%  Total {rng.randint(28, 43)}%",
+        "Loan-to-Value 80.000%",
+        "Underwriter's Name: J. Alvarez",
+    ]
     return LendingDoc("transmittal-1008", [lines], {"borrower_name": b.name, "loan_amount": b.loan_amount})
 
 
 def tax_return(b: Borrower, rng: random.Random, year: int) -> LendingDoc:
     total = round(b.annual_salary * rng.uniform(1.0, 1.08), 2)
     agi = round(total * rng.uniform(0.93, 0.99), 2)
-    p1 = [f"Form 1040 U.S. Individual Income Tax Return {year}",
-          "Department of the Treasury - Internal Revenue Service", "Page 1 of 2", "Filing Status: Single"]
+    p1 = [
+        f"Form 1040 U.S. Individual Income Tax Return {year}",
+        "Department of the Treasury - Internal Revenue Service",
+        "Page 1 of 2",
+        "Filing Status: Single",
+    ]
     p1 += _kv(rng, [("Your first name and middle initial", b.name), ("Your social security number", b.ssn)])
-    p1 += ["", f"1a Wages  {_m(b.annual_salary)}", f"9 Total income: {_m(total)}",
-           f"11 Adjusted gross income: {_m(agi)}"]
-    p2 = [f"Form 1040 ({year})", "Page 2 of 2", f"15 Taxable income  {_m(agi * 0.85)}", "Sign Here",
-          "Under penalties of perjury, I declare that I have examined this return."]
-    return LendingDoc("tax-return-1040", [p1, p2], {"taxpayer_name": b.name, "taxpayer_ssn": b.ssn, "tax_year": year,
-                                                    "total_income": total, "adjusted_gross_income": agi})
+    p1 += [
+        "",
+        f"1a Wages  {_m(b.annual_salary)}",
+        f"9 Total income: {_m(total)}",
+        f"11 Adjusted gross income: {_m(agi)}",
+    ]
+    p2 = [
+        f"Form 1040 ({year})",
+        "Page 2 of 2",
+        f"15 Taxable income  {_m(agi * 0.85)}",
+        "Sign Here",
+        "Under penalties of perjury, I declare that I have examined this return.",
+    ]
+    return LendingDoc(
+        "tax-return-1040",
+        [p1, p2],
+        {
+            "taxpayer_name": b.name,
+            "taxpayer_ssn": b.ssn,
+            "tax_year": year,
+            "total_income": total,
+            "adjusted_gross_income": agi,
+        },
+    )
 
 
 def id_card(b: Borrower, rng: random.Random) -> LendingDoc:
     st = b.address.split(",")[-1].split()[0]
-    lines = [f"{st} DRIVER LICENSE", "", f"DL No: D{rng.randint(1000000, 9999999)}", f"Name: {b.name}",
-             f"DOB: {b.dob.strftime('%m/%d/%Y')}",
-             f"Expires: {date(2030, b.dob.month, b.dob.day).strftime('%m/%d/%Y')}",
-             f"Address: {b.address}", "Class D   Sex F   Eyes BRN"]
+    lines = [
+        f"{st} DRIVER LICENSE",
+        "",
+        f"DL No: D{rng.randint(1000000, 9999999)}",
+        f"Name: {b.name}",
+        f"DOB: {b.dob.strftime('%m/%d/%Y')}",
+        f"Expires: {date(2030, b.dob.month, b.dob.day).strftime('%m/%d/%Y')}",
+        f"Address: {b.address}",
+        "Class D   Sex F   Eyes BRN",
+    ]
     return LendingDoc("id-document", [lines], {"full_name": b.name, "date_of_birth": b.dob.isoformat()})
 
 
 def letter_doc(b: Borrower, rng: random.Random, when: date, *, topic: str = "employment") -> LendingDoc:
-    body = {"employment": [f"This letter confirms that {b.name} has been employed full time by {b.employer}",
-                           f"since {when.year - rng.randint(2, 9)} with an annual base salary of "
-                           f"${_m(b.annual_salary)}.", "Please contact our HR office with any questions."],
-            "gift": [f"I intend to give {b.name} a gift of funds toward the purchase of the property at",
-                     f"{b.property_address}. No repayment is expected or implied.",
-                     "The funds were deposited into the borrower's account."]}[topic]
-    lines = [b.employer if topic == "employment" else "Gift Letter", _d(when, 1), "", "To whom it may concern,",
-             "Dear Underwriter,", ""] + body + ["", "Sincerely,", "", "Human Resources" if topic == "employment"
-                                                else "Donor"]
+    body = {
+        "employment": [
+            f"This letter confirms that {b.name} has been employed full time by {b.employer}",
+            f"since {when.year - rng.randint(2, 9)} with an annual base salary of ${_m(b.annual_salary)}.",
+            "Please contact our HR office with any questions.",
+        ],
+        "gift": [
+            f"I intend to give {b.name} a gift of funds toward the purchase of the property at",
+            f"{b.property_address}. No repayment is expected or implied.",
+            "The funds were deposited into the borrower's account.",
+        ],
+    }[topic]
+    lines = (
+        [
+            b.employer if topic == "employment" else "Gift Letter",
+            _d(when, 1),
+            "",
+            "To whom it may concern,",
+            "Dear Underwriter,",
+            "",
+        ]
+        + body
+        + ["", "Sincerely,", "", "Human Resources" if topic == "employment" else "Donor"]
+    )
     return LendingDoc("letter", [lines[:4] + lines[5:] if rng.random() < 0.5 else lines[:3] + lines[4:]], {})
 
 
 def invoice(b: Borrower, rng: random.Random, when: date) -> LendingDoc:
     n = rng.randint(1000, 9999)
     amt = round(rng.uniform(300, 900), 2)
-    lines = [rng.choice(["Cornerstone Appraisal Services", "Keystone Home Inspections"]), "INVOICE",
-             f"Invoice Number: INV-{n}", f"Invoice Date: {_d(when, 0)}", f"Bill To: {b.name}", "",
-             "Description                 Amount", f"Residential appraisal       {_m(amt)}", "",
-             f"Amount Due: ${_m(amt)}", f"Due Date: {_d(when + timedelta(days=30), 0)}"]
+    lines = [
+        rng.choice(["Cornerstone Appraisal Services", "Keystone Home Inspections"]),
+        "INVOICE",
+        f"Invoice Number: INV-{n}",
+        f"Invoice Date: {_d(when, 0)}",
+        f"Bill To: {b.name}",
+        "",
+        "Description                 Amount",
+        f"Residential appraisal       {_m(amt)}",
+        "",
+        f"Amount Due: ${_m(amt)}",
+        f"Due Date: {_d(when + timedelta(days=30), 0)}",
+    ]
     return LendingDoc("invoice", [lines], {})
 
 
 def closing_disclosure(b: Borrower, rng: random.Random, when: date) -> LendingDoc:
-    p1 = ["Closing Disclosure", "Page 1 of 2", "Closing Information", f"Date Issued {_d(when, 0)}",
-          f"Property {b.property_address}", f"Loan Amount ${_m(b.loan_amount)}", "Projected Payments"]
-    p2 = ["Closing Disclosure", "Page 2 of 2", "Closing Cost Details", "Loan Costs", "Other Costs",
-          f"Cash to Close ${_m(b.loan_amount * 0.2)}"]
+    p1 = [
+        "Closing Disclosure",
+        "Page 1 of 2",
+        "Closing Information",
+        f"Date Issued {_d(when, 0)}",
+        f"Property {b.property_address}",
+        f"Loan Amount ${_m(b.loan_amount)}",
+        "Projected Payments",
+    ]
+    p2 = [
+        "Closing Disclosure",
+        "Page 2 of 2",
+        "Closing Cost Details",
+        "Loan Costs",
+        "Other Costs",
+        f"Cash to Close ${_m(b.loan_amount * 0.2)}",
+    ]
     return LendingDoc("closing-disclosure", [p1, p2], {})
 
 
 def loan_estimate(b: Borrower, rng: random.Random, when: date) -> LendingDoc:
-    lines = ["Loan Estimate", f"Date Issued {_d(when, 0)}", f"Applicants {b.name}", f"Property {b.property_address}",
-             f"Loan Amount ${_m(b.loan_amount)}", "Projected Payments", "Estimated Closing Costs $8,450",
-             "Estimated Cash to Close $" + _m(b.loan_amount * 0.21), "Comparisons"]
+    lines = [
+        "Loan Estimate",
+        f"Date Issued {_d(when, 0)}",
+        f"Applicants {b.name}",
+        f"Property {b.property_address}",
+        f"Loan Amount ${_m(b.loan_amount)}",
+        "Projected Payments",
+        "Estimated Closing Costs $8,450",
+        "Estimated Cash to Close $" + _m(b.loan_amount * 0.21),
+        "Comparisons",
+    ]
     return LendingDoc("loan-estimate", [lines], {})
 
 
@@ -289,8 +499,19 @@ def random_doc(doc_type: str, b: Borrower, rng: random.Random, today: date) -> L
     raise ValueError(f"no generator for {doc_type}")
 
 
-GENERATED_TYPES = ("w2", "pay-stub", "bank-statement", "urla-1003", "transmittal-1008", "tax-return-1040",
-                   "id-document", "letter", "invoice", "closing-disclosure", "loan-estimate")
+GENERATED_TYPES = (
+    "w2",
+    "pay-stub",
+    "bank-statement",
+    "urla-1003",
+    "transmittal-1008",
+    "tax-return-1040",
+    "id-document",
+    "letter",
+    "invoice",
+    "closing-disclosure",
+    "loan-estimate",
+)
 
 
 def _draw_page(c: canvas.Canvas, lines: list[str]) -> None:

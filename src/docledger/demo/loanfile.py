@@ -29,10 +29,19 @@ FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
 def demo_borrower() -> Borrower:
-    return Borrower(name="Maria Gonzalez", ssn="512-44-3187", dob=date(1986, 7, 14),
-                    address="412 Elm Street, Springfield, IL 62704", employer="Northwind Logistics Inc.",
-                    ein="36-4172093", annual_salary=78000.0, bank="First Cedar Bank", account="4401229188",
-                    property_address="88 Lakeview Road, Springfield, IL 62711", loan_amount=320000.0)
+    return Borrower(
+        name="Maria Gonzalez",
+        ssn="512-44-3187",
+        dob=date(1986, 7, 14),
+        address="412 Elm Street, Springfield, IL 62704",
+        employer="Northwind Logistics Inc.",
+        ein="36-4172093",
+        annual_salary=78000.0,
+        bank="First Cedar Bank",
+        account="4401229188",
+        property_address="88 Lakeview Road, Springfield, IL 62711",
+        loan_amount=320000.0,
+    )
 
 
 def _image(lines: list[str], path: Path) -> None:

@@ -90,9 +90,7 @@ class _Writer:
         reason: str | None = None,
         duplicate_of: str | None = None,
     ) -> Path:
-        self.docs.append(
-            SampleDoc(self.out / name, kind, status, reason, description, contains, duplicate_of)
-        )
+        self.docs.append(SampleDoc(self.out / name, kind, status, reason, description, contains, duplicate_of))
         return self.out / name
 
 
@@ -106,9 +104,7 @@ def generate_samples(out_dir: Path) -> list[SampleDoc]:
         path, text = _headed(w, body)
         _build(path, text, title=w.docs[-1].description)
     _w2(w.add("w2_2023.pdf", "tax_form", "W-2-like wage and tax statement in boxes.", "Wage and Tax", SSN))
-    _acroform(
-        w.add("loan_intake_form.pdf", "acroform", "Fillable loan intake form, filled in.", "Loan Intake")
-    )
+    _acroform(w.add("loan_intake_form.pdf", "acroform", "Fillable loan intake form, filled in.", "Loan Intake"))
     _build(
         w.add(
             "rate_lock_confirmation.pdf",
@@ -354,9 +350,7 @@ def _w2(path: Path) -> None:
         c.drawString(66, y - 22, value)
         y -= 38
     c.setFont("Helvetica", 8)
-    c.drawString(
-        54, y - 10, "Copy C - For EMPLOYEE'S RECORDS. This information is being furnished to the IRS."
-    )
+    c.drawString(54, y - 10, "Copy C - For EMPLOYEE'S RECORDS. This information is being furnished to the IRS.")
     c.showPage()
     c.save()
 
@@ -425,9 +419,7 @@ def _scan(
     Lines starting with ``# `` are headings; a blank line adds space. The default size is
     US Letter at 150 dpi with 26 px text (about 12.5 pt), comfortable for OCR."""
     img = Image.new("L", size, 246)
-    specks = Image.frombytes("L", size, rng.randbytes(size[0] * size[1])).point(
-        lambda v: 0 if v > 254 else 255
-    )
+    specks = Image.frombytes("L", size, rng.randbytes(size[0] * size[1])).point(lambda v: 0 if v > 254 else 255)
     img = Image.composite(img, Image.new("L", size, 150), specks)
     draw = ImageDraw.Draw(img)
     x, y = (40, 60) if mono else (90, 80)
@@ -642,9 +634,7 @@ def _failures(w: _Writer, rng: random.Random) -> None:
     ).save(buf, format="PNG")
     mislabelled.write_bytes(buf.getvalue())
 
-    w.add(
-        "blank_upload.pdf", "empty", "A zero-byte upload.", status="FAILED", reason="empty_file"
-    ).write_bytes(b"")
+    w.add("blank_upload.pdf", "empty", "A zero-byte upload.", status="FAILED", reason="empty_file").write_bytes(b"")
 
     docx = w.add(
         "report.docx",

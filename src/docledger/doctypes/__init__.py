@@ -32,14 +32,15 @@ class Taxonomy:
 
 @cache
 def taxonomy() -> Taxonomy:
-    raw: dict[str, Any] = yaml.safe_load((resources.files("docledger.doctypes") / "data" / "taxonomy.yaml")
-                                         .read_text())
+    raw: dict[str, Any] = yaml.safe_load((resources.files("docledger.doctypes") / "data" / "taxonomy.yaml").read_text())
     types = {}
     for name, spec in raw["types"].items():
         types[name] = TypeRule(
-            name=name, label=spec.get("label", name),
+            name=name,
+            label=spec.get("label", name),
             title=tuple(re.compile(p, re.I | re.M) for p in spec.get("title") or []),
-            patterns=tuple((re.compile(p, re.I | re.M), float(w)) for p, w in (spec.get("patterns") or {}).items()))
+            patterns=tuple((re.compile(p, re.I | re.M), float(w)) for p, w in (spec.get("patterns") or {}).items()),
+        )
     return Taxonomy(version=str(raw["version"]), types=types)
 
 
@@ -52,8 +53,10 @@ def valid_type_name(name: str) -> str:
 
     norm = name.strip().lower().replace(" ", "-")
     if not _NAME.match(norm):
-        raise InvalidRequest(f"{name!r} is not a valid document type name",
-                             hint="Use lower-case letters, digits, '-', '_' or '.', e.g. pay-stub or memo.")
+        raise InvalidRequest(
+            f"{name!r} is not a valid document type name",
+            hint="Use lower-case letters, digits, '-', '_' or '.', e.g. pay-stub or memo.",
+        )
     return norm
 
 

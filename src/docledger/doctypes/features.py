@@ -18,16 +18,36 @@ _DIGIT = re.compile(r"\d")
 _UPPER = re.compile(r"[A-Z]")
 _ALPHA = re.compile(r"[A-Za-z]")
 _MONEY = re.compile(r"\$\s?\d|\d,\d{3}|\d\.\d{2}\b")
-_DATE = re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? "
-                   r"\d{1,2}\b", re.I)
+_DATE = re.compile(
+    r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? "
+    r"\d{1,2}\b",
+    re.I,
+)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _LABEL = re.compile(r"^[^:]{1,40}:\s*\S")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
 _WS = re.compile(r"\s+")
 
-LAYOUT_NAMES = ("log_chars", "log_lines", "mean_line", "std_line", "short_lines", "long_lines", "digit_ratio",
-                "upper_ratio", "money_per_line", "dates_per_line", "email", "label_lines", "bullet_lines",
-                "blank_ratio", "caps_lines", "words_per_line", "punct_ratio", "sentence_ratio")
+LAYOUT_NAMES = (
+    "log_chars",
+    "log_lines",
+    "mean_line",
+    "std_line",
+    "short_lines",
+    "long_lines",
+    "digit_ratio",
+    "upper_ratio",
+    "money_per_line",
+    "dates_per_line",
+    "email",
+    "label_lines",
+    "bullet_lines",
+    "blank_ratio",
+    "caps_lines",
+    "words_per_line",
+    "punct_ratio",
+    "sentence_ratio",
+)
 
 
 def normalise(text: str) -> str:
@@ -44,14 +64,24 @@ def layout_features(text: str) -> list[float]:
     alpha = max(1, len(_ALPHA.findall(text)))
     words = len(text.split())
     return [
-        math.log1p(len(text)), math.log1p(len(lines)), float(lengths.mean()) / 80.0, float(lengths.std()) / 80.0,
-        sum(1 for x in lengths if x < 25) / n, sum(1 for x in lengths if x > 70) / n,
-        len(_DIGIT.findall(text)) / chars, len(_UPPER.findall(text)) / alpha,
-        len(_MONEY.findall(text)) / n, len(_DATE.findall(text)) / n, 1.0 if _EMAIL.search(text) else 0.0,
-        sum(1 for ln in lines if _LABEL.match(ln)) / n, sum(1 for ln in lines if _BULLET.match(ln)) / n,
+        math.log1p(len(text)),
+        math.log1p(len(lines)),
+        float(lengths.mean()) / 80.0,
+        float(lengths.std()) / 80.0,
+        sum(1 for x in lengths if x < 25) / n,
+        sum(1 for x in lengths if x > 70) / n,
+        len(_DIGIT.findall(text)) / chars,
+        len(_UPPER.findall(text)) / alpha,
+        len(_MONEY.findall(text)) / n,
+        len(_DATE.findall(text)) / n,
+        1.0 if _EMAIL.search(text) else 0.0,
+        sum(1 for ln in lines if _LABEL.match(ln)) / n,
+        sum(1 for ln in lines if _BULLET.match(ln)) / n,
         (len(lines_all) - len(lines)) / max(1, len(lines_all)),
-        sum(1 for ln in lines if ln.isupper() and len(ln) > 3) / n, words / n / 12.0,
-        sum(1 for c in text if c in ",;:()[]#%") / chars, text.count(". ") / max(1, words) * 10,
+        sum(1 for ln in lines if ln.isupper() and len(ln) > 3) / n,
+        words / n / 12.0,
+        sum(1 for c in text if c in ",;:()[]#%") / chars,
+        text.count(". ") / max(1, words) * 10,
     ]
 
 
@@ -60,7 +90,7 @@ def chunks(text: str, *, words_per_chunk: int = 150, max_chunks: int = 2) -> lis
     words = text.split()
     if not words:
         return [""]
-    out = [" ".join(words[i:i + words_per_chunk]) for i in range(0, len(words), words_per_chunk)]
+    out = [" ".join(words[i : i + words_per_chunk]) for i in range(0, len(words), words_per_chunk)]
     return out[:max_chunks]
 
 

@@ -41,8 +41,9 @@ class DocTypeModel:
         return self.weights.get("emb", 0) > 0
 
     # ---- training ----------------------------------------------------------------------------
-    def fit(self, texts: Sequence[str], labels: Sequence[str], *, embeddings: np.ndarray | None = None,
-            tune: bool = True) -> DocTypeModel:
+    def fit(
+        self, texts: Sequence[str], labels: Sequence[str], *, embeddings: np.ndarray | None = None, tune: bool = True
+    ) -> DocTypeModel:
         """Fit every view; with ``tune``, first pick the views' weights by stratified cross-validation
         on these examples only (out-of-fold probabilities per view, then a small grid of weights)."""
         self.classes = sorted(set(labels))
@@ -68,8 +69,10 @@ class DocTypeModel:
         if "emb" in self.parts and embeddings is None:
             embeddings = embed_documents(texts)
         views = _Views(texts, embeddings)
-        probs = {v: _full(_clf_of(part), _predict_view(v, part, views, np.arange(len(texts))), k)
-                 for v, part in self.parts.items()}
+        probs = {
+            v: _full(_clf_of(part), _predict_view(v, part, views, np.arange(len(texts))), k)
+            for v, part in self.parts.items()
+        }
         return _combine(probs, self.weights)
 
     def predict(self, texts: Sequence[str], *, embeddings: np.ndarray | None = None) -> list[tuple[str, float]]:
@@ -82,8 +85,17 @@ class DocTypeModel:
     # ---- persistence (the bytes are stored as a blob in the ledger, versioned per tenant) --------
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
-        pickle.dump({"format": MODEL_FORMAT, "weights": self.weights, "classes": self.classes, "parts": self.parts,
-                     "meta": self.meta}, buf, protocol=5)
+        pickle.dump(
+            {
+                "format": MODEL_FORMAT,
+                "weights": self.weights,
+                "classes": self.classes,
+                "parts": self.parts,
+                "meta": self.meta,
+            },
+            buf,
+            protocol=5,
+        )
         return buf.getvalue()
 
     @classmethod
@@ -132,8 +144,9 @@ def _fit_view(view: str, data: _Views, idx: np.ndarray, y: np.ndarray) -> Any:
         if view == "word":
             vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_features=60000)
         else:
-            vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1,
-                                  max_features=100000)
+            vec = TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1, max_features=100000
+            )
         clf = LinearSVC(C=0.5)
         clf.fit(vec.fit_transform([data.norm[i] for i in idx]), y[idx])
         return (vec, clf)
@@ -186,24 +199,25 @@ def _combine(probs: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndar
     return out / out.sum(axis=1, keepdims=True)
 
 
-def _out_of_fold(data: _Views, y: np.ndarray, views: list[str], k: int, *, folds: int = 5, seed: int = 0
-                 ) -> dict[str, np.ndarray] | None:
+def _out_of_fold(
+    data: _Views, y: np.ndarray, views: list[str], k: int, *, folds: int = 5, seed: int = 0
+) -> dict[str, np.ndarray] | None:
     from sklearn.model_selection import StratifiedKFold
 
     n_splits = min(folds, int(np.bincount(y).min()))
     if n_splits < 2:
         return None
     oof = {v: np.zeros((len(y), k)) for v in views}
-    for train, test in StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed).split(
-            np.zeros(len(y)), y):
+    for train, test in StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
         for v in views:
             part = _fit_view(v, data, train, y)
             oof[v][test] = _full(_clf_of(part), _predict_view(v, part, data, test), k)
     return oof
 
 
-def _best_weights(oof: dict[str, np.ndarray], y: np.ndarray, default: dict[str, float]
-                  ) -> tuple[dict[str, float], float]:
+def _best_weights(
+    oof: dict[str, np.ndarray], y: np.ndarray, default: dict[str, float]
+) -> tuple[dict[str, float], float]:
     """The grid point with the best out-of-fold accuracy (ties: the one closest to ``default``)."""
     import itertools
 
@@ -228,8 +242,9 @@ def _best_weights(oof: dict[str, np.ndarray], y: np.ndarray, default: dict[str, 
     return best[2], best[0]
 
 
-def cross_validate(texts: Sequence[str], labels: Sequence[str], *, embeddings: np.ndarray | None = None
-                   ) -> float | None:
+def cross_validate(
+    texts: Sequence[str], labels: Sequence[str], *, embeddings: np.ndarray | None = None
+) -> float | None:
     """Stratified 5-fold accuracy of the tuned ensemble (the weights are chosen on the same folds, so
     this is slightly optimistic); None when a type has fewer than two examples."""
     model = DocTypeModel().fit(texts, labels, embeddings=embeddings)

@@ -81,8 +81,9 @@ def _has_title(text: str) -> bool:
     return any(p.search(head) for r in taxonomy().types.values() for p in r.title)
 
 
-def page_signals(texts: list[str], predictor: Predictor | None = None,
-                 sizes: list[tuple[float, float] | None] | None = None) -> list[PageSignal]:
+def page_signals(
+    texts: list[str], predictor: Predictor | None = None, sizes: list[tuple[float, float] | None] | None = None
+) -> list[PageSignal]:
     predict = predictor or rule_type
     out = []
     for i, t in enumerate(texts, start=1):
@@ -119,8 +120,11 @@ def boundary_scores(sig: list[PageSignal]) -> list[float]:
             s += 1.0  # the previous document said it was complete
         if cur.title:
             s += 3.5
-        if cur.doc_type != prev.doc_type and min(cur.confidence, prev.confidence) >= 0.35 \
-                and "other" not in (cur.doc_type, prev.doc_type):
+        if (
+            cur.doc_type != prev.doc_type
+            and min(cur.confidence, prev.confidence) >= 0.35
+            and "other" not in (cur.doc_type, prev.doc_type)
+        ):
             s += 1.5
         elif cur.doc_type == prev.doc_type and cur.doc_type != "other":
             s -= 0.5
@@ -135,8 +139,9 @@ def boundary_scores(sig: list[PageSignal]) -> list[float]:
     return scores
 
 
-def segment(texts: list[str], predictor: Predictor | None = None,
-            sizes: list[tuple[float, float] | None] | None = None) -> list[Segment]:
+def segment(
+    texts: list[str], predictor: Predictor | None = None, sizes: list[tuple[float, float] | None] | None = None
+) -> list[Segment]:
     """Contiguous page ranges, one per detected document, each typed from its pages (``sizes``:
     each page's width and height in any one unit, when known)."""
     if not texts:
@@ -147,7 +152,7 @@ def segment(texts: list[str], predictor: Predictor | None = None,
     segs = []
     for j, a in enumerate(starts):
         b = (starts[j + 1] if j + 1 < len(starts) else len(texts)) - 1
-        doc_type, conf = _segment_type(texts[a:b + 1], predictor)
+        doc_type, conf = _segment_type(texts[a : b + 1], predictor)
         segs.append(Segment(a + 1, b + 1, doc_type, conf))
     return segs
 

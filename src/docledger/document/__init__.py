@@ -18,5 +18,19 @@ from docledger.document.model import (
     Word,
 )
 
-__all__ = ["SCHEMA_VERSION", "Checkbox", "DocumentField", "DocumentModel", "Entity", "FormField", "KeyPhrase",
-           "Line", "Page", "Pii", "Signature", "Table", "TableCell", "Word"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Checkbox",
+    "DocumentField",
+    "DocumentModel",
+    "Entity",
+    "FormField",
+    "KeyPhrase",
+    "Line",
+    "Page",
+    "Pii",
+    "Signature",
+    "Table",
+    "TableCell",
+    "Word",
+]

@@ -19,8 +19,12 @@ SCHEMA_ID = f"https://docledger.dev/schema/document-v{SCHEMA_VERSION.split('.')[
 
 def json_schema() -> dict[str, Any]:
     schema = DocumentModel.model_json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
-            "version": SCHEMA_VERSION, **schema}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "version": SCHEMA_VERSION,
+        **schema,
+    }
 
 
 def schema_path(repo: Path) -> Path:

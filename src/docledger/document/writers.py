@@ -42,14 +42,22 @@ def cells_of(table: Table) -> list[TableCell]:
 
 def tables_csv(tables: Sequence[Table], *, page: int | None = None) -> str:
     """One row per cell: page, table index, row, column, spans, text and the cell's box."""
-    return _csv(TABLE_COLUMNS, ([page, index, c.row, c.col, c.row_span, c.col_span, c.text, _bbox(c.bbox)]
-                                for index, table in enumerate(tables) for c in cells_of(table)))
+    return _csv(
+        TABLE_COLUMNS,
+        (
+            [page, index, c.row, c.col, c.row_span, c.col_span, c.text, _bbox(c.bbox)]
+            for index, table in enumerate(tables)
+            for c in cells_of(table)
+        ),
+    )
 
 
 def forms_csv(forms: Sequence[FormField]) -> str:
     """One row per key-value pair: page, key, value, confidence, both boxes and the field type."""
-    return _csv(FORM_COLUMNS, ([f.page, f.key, f.value, f.confidence, _bbox(f.key_bbox), _bbox(f.value_bbox), f.type]
-                               for f in forms))
+    return _csv(
+        FORM_COLUMNS,
+        ([f.page, f.key, f.value, f.confidence, _bbox(f.key_bbox), _bbox(f.value_bbox), f.type] for f in forms),
+    )
 
 
 def document_json(document: DocumentModel) -> str:

@@ -44,11 +44,18 @@ def schemas() -> Schemas:
     types = {}
     for doc_type, spec in raw["types"].items():
         thr = float(spec.get("review_threshold", default))
-        fields = tuple(FieldSpec(name=n, type=f["type"], labels=tuple(s.lower() for s in f.get("labels", [])),
-                                 pattern=f.get("pattern"), column=f.get("column", "first"),
-                                 review_threshold=float(f.get("review_threshold", thr)),
-                                 optional=bool(f.get("optional", False)),
-                                 pattern_confidence=float(f.get("pattern_confidence", 0.8)))
-                       for n, f in spec["fields"].items())
+        fields = tuple(
+            FieldSpec(
+                name=n,
+                type=f["type"],
+                labels=tuple(s.lower() for s in f.get("labels", [])),
+                pattern=f.get("pattern"),
+                column=f.get("column", "first"),
+                review_threshold=float(f.get("review_threshold", thr)),
+                optional=bool(f.get("optional", False)),
+                pattern_confidence=float(f.get("pattern_confidence", 0.8)),
+            )
+            for n, f in spec["fields"].items()
+        )
         types[doc_type] = TypeSchema(doc_type, fields, tuple(spec.get("checks") or []), thr)
     return Schemas(version=str(raw["version"]), types=types)

@@ -73,12 +73,16 @@ def _locate(found: str, page: dict[str, Any]) -> tuple[list[float] | None, float
     n = len(toks)
     for i in range(len(words) - n + 1):
         if all(_tok_eq(texts[i + j], toks[j]) for j in range(n)):
-            run = words[i:i + n]
+            run = words[i : i + n]
             boxes = [w["bbox"] for w in run if w.get("bbox")]
             if not boxes:
                 return None, 1.0
-            bbox = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
-                    max(b[3] for b in boxes)]
+            bbox = [
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            ]
             conf = min(float(w.get("confidence", 1.0)) for w in run)
             return [round(float(x), 2) for x in bbox], conf
     return None, 1.0
@@ -105,8 +109,11 @@ def _field_start(line: str, start: int) -> bool:
     """A label starts a field at the line start (after a box number such as "1" or "e"), after a
     wide gap, or after a separator; not in the middle of a sentence."""
     before = line[:start]
-    return (not before.strip() or bool(re.fullmatch(r"\s*[a-z0-9]{1,2}[.)]?\s+", before, re.I))
-            or bool(re.search(r"(\s{2,}|\t|\|)$", before)))
+    return (
+        not before.strip()
+        or bool(re.fullmatch(r"\s*[a-z0-9]{1,2}[.)]?\s+", before, re.I))
+        or bool(re.search(r"(\s{2,}|\t|\|)$", before))
+    )
 
 
 def _text_candidates(pages: list[dict[str, Any]], schema: TypeSchema) -> dict[str, list[Candidate]]:
@@ -144,8 +151,9 @@ def _text_candidates(pages: list[dict[str, Any]], schema: TypeSchema) -> dict[st
     return out
 
 
-def _form_candidates(pages: list[dict[str, Any]], acro: list[dict[str, Any]], schema: TypeSchema
-                     ) -> dict[str, list[Candidate]]:
+def _form_candidates(
+    pages: list[dict[str, Any]], acro: list[dict[str, Any]], schema: TypeSchema
+) -> dict[str, list[Candidate]]:
     out: dict[str, list[Candidate]] = {}
     for f in acro:
         value = str(f.get("value") or "").strip()
@@ -155,8 +163,14 @@ def _form_candidates(pages: list[dict[str, Any]], acro: list[dict[str, Any]], sc
             s = _label_match(str(f.get("name") or ""), spec)
             if s:
                 out.setdefault(spec.name, []).append(
-                    Candidate(value, 0.97 * s, "form", f.get("page"), [round(float(x), 2) for x in f["bbox"]]
-                              if f.get("bbox") else None))
+                    Candidate(
+                        value,
+                        0.97 * s,
+                        "form",
+                        f.get("page"),
+                        [round(float(x), 2) for x in f["bbox"]] if f.get("bbox") else None,
+                    )
+                )
     for p in pages:
         for f in p.get("forms") or []:
             value = str(f.get("value") or "").strip()
@@ -166,8 +180,14 @@ def _form_candidates(pages: list[dict[str, Any]], acro: list[dict[str, Any]], sc
                 s = _label_match(str(f["key"]), spec)
                 if s:
                     out.setdefault(spec.name, []).append(
-                        Candidate(value, float(f.get("confidence", 0.9)) * 0.95 * s, "form", p.get("page"),
-                                  f.get("value_bbox")))
+                        Candidate(
+                            value,
+                            float(f.get("confidence", 0.9)) * 0.95 * s,
+                            "form",
+                            p.get("page"),
+                            f.get("value_bbox"),
+                        )
+                    )
     return out
 
 
@@ -199,7 +219,7 @@ def _label_rest(cell: str, spec: FieldSpec) -> str:
     for lb in sorted(spec.labels, key=len, reverse=True):
         i = low.find(lb)
         if i >= 0:
-            return cell[i + len(lb):].strip(" :#")
+            return cell[i + len(lb) :].strip(" :#")
     return ""
 
 
@@ -212,14 +232,20 @@ def _pattern_candidates(pages: list[dict[str, Any]], schema: TypeSchema) -> dict
         for p in pages:
             m = rx.search(str(p.get("text") or ""))
             if m:
-                out.setdefault(spec.name, []).append(Candidate(m.group(1), spec.pattern_confidence, "text",
-                                                               p.get("page")))
+                out.setdefault(spec.name, []).append(
+                    Candidate(m.group(1), spec.pattern_confidence, "text", p.get("page"))
+                )
                 break
     return out
 
 
-def extract_fields(doc_type: str, pages: list[dict[str, Any]], acro: list[dict[str, Any]] | None = None,
-                   *, learned: dict[str, list[Candidate]] | None = None) -> dict[str, Any]:
+def extract_fields(
+    doc_type: str,
+    pages: list[dict[str, Any]],
+    acro: list[dict[str, Any]] | None = None,
+    *,
+    learned: dict[str, list[Candidate]] | None = None,
+) -> dict[str, Any]:
     """The ``fields.json`` body for a document of ``doc_type`` (no schema: no fields)."""
     sch = schemas()
     schema = sch.types.get(doc_type)
@@ -227,8 +253,13 @@ def extract_fields(doc_type: str, pages: list[dict[str, Any]], acro: list[dict[s
         return {"doc_type": doc_type, "schema_version": sch.version, "fields": []}
     by_page = {p.get("page"): p for p in pages}
     pools: dict[str, list[Candidate]] = {}
-    for part in (_form_candidates(pages, acro or [], schema), _table_candidates(pages, schema),
-                 _text_candidates(pages, schema), _pattern_candidates(pages, schema), learned or {}):
+    for part in (
+        _form_candidates(pages, acro or [], schema),
+        _table_candidates(pages, schema),
+        _text_candidates(pages, schema),
+        _pattern_candidates(pages, schema),
+        learned or {},
+    ):
         for k, v in part.items():
             pools.setdefault(k, []).extend(v)
     fields: list[dict[str, Any]] = []
@@ -236,8 +267,19 @@ def extract_fields(doc_type: str, pages: list[dict[str, Any]], acro: list[dict[s
         cands = [_evaluate(c, spec) for c in pools.get(spec.name, [])]
         cands = [c for c in cands if c.found is not None]
         if not cands:
-            fields.append(_field(spec, None, None, 0.0, None, None, "text",
-                                 [] if spec.optional else ["not found on the document"], valid=spec.optional))
+            fields.append(
+                _field(
+                    spec,
+                    None,
+                    None,
+                    0.0,
+                    None,
+                    None,
+                    "text",
+                    [] if spec.optional else ["not found on the document"],
+                    valid=spec.optional,
+                )
+            )
             continue
         best = max(cands, key=lambda c: (not c.errors, c.confidence))
         bbox, word_conf = best.bbox, 1.0
@@ -247,17 +289,47 @@ def extract_fields(doc_type: str, pages: list[dict[str, Any]], acro: list[dict[s
         agree = sum(1 for c in cands if c.normalized == best.normalized and c is not best)
         disagree = sum(1 for c in cands if c.normalized != best.normalized and c.confidence >= best.confidence * 0.9)
         conf = best.confidence * word_conf * (1.0 + 0.03 * min(agree, 2)) * (0.85 if disagree else 1.0)
-        fields.append(_field(spec, best.found, best.normalized, min(conf, 0.99), best.page, bbox, best.source,
-                             best.errors, valid=not best.errors))
+        fields.append(
+            _field(
+                spec,
+                best.found,
+                best.normalized,
+                min(conf, 0.99),
+                best.page,
+                bbox,
+                best.source,
+                best.errors,
+                valid=not best.errors,
+            )
+        )
     _run_checks(schema, fields)
     return {"doc_type": doc_type, "schema_version": sch.version, "fields": fields}
 
 
-def _field(spec: FieldSpec, value: str | None, normalized: Any, confidence: float, page: int | None,
-           bbox: list[float] | None, source: str, errors: list[str], *, valid: bool) -> dict[str, Any]:
-    return {"field": spec.name, "value": value, "normalized": normalized, "confidence": round(float(confidence), 4),
-            "page": page, "bbox": bbox, "source": source, "valid": bool(valid), "errors": list(errors),
-            "review_threshold": spec.review_threshold}
+def _field(
+    spec: FieldSpec,
+    value: str | None,
+    normalized: Any,
+    confidence: float,
+    page: int | None,
+    bbox: list[float] | None,
+    source: str,
+    errors: list[str],
+    *,
+    valid: bool,
+) -> dict[str, Any]:
+    return {
+        "field": spec.name,
+        "value": value,
+        "normalized": normalized,
+        "confidence": round(float(confidence), 4),
+        "page": page,
+        "bbox": bbox,
+        "source": source,
+        "valid": bool(valid),
+        "errors": list(errors),
+        "review_threshold": spec.review_threshold,
+    }
 
 
 def _run_checks(schema: TypeSchema, fields: list[dict[str, Any]]) -> None:

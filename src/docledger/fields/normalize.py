@@ -28,8 +28,9 @@ Normalised = tuple[str | None, Any, list[str]]
 
 def _fix_digits(s: str) -> str:
     """OCR reads 0 as O and 1 as l inside numbers; fix those only in digit-dominated tokens."""
-    return " ".join(t.translate(_NUMERIC_FIX) if sum(c.isdigit() for c in t) >= max(1, len(t) // 2) else t
-                    for t in s.split(" "))
+    return " ".join(
+        t.translate(_NUMERIC_FIX) if sum(c.isdigit() for c in t) >= max(1, len(t) // 2) else t for t in s.split(" ")
+    )
 
 
 def money(raw: str) -> Normalised:
@@ -152,13 +153,25 @@ def address(raw: str) -> Normalised:
     cleaned = re.split(r"\s{3,}|\t|\|", raw.strip())[0].strip(" :")
     if not cleaned:
         return None, None, ["empty"]
-    errors = [] if re.search(r"\d", cleaned) and re.search(r"[A-Za-z]{2}", cleaned) else \
-        [f"{cleaned!r} does not look like an address"]
+    errors = (
+        []
+        if re.search(r"\d", cleaned) and re.search(r"[A-Za-z]{2}", cleaned)
+        else [f"{cleaned!r} does not look like an address"]
+    )
     return cleaned, re.sub(r"\s+", " ", cleaned), errors
 
 
-NORMALISERS = {"money": money, "date": parse_date, "ssn": ssn, "ein": ein, "account": account, "year": year,
-               "name": name, "text": text, "address": address}
+NORMALISERS = {
+    "money": money,
+    "date": parse_date,
+    "ssn": ssn,
+    "ein": ein,
+    "account": account,
+    "year": year,
+    "name": name,
+    "text": text,
+    "address": address,
+}
 
 
 def comparable(v: Any) -> Any:

@@ -33,16 +33,22 @@ Stages = Mapping[str, StagePlugin]
 
 
 class Ledger:
-    def __init__(self, settings: Settings | None = None, *, store: Store | None = None,
-                 stages: Stages | Callable[[], Stages] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        store: Store | None = None,
+        stages: Stages | Callable[[], Stages] | None = None,
+    ) -> None:
         """``stages``: the installed stages, or a function that returns them when first needed (discovery
         imports every plugin, which commands that only read need not pay for). ``None``: this ledger
         only reads and records; anything that announces an event refuses to run without subscribers."""
         self.settings = settings or get_settings()
         private_home(self.settings.home)
         self.store = store or open_store(self.settings.resolved_database_url)
-        self.blobs = BlobStore(self.settings.blob_dir, fsync_derived=self.settings.fsync_artifacts,
-                               cipher=blob_cipher(self.settings))
+        self.blobs = BlobStore(
+            self.settings.blob_dir, fsync_derived=self.settings.fsync_artifacts, cipher=blob_cipher(self.settings)
+        )
         self._stages: Stages | None = None
         self._find_stages: Callable[[], Stages] | None = None
         if callable(stages):
@@ -56,7 +62,8 @@ class Ledger:
             if self._find_stages is None:
                 raise ConfigurationError(
                     "this ledger was opened without its stages, so no stage would receive the event",
-                    hint="Open it with docledger.pipeline.open_ledger(settings), or pass stages= to Ledger.")
+                    hint="Open it with docledger.pipeline.open_ledger(settings), or pass stages= to Ledger.",
+                )
             self.use_stages(self._find_stages())
         return cast(Stages, self._stages)
 
@@ -73,24 +80,43 @@ class Ledger:
         self.store.close()
 
     # ---- Document Registry -----------------------------------------------------------------
-    def ingest_path(self, path: Path, *, owner: str | None = None, tenant: str | None = None,
-                    classification: str | None = None, source: str = "cli", name: str | None = None
-                    ) -> Registration:
+    def ingest_path(
+        self,
+        path: Path,
+        *,
+        owner: str | None = None,
+        tenant: str | None = None,
+        classification: str | None = None,
+        source: str = "cli",
+        name: str | None = None,
+    ) -> Registration:
         _ = self.stages  # subscriptions must exist before the first event is fanned out
         path = Path(path)
         if not path.is_file():
             raise InvalidRequest(f"{path} is not a file")
         sha, size, stored = stage_in(self.blobs, path, self.settings)
-        arrival = Arrival(name=name or path.name, sha256=sha, size=size, stored=stored,
-                          owner=owner or self.settings.default_owner, tenant=tenant or self.settings.default_tenant,
-                          classification=validate_classification(classification
-                                                                 or self.settings.default_classification),
-                          source=f"{source}:{path}" if source == "cli" else source,
-                          declared_media_type=declared_type(name or path.name))
+        arrival = Arrival(
+            name=name or path.name,
+            sha256=sha,
+            size=size,
+            stored=stored,
+            owner=owner or self.settings.default_owner,
+            tenant=tenant or self.settings.default_tenant,
+            classification=validate_classification(classification or self.settings.default_classification),
+            source=f"{source}:{path}" if source == "cli" else source,
+            declared_media_type=declared_type(name or path.name),
+        )
         return self._register(arrival)
 
-    def ingest_many(self, paths: list[Path], *, owner: str | None = None, tenant: str | None = None,
-                    classification: str | None = None, source: str = "cli") -> list[Registration]:
+    def ingest_many(
+        self,
+        paths: list[Path],
+        *,
+        owner: str | None = None,
+        tenant: str | None = None,
+        classification: str | None = None,
+        source: str = "cli",
+    ) -> list[Registration]:
         """Register a batch: bytes written without per-file fsync, then ONE sync (group commit), then
         all registrations in one transaction. Same result as ingest_path for each, much faster."""
         _ = self.stages
@@ -100,11 +126,19 @@ class Ledger:
             if not path.is_file():
                 raise InvalidRequest(f"{path} is not a file")
             sha, size, stored = stage_in(self.blobs, path, self.settings, durable=False)
-            arrivals.append(Arrival(name=path.name, sha256=sha, size=size, stored=stored,
-                                    owner=owner or self.settings.default_owner,
-                                    tenant=tenant or self.settings.default_tenant, classification=cls,
-                                    source=f"{source}:{path}" if source == "cli" else source,
-                                    declared_media_type=declared_type(path.name)))
+            arrivals.append(
+                Arrival(
+                    name=path.name,
+                    sha256=sha,
+                    size=size,
+                    stored=stored,
+                    owner=owner or self.settings.default_owner,
+                    tenant=tenant or self.settings.default_tenant,
+                    classification=cls,
+                    source=f"{source}:{path}" if source == "cli" else source,
+                    declared_media_type=declared_type(path.name),
+                )
+            )
         if not arrivals:
             return []
         self.blobs.flush_all()
@@ -119,15 +153,29 @@ class Ledger:
                     raise
         raise AssertionError("unreachable")
 
-    def ingest_bytes(self, data: bytes, name: str, *, owner: str | None = None, tenant: str | None = None,
-                     classification: str | None = None, source: str = "api") -> Registration:
+    def ingest_bytes(
+        self,
+        data: bytes,
+        name: str,
+        *,
+        owner: str | None = None,
+        tenant: str | None = None,
+        classification: str | None = None,
+        source: str = "api",
+    ) -> Registration:
         _ = self.stages
         sha = self.blobs.put_bytes(data, durable=True)
-        arrival = Arrival(name=name, sha256=sha, size=len(data), stored=True,
-                          owner=owner or self.settings.default_owner, tenant=tenant or self.settings.default_tenant,
-                          classification=validate_classification(classification
-                                                                 or self.settings.default_classification),
-                          source=source, declared_media_type=declared_type(name))
+        arrival = Arrival(
+            name=name,
+            sha256=sha,
+            size=len(data),
+            stored=True,
+            owner=owner or self.settings.default_owner,
+            tenant=tenant or self.settings.default_tenant,
+            classification=validate_classification(classification or self.settings.default_classification),
+            source=source,
+            declared_media_type=declared_type(name),
+        )
         return self._register(arrival)
 
     def _register(self, arrival: Arrival) -> Registration:
@@ -149,15 +197,32 @@ class Ledger:
             raise NotFound(f"no document {document_id}", hint="`docledger list` shows the registered documents.")
         return document_json(doc)
 
-    def list_documents(self, *, status: str | None = None, tenant: str | None = None, owner: str | None = None,
-                       media_type: str | None = None, since: float | None = None, until: float | None = None,
-                       after: str | None = None, limit: int = 100) -> list[Document]:
+    def list_documents(
+        self,
+        *,
+        status: str | None = None,
+        tenant: str | None = None,
+        owner: str | None = None,
+        media_type: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[Document]:
         if status is not None and status.upper() not in Status.__members__:
             raise InvalidRequest(f"unknown status {status!r}", hint=f"Use one of {', '.join(Status)}.")
         with self.store.read() as tx:
-            rows = tx.fetchall("list_documents", status=status.upper() if status else None, tenant=tenant,
-                               owner=owner, media_type=media_type, since=since, until=until, after=after,
-                               limit=limit)
+            rows = tx.fetchall(
+                "list_documents",
+                status=status.upper() if status else None,
+                tenant=tenant,
+                owner=owner,
+                media_type=media_type,
+                since=since,
+                until=until,
+                after=after,
+                limit=limit,
+            )
         return [document_json(r) for r in rows]
 
     # ---- Pipeline Operations ---------------------------------------------------------------
@@ -166,26 +231,62 @@ class Ledger:
         with self.store.read() as tx:
             timeline = tx.fetchall("timeline_for_document", document_id=document_id)
             problems = tx.fetchall("problems_for_document", document_id=document_id)
-        return {"document_id": document_id, "name": doc["name"], "status": doc["status"], "stage": doc["stage"],
-                "reason": doc["reason"], "message": doc["message"],
-                "problems": [{"stage": p["stage"], "page": p["page"], "code": p["code"],
-                              "message": hide_paths(p["message"]),
-                              "terminal": bool(p["terminal"])} for p in problems],
-                "timeline": [{"time": iso(t["time"]), "stage": t["stage"], "status": t["status"],
-                              "message": hide_paths(t["message"]), "attempt": t["attempt"], "worker": t["worker"]}
-                             for t in timeline]}
+        return {
+            "document_id": document_id,
+            "name": doc["name"],
+            "status": doc["status"],
+            "stage": doc["stage"],
+            "reason": doc["reason"],
+            "message": doc["message"],
+            "problems": [
+                {
+                    "stage": p["stage"],
+                    "page": p["page"],
+                    "code": p["code"],
+                    "message": hide_paths(p["message"]),
+                    "terminal": bool(p["terminal"]),
+                }
+                for p in problems
+            ],
+            "timeline": [
+                {
+                    "time": iso(t["time"]),
+                    "stage": t["stage"],
+                    "status": t["status"],
+                    "message": hide_paths(t["message"]),
+                    "attempt": t["attempt"],
+                    "worker": t["worker"],
+                }
+                for t in timeline
+            ],
+        }
 
     def summary(self, *, tenant: str | None = None) -> dict[str, Any]:
         with self.store.read() as tx:
             by_status = {r["status"]: int(r["n"]) for r in tx.fetchall("count_by_status", tenant=tenant)}
-            by_stage = [{"stage": r["stage"], "status": r["status"], "count": int(r["n"])}
-                        for r in tx.fetchall("count_by_stage", tenant=tenant)]
+            by_stage = [
+                {"stage": r["stage"], "status": r["status"], "count": int(r["n"])}
+                for r in tx.fetchall("count_by_stage", tenant=tenant)
+            ]
             reasons = {r["reason"] or "unknown": int(r["n"]) for r in tx.fetchall("failures_by_reason", tenant=tenant)}
             queue = {r["status"]: int(r["n"]) for r in tx.fetchall("queue_depth", tenant=tenant)}
-            durations = [{"stage": r["stage"], "runs": int(r["n"]), "total_ms": float(r["total_ms"] or 0),
-                          "max_ms": float(r["max_ms"] or 0)} for r in tx.fetchall("stage_durations", tenant=tenant)]
-        return {"documents_by_status": by_status, "by_stage": by_stage, "failures_by_reason": reasons,
-                "queue": queue, "dlq_size": queue.get("dead", 0), "stage_durations": durations}
+            durations = [
+                {
+                    "stage": r["stage"],
+                    "runs": int(r["n"]),
+                    "total_ms": float(r["total_ms"] or 0),
+                    "max_ms": float(r["max_ms"] or 0),
+                }
+                for r in tx.fetchall("stage_durations", tenant=tenant)
+            ]
+        return {
+            "documents_by_status": by_status,
+            "by_stage": by_stage,
+            "failures_by_reason": reasons,
+            "queue": queue,
+            "dlq_size": queue.get("dead", 0),
+            "stage_durations": durations,
+        }
 
     # ---- Lineage ---------------------------------------------------------------------------
     def lineage(self, document_id: str, *, tenants: list[str] | None = None) -> dict[str, Any]:
@@ -229,22 +330,47 @@ class Ledger:
         return found
 
     # ---- Ownership -------------------------------------------------------------------------
-    def update_ownership(self, document_id: str, *, actor: str, tenants: list[str] | None = None,
-                         owner: str | None = None, classification: str | None = None,
-                         retention_until: float | None = None, legal_hold: bool | None = None,
-                         readers: list[str] | None = None) -> Document:
+    def update_ownership(
+        self,
+        document_id: str,
+        *,
+        actor: str,
+        tenants: list[str] | None = None,
+        owner: str | None = None,
+        classification: str | None = None,
+        retention_until: float | None = None,
+        legal_hold: bool | None = None,
+        readers: list[str] | None = None,
+    ) -> Document:
         self.get_document(document_id, tenants=tenants)
         with self.store.transaction() as tx:
-            change_ownership(tx, document_id, actor=actor, redact_policy=self.settings.redact_policy_classifications,
-                             owner=owner, classification=classification, retention_until=retention_until,
-                             legal_hold=legal_hold, readers=readers)
+            change_ownership(
+                tx,
+                document_id,
+                actor=actor,
+                redact_policy=self.settings.redact_policy_classifications,
+                owner=owner,
+                classification=classification,
+                retention_until=retention_until,
+                legal_hold=legal_hold,
+                readers=readers,
+            )
             tx.after_commit(self.store.notify_work)
         return self.get_document(document_id)
 
     # ---- Requests ------------------------------------------------------------------------------
-    def request_processing(self, document_id: str, *, event_type: str, payload: dict[str, Any], stage: str,
-                           actor: str, status_message: str, timeline_message: str,
-                           ordering_key: str | None = None) -> int:
+    def request_processing(
+        self,
+        document_id: str,
+        *,
+        event_type: str,
+        payload: dict[str, Any],
+        stage: str,
+        actor: str,
+        status_message: str,
+        timeline_message: str,
+        ordering_key: str | None = None,
+    ) -> int:
         """Ask a stage to (re)process a document: the event, the PROCESSING status and who asked (on the
         timeline), in one transaction. Returns the event id."""
         _ = self.stages  # the subscriptions must exist before the event is fanned out
@@ -273,9 +399,19 @@ class Ledger:
     def dead_letters(self, *, tenant: str | None = None) -> list[dict[str, Any]]:
         with self.store.read() as tx:
             rows = tx.fetchall("list_dead", tenant=tenant)
-        return [{"delivery_id": r["id"], "event_id": r["event_id"], "event_type": r["event_type"],
-                 "subscriber": r["subscriber"], "document_id": r["document_id"], "attempts": r["attempts"],
-                 "error": hide_paths(r["last_error"]), "dead_since": iso(r["updated_at"])} for r in rows]
+        return [
+            {
+                "delivery_id": r["id"],
+                "event_id": r["event_id"],
+                "event_type": r["event_type"],
+                "subscriber": r["subscriber"],
+                "document_id": r["document_id"],
+                "attempts": r["attempts"],
+                "error": hide_paths(r["last_error"]),
+                "dead_since": iso(r["updated_at"]),
+            }
+            for r in rows
+        ]
 
     def replay(self, delivery_id: int | None = None, *, actor: str = "cli", tenant: str | None = None) -> list[int]:
         """Put dead deliveries back in the queue (all of them, or one)."""
@@ -289,10 +425,20 @@ class Ledger:
                 if d["document_id"]:
                     tx.lock_document(d["document_id"])
                     tx.execute("clear_problems", document_id=d["document_id"], stage=d["subscriber"])
-                    set_status(tx, d["document_id"], Status.PROCESSING.value, stage=d["subscriber"],
-                               message=f"Replayed from the dead-letter queue by {actor}.")
-                    add_timeline(tx, d["document_id"], d["subscriber"], "replayed",
-                                 f"{actor} replayed delivery {d['delivery_id']} from the dead-letter queue")
+                    set_status(
+                        tx,
+                        d["document_id"],
+                        Status.PROCESSING.value,
+                        stage=d["subscriber"],
+                        message=f"Replayed from the dead-letter queue by {actor}.",
+                    )
+                    add_timeline(
+                        tx,
+                        d["document_id"],
+                        d["subscriber"],
+                        "replayed",
+                        f"{actor} replayed delivery {d['delivery_id']} from the dead-letter queue",
+                    )
             tx.after_commit(self.store.notify_work)
         return [d["delivery_id"] for d in targets]
 
@@ -306,25 +452,54 @@ def private_home(home: Path) -> None:
 
 
 def document_json(r: dict[str, Any]) -> Document:
-    out: Document = {"document_id": r["id"], "name": r["name"], "tenant": r["tenant"], "version": r.get("version"),
-           "status": r["status"], "stage": r.get("stage"), "reason": r.get("reason"),
-           "message": hide_paths(r.get("message")),
-           "media_type": r.get("media_type"), "size": r.get("size"), "pages": r.get("pages"),
-           "arrived_at": iso(r.get("arrived_at")), "updated_at": iso(r.get("updated_at")),
-           "owner": r.get("owner"), "classification": r.get("classification")}
+    out: Document = {
+        "document_id": r["id"],
+        "name": r["name"],
+        "tenant": r["tenant"],
+        "version": r.get("version"),
+        "status": r["status"],
+        "stage": r.get("stage"),
+        "reason": r.get("reason"),
+        "message": hide_paths(r.get("message")),
+        "media_type": r.get("media_type"),
+        "size": r.get("size"),
+        "pages": r.get("pages"),
+        "arrived_at": iso(r.get("arrived_at")),
+        "updated_at": iso(r.get("updated_at")),
+        "owner": r.get("owner"),
+        "classification": r.get("classification"),
+    }
     if "sha256" in r:
-        out.update({"sha256": r["sha256"], "source": r["source"], "declared_media_type": r["declared_media_type"],
-                    "series_id": r["series_id"], "retention_until": iso(r["retention_until"]),
-                    "legal_hold": bool(r["legal_hold"]), "readers": json.loads(r["readers"] or "[]"),
-                    "meta": json.loads(r["meta"] or "{}")})
+        out.update(
+            {
+                "sha256": r["sha256"],
+                "source": r["source"],
+                "declared_media_type": r["declared_media_type"],
+                "series_id": r["series_id"],
+                "retention_until": iso(r["retention_until"]),
+                "legal_hold": bool(r["legal_hold"]),
+                "readers": json.loads(r["readers"] or "[]"),
+                "meta": json.loads(r["meta"] or "{}"),
+            }
+        )
     return out
 
 
 def artifact_json(r: dict[str, Any]) -> Artifact:
-    return {"artifact_id": r["id"], "document_id": r["document_id"], "key": r["key"], "kind": r["kind"],
-            "sha256": r["sha256"], "size": r["size"], "media_type": r["media_type"], "page": r["page"],
-            "stage": r["stage"], "stage_version": r["stage_version"], "run_id": r["run_id"],
-            "meta": json.loads(r["meta"] or "{}")}
+    return {
+        "artifact_id": r["id"],
+        "document_id": r["document_id"],
+        "key": r["key"],
+        "kind": r["kind"],
+        "sha256": r["sha256"],
+        "size": r["size"],
+        "media_type": r["media_type"],
+        "page": r["page"],
+        "stage": r["stage"],
+        "stage_version": r["stage_version"],
+        "run_id": r["run_id"],
+        "meta": json.loads(r["meta"] or "{}"),
+    }
 
 
 __all__ = ["Ledger", "artifact_json", "document_json"]

@@ -48,7 +48,8 @@ class AuditSigner:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 os.chmod(self.path.parent, 0o700)
                 pem = Ed25519PrivateKey.generate().private_bytes(
-                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(pem)
@@ -67,8 +68,9 @@ class AuditSigner:
         return key_id(self.public_key)
 
     def public_pem(self) -> str:
-        return self.public_key.public_bytes(serialization.Encoding.PEM,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        return self.public_key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
 
     def sign(self, seq: int, head: str) -> str:
         return self.key.sign(checkpoint_message(seq, head)).hex()
@@ -86,14 +88,32 @@ def checkpoint_message(seq: int, head: str) -> bytes:
 # ---- writing ----------------------------------------------------------------------------------------
 def entry_hash(entry: dict[str, Any], prev_hash: str) -> str:
     """The hash of one entry: its fields in a fixed order, then the previous entry's hash."""
-    fields = [int(entry["seq"]), repr(float(entry["at"])), entry["principal"], entry.get("tenant"),
-              entry["action"], entry.get("target"), entry.get("client"), entry["detail"], prev_hash]
+    fields = [
+        int(entry["seq"]),
+        repr(float(entry["at"])),
+        entry["principal"],
+        entry.get("tenant"),
+        entry["action"],
+        entry.get("target"),
+        entry.get("client"),
+        entry["detail"],
+        prev_hash,
+    ]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 
-def append(tx: Tx, *, principal: str, action: str, tenant: str | None = None, target: str | None = None,
-           client: str | None = None, detail: dict[str, Any] | None = None,
-           signer: AuditSigner | None = None, checkpoint_every: int = 0) -> int:
+def append(
+    tx: Tx,
+    *,
+    principal: str,
+    action: str,
+    tenant: str | None = None,
+    target: str | None = None,
+    client: str | None = None,
+    detail: dict[str, Any] | None = None,
+    signer: AuditSigner | None = None,
+    checkpoint_every: int = 0,
+) -> int:
     """Append one entry in ``tx`` (so a change and its audit entry commit together); returns its seq.
 
     The head row is read under a row lock (PostgreSQL) or inside SQLite's single writer, so entries
@@ -101,9 +121,16 @@ def append(tx: Tx, *, principal: str, action: str, tenant: str | None = None, ta
     head = tx.fetchone("audit_head")
     assert head is not None, "audit_head row missing (migration 0012)"
     seq = int(head["seq"]) + 1
-    entry = {"seq": seq, "at": now(), "principal": principal, "tenant": tenant, "action": action,
-             "target": target, "client": client,
-             "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)}
+    entry = {
+        "seq": seq,
+        "at": now(),
+        "principal": principal,
+        "tenant": tenant,
+        "action": action,
+        "target": target,
+        "client": client,
+        "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
+    }
     digest = entry_hash(entry, head["hash"])
     tx.execute("audit_insert", **entry, prev_hash=head["hash"], hash=digest)
     tx.execute("audit_set_head", seq=seq, hash=digest)
@@ -145,15 +172,24 @@ def as_json(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def listing(store: Store, *, target: str | None = None, tenants: list[str] | None = None, limit: int = 100,
-            before: int | None = None) -> list[dict[str, Any]]:
+def listing(
+    store: Store,
+    *,
+    target: str | None = None,
+    tenants: list[str] | None = None,
+    limit: int = 100,
+    before: int | None = None,
+) -> list[dict[str, Any]]:
     """Newest first; ``tenants`` None = every tenant (admins), else only those tenants' entries."""
     with store.read() as tx:
         if tenants is None:
             rows = tx.fetchall("audit_list", target=target, tenant=None, before=before, limit=limit)
         else:
-            rows = [r for t in tenants
-                    for r in tx.fetchall("audit_list", target=target, tenant=t, before=before, limit=limit)]
+            rows = [
+                r
+                for t in tenants
+                for r in tx.fetchall("audit_list", target=target, tenant=t, before=before, limit=limit)
+            ]
             rows.sort(key=lambda r: -int(r["seq"]))
             rows = rows[:limit]
     return [as_json(r) for r in rows]
@@ -163,8 +199,12 @@ def export_checkpoints(store: Store, signer: AuditSigner) -> dict[str, Any]:
     """What to keep outside the database: the public key and every checkpoint."""
     with store.read() as tx:
         cps = tx.fetchall("audit_checkpoints")
-    return {"format": "docledger-audit-checkpoints/1", "key_id": signer.key_id, "public_key": signer.public_pem(),
-            "checkpoints": [{k: c[k] for k in ("seq", "hash", "at", "key_id", "signature")} for c in cps]}
+    return {
+        "format": "docledger-audit-checkpoints/1",
+        "key_id": signer.key_id,
+        "public_key": signer.public_pem(),
+        "checkpoints": [{k: c[k] for k in ("seq", "hash", "at", "key_id", "signature")} for c in cps],
+    }
 
 
 # ---- verifying --------------------------------------------------------------------------------------
@@ -184,8 +224,15 @@ class Verification:
         self.details.append(problem)
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "entries": self.entries, "checkpoints": self.checkpoints, "head_seq": self.head_seq,
-                "first_bad_seq": self.first_bad_seq, "problem": self.problem, "details": self.details[:20]}
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "checkpoints": self.checkpoints,
+            "head_seq": self.head_seq,
+            "first_bad_seq": self.first_bad_seq,
+            "problem": self.problem,
+            "details": self.details[:20],
+        }
 
 
 def load_public_key(pem: str) -> Ed25519PublicKey:
@@ -195,8 +242,9 @@ def load_public_key(pem: str) -> Ed25519PublicKey:
     return key
 
 
-def verify(store: Store, *, public_keys: list[Ed25519PublicKey],
-           exported: dict[str, Any] | None = None) -> Verification:
+def verify(
+    store: Store, *, public_keys: list[Ed25519PublicKey], exported: dict[str, Any] | None = None
+) -> Verification:
     """Walk the whole chain; report the first entry that was altered, removed or moved."""
     result = Verification()
     hashes: dict[int, str] = {}
@@ -208,8 +256,11 @@ def verify(store: Store, *, public_keys: list[Ed25519PublicKey],
             result.fail(expected, f"entry {expected} is missing (next entry is {seq}): entries were deleted")
             expected = seq
         if row["prev_hash"] != prev:
-            result.fail(seq, f"entry {seq} does not follow entry {seq - 1} (its previous hash differs): "
-                             "entries were reordered, removed or altered")
+            result.fail(
+                seq,
+                f"entry {seq} does not follow entry {seq - 1} (its previous hash differs): "
+                "entries were reordered, removed or altered",
+            )
         if entry_hash(row, row["prev_hash"]) != row["hash"]:
             result.fail(seq, f"entry {seq} was altered (its content no longer matches its hash)")
         hashes[seq] = row["hash"]
@@ -220,8 +271,10 @@ def verify(store: Store, *, public_keys: list[Ed25519PublicKey],
         head = tx.fetchone("audit_head")
         cps = tx.fetchall("audit_checkpoints")
     if head is not None and (int(head["seq"]) != last or (last and head["hash"] != prev)):
-        result.fail(last + 1 if int(head["seq"]) > last else int(head["seq"]),
-                    f"the chain ends at entry {last} but its head says {head['seq']}: the log was truncated")
+        result.fail(
+            last + 1 if int(head["seq"]) > last else int(head["seq"]),
+            f"the chain ends at entry {last} but its head says {head['seq']}: the log was truncated",
+        )
     keys = {key_id(k): k for k in public_keys}
     if exported:
         keys.setdefault(exported["key_id"], load_public_key(exported["public_key"]))
@@ -242,8 +295,9 @@ def verify(store: Store, *, public_keys: list[Ed25519PublicKey],
             result.fail(seq, f"checkpoint {seq} has an invalid signature: it was forged or altered")
             continue
         if seq > last:
-            result.fail(last + 1, f"checkpoint {seq} seals entries beyond the end of the log ({last}): "
-                                  "the log was truncated")
+            result.fail(
+                last + 1, f"checkpoint {seq} seals entries beyond the end of the log ({last}): the log was truncated"
+            )
         elif hashes.get(seq) != c["hash"]:
             result.fail(seq, f"entry {seq} differs from the signed checkpoint: the log was rewritten")
     return result
@@ -260,8 +314,17 @@ def signer_for(settings: Any) -> AuditSigner:
     return _SIGNERS[path]
 
 
-def record(ledger: Any, *, principal: str, action: str, tenant: str | None = None, target: str | None = None,
-           client: str | None = None, detail: dict[str, Any] | None = None, durable: bool = True) -> int:
+def record(
+    ledger: Any,
+    *,
+    principal: str,
+    action: str,
+    tenant: str | None = None,
+    target: str | None = None,
+    client: str | None = None,
+    detail: dict[str, Any] | None = None,
+    durable: bool = True,
+) -> int:
     """Append one entry in its own transaction (reads have no transaction of their own to join).
 
     ``durable=False`` (entries of reads) commits without waiting for the WAL flush on PostgreSQL, as
@@ -270,9 +333,17 @@ def record(ledger: Any, *, principal: str, action: str, tenant: str | None = Non
     with ledger.store.transaction() as tx:
         if not durable:
             tx.relax_durability()
-        return append(tx, principal=principal, action=action, tenant=tenant, target=target, client=client,
-                      detail=detail, signer=signer_for(ledger.settings),
-                      checkpoint_every=ledger.settings.audit_checkpoint_every)
+        return append(
+            tx,
+            principal=principal,
+            action=action,
+            tenant=tenant,
+            target=target,
+            client=client,
+            detail=detail,
+            signer=signer_for(ledger.settings),
+            checkpoint_every=ledger.settings.audit_checkpoint_every,
+        )
 
 
 def seal(ledger: Any) -> dict[str, Any] | None:

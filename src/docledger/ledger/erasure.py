@@ -50,11 +50,20 @@ class ErasureReport:
     compacted: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"document_id": self.document_id, "tenant": self.tenant, "status": "ERASED", "kind": self.kind,
-                "sha256": self.sha256, "reason": self.reason, "erased_by": self.erased_by,
-                "erased_at": iso(self.erased_at), "rows_removed": self.rows,
-                "blobs_removed": self.blobs_removed, "blobs_kept_shared": self.blobs_kept_shared,
-                "storage_compacted": self.compacted}
+        return {
+            "document_id": self.document_id,
+            "tenant": self.tenant,
+            "status": "ERASED",
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "reason": self.reason,
+            "erased_by": self.erased_by,
+            "erased_at": iso(self.erased_at),
+            "rows_removed": self.rows,
+            "blobs_removed": self.blobs_removed,
+            "blobs_kept_shared": self.blobs_kept_shared,
+            "storage_compacted": self.compacted,
+        }
 
 
 # ---- legal holds --------------------------------------------------------------------------------
@@ -66,20 +75,21 @@ def set_hold(ledger: Any, document_id: str, *, reason: str, actor: str, tenants:
     doc = ledger.get_document(document_id, tenants=tenants)
     with ledger.store.transaction() as tx:
         tx.lock_document(document_id)
-        tx.execute("hold_insert", id=new_id("hold"), document_id=document_id, reason=reason, set_by=actor,
-                   set_at=now())
+        tx.execute("hold_insert", id=new_id("hold"), document_id=document_id, reason=reason, set_by=actor, set_at=now())
         tx.execute("set_legal_hold", document_id=document_id, legal_hold=1, updated_at=now())
         add_timeline(tx, document_id, "governance", "HOLD", f"legal hold set by {actor}: {reason}")
     return hold_status(ledger, doc["document_id"])
 
 
-def release_hold(ledger: Any, document_id: str, *, actor: str, reason: str = "",
-                 tenants: list[str] | None = None) -> dict:
+def release_hold(
+    ledger: Any, document_id: str, *, actor: str, reason: str = "", tenants: list[str] | None = None
+) -> dict:
     ledger.get_document(document_id, tenants=tenants)
     with ledger.store.transaction() as tx:
         tx.lock_document(document_id)
-        released = tx.execute("hold_release", document_id=document_id, released_by=actor, released_at=now(),
-                              release_reason=reason or None)
+        released = tx.execute(
+            "hold_release", document_id=document_id, released_by=actor, released_at=now(), release_reason=reason or None
+        )
         if not released:
             raise NotFound(f"{document_id} is not under legal hold", hint="`docledger hold show DOC` lists its holds.")
         tx.execute("set_legal_hold", document_id=document_id, legal_hold=0, updated_at=now())
@@ -90,14 +100,20 @@ def release_hold(ledger: Any, document_id: str, *, actor: str, reason: str = "",
 def hold_status(ledger: Any, document_id: str) -> dict:
     with ledger.store.read() as tx:
         holds = tx.fetchall("holds_for_document", document_id=document_id)
-    return {"document_id": document_id, "legal_hold": any(h["released_at"] is None for h in holds),
-            "holds": [{**h, "set_at": iso(h["set_at"]), "released_at": iso(h["released_at"])
-                       if h["released_at"] else None} for h in holds]}
+    return {
+        "document_id": document_id,
+        "legal_hold": any(h["released_at"] is None for h in holds),
+        "holds": [
+            {**h, "set_at": iso(h["set_at"]), "released_at": iso(h["released_at"]) if h["released_at"] else None}
+            for h in holds
+        ],
+    }
 
 
 # ---- erasure ------------------------------------------------------------------------------------
-def erase(ledger: Any, document_id: str, *, reason: str, actor: str, tenants: list[str] | None = None,
-          kind: str = "erasure") -> ErasureReport:
+def erase(
+    ledger: Any, document_id: str, *, reason: str, actor: str, tenants: list[str] | None = None, kind: str = "erasure"
+) -> ErasureReport:
     """Remove a document's content everywhere; refuse (changing nothing) when it is under legal hold."""
     from docledger.exceptions import InvalidRequest
 
@@ -111,24 +127,52 @@ def erase(ledger: Any, document_id: str, *, reason: str, actor: str, tenants: li
         row = tx.fetchone("get_document", id=document_id)
         assert row is not None
         if int(row["legal_hold"] or 0):
-            raise LegalHoldActive(f"{document_id} is under legal hold and cannot be erased or disposed of",
-                                  hint="Release the hold first: `docledger hold release DOC` (by its owner).")
-        report = ErasureReport(document_id=document_id, tenant=row["tenant"], sha256=row["sha256"], kind=kind,
-                               reason=reason, erased_by=actor, erased_at=now())
-        blobs = {row["sha256"]} | {a["sha256"] for a in tx.fetchall("artifact_blobs_for_document",
-                                                                    document_id=document_id)}
-        shared = {sha for sha in blobs
-                  if int((tx.fetchone("blob_users_elsewhere", sha256=sha, document_id=document_id) or {"n": 0})["n"])}
+            raise LegalHoldActive(
+                f"{document_id} is under legal hold and cannot be erased or disposed of",
+                hint="Release the hold first: `docledger hold release DOC` (by its owner).",
+            )
+        report = ErasureReport(
+            document_id=document_id,
+            tenant=row["tenant"],
+            sha256=row["sha256"],
+            kind=kind,
+            reason=reason,
+            erased_by=actor,
+            erased_at=now(),
+        )
+        blobs = {row["sha256"]} | {
+            a["sha256"] for a in tx.fetchall("artifact_blobs_for_document", document_id=document_id)
+        }
+        shared = {
+            sha
+            for sha in blobs
+            if int((tx.fetchone("blob_users_elsewhere", sha256=sha, document_id=document_id) or {"n": 0})["n"])
+        }
         _delete_rows(tx, document_id, report)
         tx.execute("orphan_entities", tenant=row["tenant"])
-        tx.execute("erase_document_row", id=document_id, name="[erased]", sha256=f"erased:{document_id}",
-                   message=f"erased by {actor}: {reason}", now=report.erased_at)
+        tx.execute(
+            "erase_document_row",
+            id=document_id,
+            name="[erased]",
+            sha256=f"erased:{document_id}",
+            message=f"erased by {actor}: {reason}",
+            now=report.erased_at,
+        )
         add_timeline(tx, document_id, "governance", "ERASED", f"{kind} by {actor}: {reason}")
         report.blobs_removed = sorted(blobs - shared)
         report.blobs_kept_shared = sorted(shared)
-        tx.execute("tombstone_insert", document_id=document_id, tenant=row["tenant"], sha256=row["sha256"],
-                   name_sha256=hashlib.sha256(row["name"].encode()).hexdigest(), kind=kind, reason=reason,
-                   erased_by=actor, erased_at=report.erased_at, report=json.dumps(report.to_json()))
+        tx.execute(
+            "tombstone_insert",
+            document_id=document_id,
+            tenant=row["tenant"],
+            sha256=row["sha256"],
+            name_sha256=hashlib.sha256(row["name"].encode()).hexdigest(),
+            kind=kind,
+            reason=reason,
+            erased_by=actor,
+            erased_at=report.erased_at,
+            report=json.dumps(report.to_json()),
+        )
     for sha in report.blobs_removed:
         ledger.blobs.delete(sha)
     report.compacted = ledger.store.scrub([t for t, n in report.rows.items() if n] + ["documents", "timeline"])
@@ -155,8 +199,12 @@ def _delete_rows(tx: Tx, document_id: str, report: ErasureReport) -> None:
         for table in pending:
             tx.raw("SAVEPOINT erase_table")
             try:
-                n = len(tx.raw(f"DELETE FROM {table} WHERE document_id = :d RETURNING document_id",  # noqa: S608
-                               {"d": document_id}))
+                n = len(
+                    tx.raw(
+                        f"DELETE FROM {table} WHERE document_id = :d RETURNING document_id",  # noqa: S608
+                        {"d": document_id},
+                    )
+                )
             except Exception:  # a foreign key from a table not yet emptied: try again after it
                 tx.raw("ROLLBACK TO SAVEPOINT erase_table")
                 held_back.append(table)
@@ -170,8 +218,9 @@ def _delete_rows(tx: Tx, document_id: str, report: ErasureReport) -> None:
         raise RuntimeError(f"could not erase rows of {pending}: circular foreign keys")
     # runs stay (which stage version ran, when) but keep no text: errors and meta go
     tx.raw("UPDATE stage_runs SET error = NULL, meta = '{}' WHERE document_id = :d", {"d": document_id})
-    report.rows["timeline"] = len(tx.raw("DELETE FROM timeline WHERE document_id = :d RETURNING document_id",
-                                         {"d": document_id}))
+    report.rows["timeline"] = len(
+        tx.raw("DELETE FROM timeline WHERE document_id = :d RETURNING document_id", {"d": document_id})
+    )
     report.rows["stage_runs"] = len(runs)  # kept, scrubbed of errors and meta
 
 

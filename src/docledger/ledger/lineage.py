@@ -19,19 +19,43 @@ def document_lineage(tx: Tx, document_id: str) -> dict[str, Any]:
     inputs: dict[str, list[str]] = defaultdict(list)
     for row in tx.fetchall("run_inputs_for_document", document_id=document_id):
         inputs[row["run_id"]].append(row["artifact_id"])
-    nodes = [{"id": a["id"], "kind": a["kind"], "key": a["key"], "sha256": a["sha256"], "size": a["size"],
-              "page": a["page"], "stage": a["stage"], "stage_version": a["stage_version"], "run_id": a["run_id"],
-              "media_type": a["media_type"]} for a in arts]
+    nodes = [
+        {
+            "id": a["id"],
+            "kind": a["kind"],
+            "key": a["key"],
+            "sha256": a["sha256"],
+            "size": a["size"],
+            "page": a["page"],
+            "stage": a["stage"],
+            "stage_version": a["stage_version"],
+            "run_id": a["run_id"],
+            "media_type": a["media_type"],
+        }
+        for a in arts
+    ]
     edges = [{"from": src, "to": a["id"], "run_id": a["run_id"]} for a in arts for src in inputs.get(a["run_id"], [])]
     runs = [_run_json(r) for r in tx.fetchall("runs_for_document", document_id=document_id)]
     return {"document_id": document_id, "nodes": nodes, "edges": edges, "runs": runs}
 
 
 def _run_json(r: dict[str, Any]) -> dict[str, Any]:
-    return {"id": r["id"], "stage": r["stage"], "stage_version": r["stage_version"], "config_hash": r["config_hash"],
-            "page": r["page"], "status": r["status"], "attempt": r["attempt"], "worker": r["worker"],
-            "started_at": iso(r["started_at"]), "ended_at": iso(r["ended_at"]), "duration_ms": r["duration_ms"],
-            "error_code": r["error_code"], "error": hide_paths(r["error"]), "meta": json.loads(r["meta"] or "{}")}
+    return {
+        "id": r["id"],
+        "stage": r["stage"],
+        "stage_version": r["stage_version"],
+        "config_hash": r["config_hash"],
+        "page": r["page"],
+        "status": r["status"],
+        "attempt": r["attempt"],
+        "worker": r["worker"],
+        "started_at": iso(r["started_at"]),
+        "ended_at": iso(r["ended_at"]),
+        "duration_ms": r["duration_ms"],
+        "error_code": r["error_code"],
+        "error": hide_paths(r["error"]),
+        "meta": json.loads(r["meta"] or "{}"),
+    }
 
 
 def artifact_lineage(tx: Tx, artifact_id: str) -> dict[str, Any]:
@@ -46,9 +70,12 @@ def artifact_lineage(tx: Tx, artifact_id: str) -> dict[str, Any]:
         parents[e["to"]].append(e["from"])
         children[e["from"]].append(e["to"])
     by_id = {n["id"]: n for n in graph["nodes"]}
-    return {"artifact": by_id.get(artifact_id), "document_id": art["document_id"],
-            "upstream": [by_id[i] for i in _walk(artifact_id, parents)],
-            "downstream": [by_id[i] for i in _walk(artifact_id, children)]}
+    return {
+        "artifact": by_id.get(artifact_id),
+        "document_id": art["document_id"],
+        "upstream": [by_id[i] for i in _walk(artifact_id, parents)],
+        "downstream": [by_id[i] for i in _walk(artifact_id, children)],
+    }
 
 
 def _walk(start: str, nxt: dict[str, list[str]]) -> list[str]:
@@ -113,12 +140,22 @@ def to_openlineage(graph: dict[str, Any], *, namespace: str = "docledger") -> li
             outputs=[OutputDataset(namespace=namespace, name=name(n)) for n in outs],
         )
         data = Serde.to_dict(event)
-        data["run"]["facets"].update(facet({"run_id": run["id"], "attempt": run["attempt"], "worker": run["worker"],
-                                            "config_hash": run["config_hash"], "page": run["page"],
-                                            "error": run["error"]}))
+        data["run"]["facets"].update(
+            facet(
+                {
+                    "run_id": run["id"],
+                    "attempt": run["attempt"],
+                    "worker": run["worker"],
+                    "config_hash": run["config_hash"],
+                    "page": run["page"],
+                    "error": run["error"],
+                }
+            )
+        )
         for ds, n in zip(data["inputs"] + data["outputs"], ins + outs, strict=True):
-            ds["facets"].update(facet({"artifact_id": n["id"], "sha256": n["sha256"], "kind": n["kind"],
-                                       "page": n["page"]}))
+            ds["facets"].update(
+                facet({"artifact_id": n["id"], "sha256": n["sha256"], "kind": n["kind"], "page": n["page"]})
+            )
         events.append(data)
     return events
 

@@ -16,22 +16,59 @@ from docledger.models import TERMINAL, Status
 from docledger.store.base import Tx
 
 
-def add_timeline(tx: Tx, document_id: str, stage: str, status: str, message: str, *,
-                 attempt: int | None = None, worker: str | None = None, time: float | None = None) -> None:
-    tx.execute("insert_timeline", document_id=document_id, time=time or now(), stage=stage, status=status,
-               message=message, attempt=attempt, worker=worker)
+def add_timeline(
+    tx: Tx,
+    document_id: str,
+    stage: str,
+    status: str,
+    message: str,
+    *,
+    attempt: int | None = None,
+    worker: str | None = None,
+    time: float | None = None,
+) -> None:
+    tx.execute(
+        "insert_timeline",
+        document_id=document_id,
+        time=time or now(),
+        stage=stage,
+        status=status,
+        message=message,
+        attempt=attempt,
+        worker=worker,
+    )
 
 
-def set_status(tx: Tx, document_id: str, status: str, *, stage: str | None, reason: str | None = None,
-               message: str | None = None) -> None:
-    tx.execute("update_document_status", id=document_id, status=status, stage=stage, reason=reason,
-               message=message, now=now())
+def set_status(
+    tx: Tx, document_id: str, status: str, *, stage: str | None, reason: str | None = None, message: str | None = None
+) -> None:
+    tx.execute(
+        "update_document_status", id=document_id, status=status, stage=stage, reason=reason, message=message, now=now()
+    )
 
 
-def record_problem(tx: Tx, document_id: str, stage: str, page: int | None, code: str, message: str, *,
-                   terminal: bool, run_id: str | None) -> None:
-    tx.execute("insert_problem", document_id=document_id, stage=stage, page=page, code=code, message=message,
-               terminal=1 if terminal else 0, run_id=run_id, created_at=now())
+def record_problem(
+    tx: Tx,
+    document_id: str,
+    stage: str,
+    page: int | None,
+    code: str,
+    message: str,
+    *,
+    terminal: bool,
+    run_id: str | None,
+) -> None:
+    tx.execute(
+        "insert_problem",
+        document_id=document_id,
+        stage=stage,
+        page=page,
+        code=code,
+        message=message,
+        terminal=1 if terminal else 0,
+        run_id=run_id,
+        created_at=now(),
+    )
 
 
 def finalize_if_idle(tx: Tx, document_id: str, *, stage: str | None) -> str | None:
@@ -48,8 +85,10 @@ def finalize_if_idle(tx: Tx, document_id: str, *, stage: str | None) -> str | No
     n_waiting = int(waiting["n"]) if waiting else 0
     if status == Status.SUCCEEDED.value and n_waiting:
         # extracted values wait for a person: resolving the last task derives the status again
-        message = f"{n_waiting} extracted value{'s' if n_waiting != 1 else ''} wait{'s' if n_waiting == 1 else ''} " \
-                  "for review."
+        message = (
+            f"{n_waiting} extracted value{'s' if n_waiting != 1 else ''} wait{'s' if n_waiting == 1 else ''} "
+            "for review."
+        )
         status, reason, stage = Status.NEEDS_REVIEW.value, "review_pending", "review"
     elif problems:
         # a failed or partial document keeps its explained state; open review tasks are named beside it

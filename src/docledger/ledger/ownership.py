@@ -15,18 +15,29 @@ from docledger.models import Events
 from docledger.store.base import Tx
 
 
-def change_ownership(tx: Tx, document_id: str, *, actor: str, redact_policy: str, owner: str | None = None,
-                     classification: str | None = None, retention_until: float | None = None,
-                     legal_hold: bool | None = None, readers: list[str] | None = None) -> bool:
+def change_ownership(
+    tx: Tx,
+    document_id: str,
+    *,
+    actor: str,
+    redact_policy: str,
+    owner: str | None = None,
+    classification: str | None = None,
+    retention_until: float | None = None,
+    legal_hold: bool | None = None,
+    readers: list[str] | None = None,
+) -> bool:
     """Apply the changes under the document's lock; returns whether anything changed."""
     tx.lock_document(document_id)
     cur = tx.fetchone("get_document", id=document_id)
     assert cur is not None
-    new = {"owner": owner or cur["owner"],
-           "classification": validate_classification(classification) if classification else cur["classification"],
-           "retention_until": retention_until if retention_until is not None else cur["retention_until"],
-           "legal_hold": int(legal_hold) if legal_hold is not None else int(cur["legal_hold"]),
-           "readers": json.dumps(readers) if readers is not None else cur["readers"]}
+    new = {
+        "owner": owner or cur["owner"],
+        "classification": validate_classification(classification) if classification else cur["classification"],
+        "retention_until": retention_until if retention_until is not None else cur["retention_until"],
+        "legal_hold": int(legal_hold) if legal_hold is not None else int(cur["legal_hold"]),
+        "readers": json.dumps(readers) if readers is not None else cur["readers"],
+    }
     changes = [f"{k}: {cur[k]!r} -> {v!r}" for k, v in new.items() if cur[k] != v]
     tx.execute("update_ownership", document_id=document_id, now=now(), **new)
     if changes:
@@ -47,8 +58,18 @@ def redact_by_policy(tx: Tx, document_id: str, classification: str, actor: str, 
     done = any(a["kind"] == "nlp-json" for a in tx.fetchall("artifacts_for_document", document_id=document_id))
     if not done:
         return
-    emit(tx, Events.REDACT_REQUESTED, document_id, {"types": None, "actor": actor, "policy": classification},
-         ordering_key=f"{document_id}:redact")
-    add_timeline(tx, document_id, "redact", "requested",
-                 f"redaction of all PII requested by policy: the document is now {classification} "
-                 f"(changed by {actor})", worker=actor)
+    emit(
+        tx,
+        Events.REDACT_REQUESTED,
+        document_id,
+        {"types": None, "actor": actor, "policy": classification},
+        ordering_key=f"{document_id}:redact",
+    )
+    add_timeline(
+        tx,
+        document_id,
+        "redact",
+        "requested",
+        f"redaction of all PII requested by policy: the document is now {classification} (changed by {actor})",
+        worker=actor,
+    )

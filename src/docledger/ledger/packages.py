@@ -24,8 +24,9 @@ class Child:
     size: int
 
 
-def register_children(tx: Tx, parent: dict[str, Any], children: list[Child], settings: Settings, *,
-                      worker: str, stage: str) -> list[str]:
+def register_children(
+    tx: Tx, parent: dict[str, Any], children: list[Child], settings: Settings, *, worker: str, stage: str
+) -> list[str]:
     """Register each child (owner, classification and loan file of the parent), record which pages
     of the parent it holds, and its page-level type. Returns the child document ids."""
     own = tx.fetchone("get_document", id=parent["id"]) or {}
@@ -35,23 +36,56 @@ def register_children(tx: Tx, parent: dict[str, Any], children: list[Child], set
     ids = []
     for c in children:
         span = f"p{c.first_page}-{c.last_page}"
-        arrival = Arrival(name=f"{stem}.{span}.pdf", sha256=c.sha256, size=c.size, stored=True,
-                          owner=str(own.get("owner") or settings.default_owner), tenant=str(parent["tenant"]),
-                          classification=str(own.get("classification") or settings.default_classification),
-                          source=f"split:{parent['id']}:{span}", declared_media_type="application/pdf")
+        arrival = Arrival(
+            name=f"{stem}.{span}.pdf",
+            sha256=c.sha256,
+            size=c.size,
+            stored=True,
+            owner=str(own.get("owner") or settings.default_owner),
+            tenant=str(parent["tenant"]),
+            classification=str(own.get("classification") or settings.default_classification),
+            source=f"split:{parent['id']}:{span}",
+            declared_media_type="application/pdf",
+        )
         reg = register(tx, arrival, settings, worker=worker)
         ids.append(reg.document_id)
         if reg.duplicate_of is None:
             t = now()
-            tx.execute("insert_document_split", child_id=reg.document_id, parent_id=parent["id"],
-                       first_page=c.first_page, last_page=c.last_page, doc_type=c.doc_type, created_at=t)
-            tx.execute("upsert_document_type", document_id=reg.document_id, tenant=parent["tenant"],
-                       doc_type=c.doc_type, confidence=float(c.confidence),
-                       source="model" if has_model and c.doc_type != "other" else "rule", model_version=None,
-                       set_by=stage, updated_at=t)
+            tx.execute(
+                "insert_document_split",
+                child_id=reg.document_id,
+                parent_id=parent["id"],
+                first_page=c.first_page,
+                last_page=c.last_page,
+                doc_type=c.doc_type,
+                created_at=t,
+            )
+            tx.execute(
+                "upsert_document_type",
+                document_id=reg.document_id,
+                tenant=parent["tenant"],
+                doc_type=c.doc_type,
+                confidence=float(c.confidence),
+                source="model" if has_model and c.doc_type != "other" else "rule",
+                model_version=None,
+                set_by=stage,
+                updated_at=t,
+            )
             if loan is not None:
-                tx.execute("assign_loan_document", document_id=reg.document_id, tenant=loan["tenant"],
-                           loan_id=loan["loan_id"], assigned_by="split", assigned_at=t)
-        add_timeline(tx, parent["id"], stage, "split", f"pages {c.first_page}-{c.last_page} -> {reg.document_id} "
-                     f"({c.doc_type})", worker=worker)
+                tx.execute(
+                    "assign_loan_document",
+                    document_id=reg.document_id,
+                    tenant=loan["tenant"],
+                    loan_id=loan["loan_id"],
+                    assigned_by="split",
+                    assigned_at=t,
+                )
+        add_timeline(
+            tx,
+            parent["id"],
+            stage,
+            "split",
+            f"pages {c.first_page}-{c.last_page} -> {reg.document_id} ({c.doc_type})",
+            worker=worker,
+        )
     return ids

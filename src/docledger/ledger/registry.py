@@ -47,42 +47,99 @@ def register(tx: Tx, arrival: Arrival, settings: Settings, *, worker: str = "reg
     t = now()
     existing = tx.fetchone("document_by_sha", tenant=arrival.tenant, sha256=arrival.sha256)
     if existing is not None:
-        add_timeline(tx, existing["id"], REGISTER_STAGE, "duplicate",
-                     f"Duplicate arrival of the same bytes as {arrival.name!r} from {arrival.source}; "
-                     f"kept the existing document.", worker=worker)
-        return Registration(existing["id"], arrival.name, existing["status"], existing["id"],
-                            int(existing["version"]), arrival.sha256)
+        add_timeline(
+            tx,
+            existing["id"],
+            REGISTER_STAGE,
+            "duplicate",
+            f"Duplicate arrival of the same bytes as {arrival.name!r} from {arrival.source}; "
+            f"kept the existing document.",
+            worker=worker,
+        )
+        return Registration(
+            existing["id"], arrival.name, existing["status"], existing["id"], int(existing["version"]), arrival.sha256
+        )
     doc_id = new_id("doc_")
     previous = tx.fetchone("latest_version_by_name", tenant=arrival.tenant, name=arrival.name)
     series_id = previous["series_id"] if previous else doc_id
     version = int(previous["version"]) + 1 if previous else 1
-    tx.execute("insert_document", id=doc_id, tenant=arrival.tenant, series_id=series_id, version=version,
-               name=arrival.name, sha256=arrival.sha256, size=arrival.size, media_type=None,
-               declared_media_type=arrival.declared_media_type, source=arrival.source, arrived_at=t,
-               status=Status.PROCESSING.value, stage=REGISTER_STAGE, message="Registered; waiting for classify.",
-               meta=json.dumps({"previous_version": previous is not None}))
-    tx.execute("insert_ownership", document_id=doc_id, owner=arrival.owner, tenant=arrival.tenant,
-               classification=validate_classification(arrival.classification),
-               retention_until=arrival.retention_until, legal_hold=1 if arrival.legal_hold else 0,
-               readers="[]", updated_at=t)
-    run = Run(id=new_id("run_"), document_id=doc_id, stage=REGISTER_STAGE, stage_version=REGISTER_VERSION,
-              status="succeeded", started_at=t, ended_at=t, worker=worker, meta={"source": arrival.source})
-    add_timeline(tx, doc_id, REGISTER_STAGE, "registered",
-                 f"Registered {arrival.name!r} ({arrival.size} bytes, version {version}) from {arrival.source} "
-                 f"for owner {arrival.owner} in tenant {arrival.tenant}.", worker=worker)
+    tx.execute(
+        "insert_document",
+        id=doc_id,
+        tenant=arrival.tenant,
+        series_id=series_id,
+        version=version,
+        name=arrival.name,
+        sha256=arrival.sha256,
+        size=arrival.size,
+        media_type=None,
+        declared_media_type=arrival.declared_media_type,
+        source=arrival.source,
+        arrived_at=t,
+        status=Status.PROCESSING.value,
+        stage=REGISTER_STAGE,
+        message="Registered; waiting for classify.",
+        meta=json.dumps({"previous_version": previous is not None}),
+    )
+    tx.execute(
+        "insert_ownership",
+        document_id=doc_id,
+        owner=arrival.owner,
+        tenant=arrival.tenant,
+        classification=validate_classification(arrival.classification),
+        retention_until=arrival.retention_until,
+        legal_hold=1 if arrival.legal_hold else 0,
+        readers="[]",
+        updated_at=t,
+    )
+    run = Run(
+        id=new_id("run_"),
+        document_id=doc_id,
+        stage=REGISTER_STAGE,
+        stage_version=REGISTER_VERSION,
+        status="succeeded",
+        started_at=t,
+        ended_at=t,
+        worker=worker,
+        meta={"source": arrival.source},
+    )
+    add_timeline(
+        tx,
+        doc_id,
+        REGISTER_STAGE,
+        "registered",
+        f"Registered {arrival.name!r} ({arrival.size} bytes, version {version}) from {arrival.source} "
+        f"for owner {arrival.owner} in tenant {arrival.tenant}.",
+        worker=worker,
+    )
     if not arrival.stored:
-        msg = (f"The file is {arrival.size} bytes, over the {settings.max_file_bytes}-byte limit; its bytes were "
-               "not stored. Split it or raise DOCLEDGER_MAX_FILE_BYTES, then submit it again.")
+        msg = (
+            f"The file is {arrival.size} bytes, over the {settings.max_file_bytes}-byte limit; its bytes were "
+            "not stored. Split it or raise DOCLEDGER_MAX_FILE_BYTES, then submit it again."
+        )
         record_run(tx, run)
         record_problem(tx, doc_id, REGISTER_STAGE, None, "too_large", msg, terminal=True, run_id=run.id)
         set_status(tx, doc_id, Status.FAILED.value, stage=REGISTER_STAGE, reason="too_large", message=msg)
         add_timeline(tx, doc_id, "pipeline", Status.FAILED.value, msg)
         return Registration(doc_id, arrival.name, Status.FAILED.value, None, version, arrival.sha256)
-    original = NewArtifact(id=new_id("art_"), key="original", kind="original", sha256=arrival.sha256,
-                           size=arrival.size, page=None, media_type=arrival.declared_media_type,
-                           meta={"name": arrival.name})
+    original = NewArtifact(
+        id=new_id("art_"),
+        key="original",
+        kind="original",
+        sha256=arrival.sha256,
+        size=arrival.size,
+        page=None,
+        media_type=arrival.declared_media_type,
+        meta={"name": arrival.name},
+    )
     record_run(tx, run, outputs=[original])
-    payload: dict[str, Any] = {"name": arrival.name, "version": version, "sha256": arrival.sha256,
-                               "size": arrival.size, "tenant": arrival.tenant, "series_id": series_id}
+    payload: dict[str, Any] = {
+        "name": arrival.name,
+        "version": version,
+        "sha256": arrival.sha256,
+        "size": arrival.size,
+        "tenant": arrival.tenant,
+        "series_id": series_id,
+    }
     emit(tx, Events.REGISTERED, doc_id, payload)
     return Registration(doc_id, arrival.name, Status.PROCESSING.value, None, version, arrival.sha256)

@@ -51,13 +51,15 @@ def load_policy(path: Path | None = None) -> Policy:
     for i, raw in enumerate(data.get("rules") or []):
         unknown = set(raw.get("match") or {}) - MATCH_KEYS
         if unknown or "keep_days" not in raw:
-            raise ConfigurationError(f"retention policy {source}: rule {i + 1} is invalid "
-                                     f"({'unknown match keys ' + str(sorted(unknown)) if unknown else 'no keep_days'})",
-                                     hint=f"match keys: {sorted(MATCH_KEYS)}; every rule needs keep_days")
+            raise ConfigurationError(
+                f"retention policy {source}: rule {i + 1} is invalid "
+                f"({'unknown match keys ' + str(sorted(unknown)) if unknown else 'no keep_days'})",
+                hint=f"match keys: {sorted(MATCH_KEYS)}; every rule needs keep_days",
+            )
         match = {k: tuple(map(str, v if isinstance(v, list) else [v])) for k, v in (raw.get("match") or {}).items()}
         rules.append(Rule(name=str(raw.get("name") or f"rule-{i + 1}"), match=match, keep_days=float(raw["keep_days"])))
     if not data.get("version"):
-        raise ConfigurationError(f"retention policy {source} has no version", hint="add version: \"YYYY.MM.N\"")
+        raise ConfigurationError(f"retention policy {source} has no version", hint='add version: "YYYY.MM.N"')
     return Policy(version=str(data["version"]), rules=tuple(rules), source=source)
 
 
@@ -78,14 +80,23 @@ def due(ledger: Any, *, as_of: float | None = None, tenant: str | None = None) -
             until, why = float(row["arrived_at"]) + rule.keep_days * DAY, f"rule {rule.name}"
         else:
             continue  # no rule fits: kept until a person decides
-        out.append({"document_id": row["id"], "tenant": row["tenant"], "retain_until": iso(until),
-                    "basis": why, "policy_version": policy.version, "due": until <= when,
-                    "legal_hold": bool(int(row["legal_hold"] or 0))})
+        out.append(
+            {
+                "document_id": row["id"],
+                "tenant": row["tenant"],
+                "retain_until": iso(until),
+                "basis": why,
+                "policy_version": policy.version,
+                "due": until <= when,
+                "legal_hold": bool(int(row["legal_hold"] or 0)),
+            }
+        )
     return out
 
 
-def run(ledger: Any, *, actor: str, as_of: float | None = None, dry_run: bool = False,
-        tenant: str | None = None) -> dict[str, Any]:
+def run(
+    ledger: Any, *, actor: str, as_of: float | None = None, dry_run: bool = False, tenant: str | None = None
+) -> dict[str, Any]:
     """Dispose of every expired document not under legal hold; returns what was done and why."""
     disposed, held, errors = [], [], []
     for item in due(ledger, as_of=as_of, tenant=tenant):
@@ -104,8 +115,13 @@ def run(ledger: Any, *, actor: str, as_of: float | None = None, dry_run: bool = 
             errors.append({**item, "error": str(exc)})
             continue
         disposed.append({**item, "report": report.to_json()})
-    return {"as_of": iso(as_of if as_of is not None else now()), "disposed": disposed, "held": held,
-            "errors": errors, "dry_run": dry_run}
+    return {
+        "as_of": iso(as_of if as_of is not None else now()),
+        "disposed": disposed,
+        "held": held,
+        "errors": errors,
+        "dry_run": dry_run,
+    }
 
 
 def parse_iso(value: str) -> float:

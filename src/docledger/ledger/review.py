@@ -36,14 +36,30 @@ def open_task_count(tx: Tx, document_id: str) -> int:
 
 
 def item_json(r: dict[str, Any]) -> dict[str, Any]:
-    return {"task_id": r["id"], "document_id": r["document_id"], "field": r["field"], "value": r["value"],
-            "confidence": r["confidence"], "page": r["page"], "bbox": json.loads(r["bbox"]) if r["bbox"] else None,
-            "doc_type": r["doc_type"], "tenant": r["tenant"], "status": r["status"], "reason": r["reason"],
-            "source": r["source"], "valid": bool(r["valid"]), "errors": json.loads(r["errors"] or "[]"),
-            "review_threshold": r["review_threshold"], "model_version": r["model_version"],
-            "created_at": iso(r["created_at"]), "resolved_at": iso(r["resolved_at"]), "resolved_by": r["resolved_by"],
-            "corrected_value": r["corrected_value"], "correction_artifact_id": r["correction_artifact_id"],
-            "fields_artifact_id": r["fields_artifact_id"]}
+    return {
+        "task_id": r["id"],
+        "document_id": r["document_id"],
+        "field": r["field"],
+        "value": r["value"],
+        "confidence": r["confidence"],
+        "page": r["page"],
+        "bbox": json.loads(r["bbox"]) if r["bbox"] else None,
+        "doc_type": r["doc_type"],
+        "tenant": r["tenant"],
+        "status": r["status"],
+        "reason": r["reason"],
+        "source": r["source"],
+        "valid": bool(r["valid"]),
+        "errors": json.loads(r["errors"] or "[]"),
+        "review_threshold": r["review_threshold"],
+        "model_version": r["model_version"],
+        "created_at": iso(r["created_at"]),
+        "resolved_at": iso(r["resolved_at"]),
+        "resolved_by": r["resolved_by"],
+        "corrected_value": r["corrected_value"],
+        "correction_artifact_id": r["correction_artifact_id"],
+        "fields_artifact_id": r["fields_artifact_id"],
+    }
 
 
 def get_item(ledger: Any, item_id: str, *, tenants: list[str] | None) -> dict[str, Any]:
@@ -54,12 +70,13 @@ def get_item(ledger: Any, item_id: str, *, tenants: list[str] | None) -> dict[st
     return row
 
 
-def list_open(ledger: Any, *, tenants: list[str] | None, document_id: str | None = None,
-              limit: int = 500) -> list[dict[str, Any]]:
+def list_open(
+    ledger: Any, *, tenants: list[str] | None, document_id: str | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
     """Open tasks, oldest first, across the given tenants (None = every tenant)."""
     rows: list[dict[str, Any]] = []
     with ledger.store.read() as tx:
-        for t in ([None] if tenants is None else tenants):
+        for t in [None] if tenants is None else tenants:
             rows.extend(tx.fetchall("review_list_open", tenant=t, document_id=document_id, limit=limit))
     rows.sort(key=lambda r: (r["created_at"], r["id"]))
     return rows[:limit]
@@ -78,16 +95,26 @@ def _latest_reviewed(tx: Tx, document_id: str, fields_artifact_id: str) -> dict[
     return best[0] if best else None
 
 
-def resolve(ledger: Any, item_id: str, *, actor: str, tenants: list[str] | None, accept: bool,
-            value: str | None, lesson: Any = None) -> dict[str, Any]:
+def resolve(
+    ledger: Any,
+    item_id: str,
+    *,
+    actor: str,
+    tenants: list[str] | None,
+    accept: bool,
+    value: str | None,
+    lesson: Any = None,
+) -> dict[str, Any]:
     """Accept a task's value or correct it; returns the resolved task.
 
     A value equal to the extracted one counts as an acceptance. ``lesson(item_row, new_value)`` may
     return where the corrected value sits on its page; it is stored for learning.
     """
     if accept == (value is not None):
-        raise InvalidRequest("resolve a task with either accept or a value, not both or neither",
-                             hint="Use --accept to confirm the value, or --value V to correct it.")
+        raise InvalidRequest(
+            "resolve a task with either accept or a value, not both or neither",
+            hint="Use --accept to confirm the value, or --value V to correct it.",
+        )
     row = get_item(ledger, item_id, tenants=tenants)
     doc_id = row["document_id"]
     corrected = not accept and value != row["value"]
@@ -97,22 +124,42 @@ def resolve(ledger: Any, item_id: str, *, actor: str, tenants: list[str] | None,
         row = tx.fetchone("review_get_item", id=item_id)
         assert row is not None
         if row["status"] != "open":
-            raise AlreadyResolved(f"review task {item_id} is already {row['status']}"
-                                  + (f" by {row['resolved_by']}" if row["resolved_by"] else ""),
-                                  hint="`docledger review list` shows the tasks still open.")
+            raise AlreadyResolved(
+                f"review task {item_id} is already {row['status']}"
+                + (f" by {row['resolved_by']}" if row["resolved_by"] else ""),
+                hint="`docledger review list` shows the tasks still open.",
+            )
         t = now()
         art_id = run_id = None
         if corrected:
             art_id, run_id = _write_correction(ledger, tx, row, str(value), actor, t)
             if where is not None and row["layout_id"]:
-                tx.execute("review_insert_lesson", tenant=row["tenant"], layout_id=row["layout_id"],
-                           doc_type=row["doc_type"], field=row["field"], region=json.dumps(where),
-                           document_id=doc_id, item_id=item_id, now=t)
-        tx.execute("review_resolve_item", id=item_id, status="corrected" if corrected else "accepted", now=t,
-                   resolved_by=actor, corrected_value=value if corrected else None,
-                   correction_artifact_id=art_id, correction_run_id=run_id)
-        msg = (f"{actor} corrected {row['field']}: {row['value']!r} -> {value!r}" if corrected
-               else f"{actor} accepted {row['field']} = {row['value']!r}")
+                tx.execute(
+                    "review_insert_lesson",
+                    tenant=row["tenant"],
+                    layout_id=row["layout_id"],
+                    doc_type=row["doc_type"],
+                    field=row["field"],
+                    region=json.dumps(where),
+                    document_id=doc_id,
+                    item_id=item_id,
+                    now=t,
+                )
+        tx.execute(
+            "review_resolve_item",
+            id=item_id,
+            status="corrected" if corrected else "accepted",
+            now=t,
+            resolved_by=actor,
+            corrected_value=value if corrected else None,
+            correction_artifact_id=art_id,
+            correction_run_id=run_id,
+        )
+        msg = (
+            f"{actor} corrected {row['field']}: {row['value']!r} -> {value!r}"
+            if corrected
+            else f"{actor} accepted {row['field']} = {row['value']!r}"
+        )
         add_timeline(tx, doc_id, REVIEW_STAGE, "corrected" if corrected else "accepted", msg, worker=actor, time=t)
         remaining = open_task_count(tx, doc_id)
         if remaining == 0:
@@ -122,8 +169,7 @@ def resolve(ledger: Any, item_id: str, *, actor: str, tenants: list[str] | None,
     return item_json(row) | {"open_tasks_left": remaining}
 
 
-def _write_correction(ledger: Any, tx: Tx, row: dict[str, Any], value: str, actor: str, t: float
-                      ) -> tuple[str, str]:
+def _write_correction(ledger: Any, tx: Tx, row: dict[str, Any], value: str, actor: str, t: float) -> tuple[str, str]:
     """The next reviewed-fields version with this correction, made by a review run of the reviewer."""
     doc_id, fa = row["document_id"], row["fields_artifact_id"]
     prev = _latest_reviewed(tx, doc_id, fa)
@@ -132,25 +178,60 @@ def _write_correction(ledger: Any, tx: Tx, row: dict[str, Any], value: str, acto
         raise NotFound(f"the fields artifact {fa} of review task {row['id']} is gone")
     data = json.loads(ledger.blobs.read(base_art["sha256"]).decode("utf-8"))
     version = int(json.loads(prev["meta"] or "{}").get("version", 0)) + 1 if prev else 1
-    correction = {"task_id": row["id"], "field": row["field"], "old_value": row["value"], "new_value": value,
-                  "corrected_by": actor, "corrected_at": iso(t), "corrects_artifact": fa,
-                  "corrects_run": (tx.fetchone("artifact_by_id", id=fa) or {}).get("run_id")}
+    correction = {
+        "task_id": row["id"],
+        "field": row["field"],
+        "old_value": row["value"],
+        "new_value": value,
+        "corrected_by": actor,
+        "corrected_at": iso(t),
+        "corrects_artifact": fa,
+        "corrects_run": (tx.fetchone("artifact_by_id", id=fa) or {}).get("run_id"),
+    }
     for f in data.get("fields", []):
         if f.get("field") == row["field"] and f.get("task_id", row["id"]) == row["id"]:
             f.setdefault("extracted_value", f.get("value"))
             f.setdefault("extracted_confidence", f.get("confidence"))
-            f.update({"value": value, "normalized": value, "confidence": 1.0, "source": "review", "valid": True,
-                      "errors": [], "review": "corrected", "corrected_by": actor, "corrected_at": iso(t)})
+            f.update(
+                {
+                    "value": value,
+                    "normalized": value,
+                    "confidence": 1.0,
+                    "source": "review",
+                    "valid": True,
+                    "errors": [],
+                    "review": "corrected",
+                    "corrected_by": actor,
+                    "corrected_at": iso(t),
+                }
+            )
     data["version"] = version
     data.setdefault("corrections", []).append(correction)
     raw = json.dumps(data, ensure_ascii=False, indent=1, default=str).encode()
     sha = ledger.blobs.put_bytes(raw)
     run_id, art_id = new_id("run_"), new_id("art_")
-    run = Run(id=run_id, document_id=doc_id, stage=REVIEW_STAGE, stage_version=REVIEW_VERSION, status="succeeded",
-              started_at=t, ended_at=t, worker=actor, config_hash="correction", page=row["page"],
-              meta={"kind": "correction", **correction, "version": version})
-    out = NewArtifact(id=art_id, key=reviewed_key(fa, version), kind=REVIEWED_KIND, sha256=sha, size=len(raw),
-                      page=None, media_type="application/json",
-                      meta={"fields_artifact_id": fa, "version": version, "correction": correction})
+    run = Run(
+        id=run_id,
+        document_id=doc_id,
+        stage=REVIEW_STAGE,
+        stage_version=REVIEW_VERSION,
+        status="succeeded",
+        started_at=t,
+        ended_at=t,
+        worker=actor,
+        config_hash="correction",
+        page=row["page"],
+        meta={"kind": "correction", **correction, "version": version},
+    )
+    out = NewArtifact(
+        id=art_id,
+        key=reviewed_key(fa, version),
+        kind=REVIEWED_KIND,
+        sha256=sha,
+        size=len(raw),
+        page=None,
+        media_type="application/json",
+        meta={"fields_artifact_id": fa, "version": version, "correction": correction},
+    )
     record_run(tx, run, inputs=[fa, base_art["id"]], outputs=[out])
     return art_id, run_id

@@ -20,24 +20,59 @@ from docledger.store.base import Tx
 
 def record_run(tx: Tx, run: Run, *, inputs: Iterable[str] = (), outputs: Sequence[NewArtifact] = ()) -> None:
     """Insert a run, the artifacts it read (its inputs) and the artifacts it produced."""
-    tx.execute("insert_run", id=run.id, document_id=run.document_id, stage=run.stage,
-               stage_version=run.stage_version, config_hash=run.config_hash, page=run.page, delivery_id=None,
-               status=run.status, attempt=run.attempt, worker=run.worker, started_at=run.started_at,
-               ended_at=run.ended_at, duration_ms=run.duration_ms, error_code=run.error_code, error=run.error,
-               meta=json.dumps(run.meta, default=str))
+    tx.execute(
+        "insert_run",
+        id=run.id,
+        document_id=run.document_id,
+        stage=run.stage,
+        stage_version=run.stage_version,
+        config_hash=run.config_hash,
+        page=run.page,
+        delivery_id=None,
+        status=run.status,
+        attempt=run.attempt,
+        worker=run.worker,
+        started_at=run.started_at,
+        ended_at=run.ended_at,
+        duration_ms=run.duration_ms,
+        error_code=run.error_code,
+        error=run.error,
+        meta=json.dumps(run.meta, default=str),
+    )
     for artifact_id in sorted(set(inputs)):
         tx.execute("insert_run_input", run_id=run.id, artifact_id=artifact_id)
     t = now()
     for a in outputs:
-        tx.execute("insert_artifact", id=a.id, document_id=run.document_id, run_id=run.id, stage=run.stage,
-                   stage_version=run.stage_version, key=a.key, kind=a.kind, sha256=a.sha256, size=a.size,
-                   media_type=a.media_type, page=a.page, meta=json.dumps(a.meta, default=str), created_at=t)
+        tx.execute(
+            "insert_artifact",
+            id=a.id,
+            document_id=run.document_id,
+            run_id=run.id,
+            stage=run.stage,
+            stage_version=run.stage_version,
+            key=a.key,
+            kind=a.kind,
+            sha256=a.sha256,
+            size=a.size,
+            media_type=a.media_type,
+            page=a.page,
+            meta=json.dumps(a.meta, default=str),
+            created_at=t,
+        )
 
 
 def record_started(tx: Tx, run: Run) -> None:
     page = f" (page {run.page})" if run.page else ""
-    add_timeline(tx, run.document_id, run.stage, "started", f"{run.stage}@{run.stage_version} started" + page,
-                 attempt=run.attempt, worker=run.worker, time=run.started_at)
+    add_timeline(
+        tx,
+        run.document_id,
+        run.stage,
+        "started",
+        f"{run.stage}@{run.stage_version} started" + page,
+        attempt=run.attempt,
+        worker=run.worker,
+        time=run.started_at,
+    )
 
 
 def record_facts(tx: Tx, document_id: str, facts: dict[str, Any]) -> None:
@@ -47,14 +82,29 @@ def record_facts(tx: Tx, document_id: str, facts: dict[str, Any]) -> None:
     doc = tx.fetchone("get_document", id=document_id) or {}
     meta = json.loads(doc.get("meta") or "{}")
     meta.update(facts.get("meta", {}))
-    tx.execute("update_document_facts", id=document_id, media_type=facts.get("media_type"),
-               pages=facts.get("pages"), meta=json.dumps(meta, default=str), now=now())
+    tx.execute(
+        "update_document_facts",
+        id=document_id,
+        media_type=facts.get("media_type"),
+        pages=facts.get("pages"),
+        meta=json.dumps(meta, default=str),
+        now=now(),
+    )
 
 
-def record_success(tx: Tx, run: Run, *, inputs: Iterable[str], outputs: Sequence[NewArtifact],
-                   facts: dict[str, Any], problems: Sequence[tuple[int | None, str, str]],
-                   timeline: Sequence[tuple[str, str]], events: list[NewEvent],
-                   hooks: Sequence[Callable[[Tx], None]] = (), ownership: Sequence[OwnershipChange] = ()) -> None:
+def record_success(
+    tx: Tx,
+    run: Run,
+    *,
+    inputs: Iterable[str],
+    outputs: Sequence[NewArtifact],
+    facts: dict[str, Any],
+    problems: Sequence[tuple[int | None, str, str]],
+    timeline: Sequence[tuple[str, str]],
+    events: list[NewEvent],
+    hooks: Sequence[Callable[[Tx], None]] = (),
+    ownership: Sequence[OwnershipChange] = (),
+) -> None:
     """A run that finished: run + lineage + facts + page problems + timeline + next events, one transaction.
 
     ``hooks`` run after the artifacts are recorded and before the events are written, so a hook may
@@ -71,17 +121,30 @@ def record_success(tx: Tx, run: Run, *, inputs: Iterable[str], outputs: Sequence
         from docledger.ledger.ownership import change_ownership  # (ownership -> registry -> runs)
 
         for change in ownership:
-            change_ownership(tx, run.document_id, actor=change.actor, redact_policy=change.redact_policy,
-                             owner=change.owner, classification=change.classification, readers=change.readers)
+            change_ownership(
+                tx,
+                run.document_id,
+                actor=change.actor,
+                redact_policy=change.redact_policy,
+                owner=change.owner,
+                classification=change.classification,
+                readers=change.readers,
+            )
     for status, message in timeline:
         add_timeline(tx, run.document_id, run.stage, status, message, attempt=run.attempt, worker=run.worker)
     for ev in events:
-        emit(tx, ev.type, run.document_id, ev.payload, ordering_key=ev.ordering_key,
-             only_subscriber=ev.only_subscriber)
+        emit(tx, ev.type, run.document_id, ev.payload, ordering_key=ev.ordering_key, only_subscriber=ev.only_subscriber)
     n = len(outputs)
-    add_timeline(tx, run.document_id, run.stage, "succeeded",
-                 f"{run.stage}@{run.stage_version} produced {n} artifact{'s' if n != 1 else ''}"
-                 + (f" (page {run.page})" if run.page else ""), attempt=run.attempt, worker=run.worker)
+    add_timeline(
+        tx,
+        run.document_id,
+        run.stage,
+        "succeeded",
+        f"{run.stage}@{run.stage_version} produced {n} artifact{'s' if n != 1 else ''}"
+        + (f" (page {run.page})" if run.page else ""),
+        attempt=run.attempt,
+        worker=run.worker,
+    )
 
 
 def record_failure(tx: Tx, run: Run, *, facts: dict[str, Any], timeline: Sequence[tuple[str, str]]) -> None:
@@ -93,12 +156,20 @@ def record_failure(tx: Tx, run: Run, *, facts: dict[str, Any], timeline: Sequenc
     record_started(tx, run)
     record_run(tx, run)
     record_facts(tx, run.document_id, facts)
-    record_problem(tx, run.document_id, run.stage, run.page, run.error_code, run.error or "", terminal=True,
-                   run_id=run.id)
+    record_problem(
+        tx, run.document_id, run.stage, run.page, run.error_code, run.error or "", terminal=True, run_id=run.id
+    )
     for status, msg in timeline:
         add_timeline(tx, run.document_id, run.stage, status, msg, attempt=run.attempt, worker=run.worker)
-    add_timeline(tx, run.document_id, run.stage, "failed", f"{run.error_code}: {run.error}", attempt=run.attempt,
-                 worker=run.worker)
+    add_timeline(
+        tx,
+        run.document_id,
+        run.stage,
+        "failed",
+        f"{run.error_code}: {run.error}",
+        attempt=run.attempt,
+        worker=run.worker,
+    )
 
 
 def record_crash(tx: Tx, run: Run) -> None:

@@ -18,25 +18,47 @@ def checklist(product: str, docs: list[dict[str, Any]]) -> dict[str, Any]:
     spec = checklists()
     prod = spec["products"].get(product)
     if prod is None:
-        return {"product": product, "version": spec["version"], "items": [], "missing": [],
-                "complete": False, "error": f"unknown loan product {product!r}"}
+        return {
+            "product": product,
+            "version": spec["version"],
+            "items": [],
+            "missing": [],
+            "complete": False,
+            "error": f"unknown loan product {product!r}",
+        }
     items, missing = [], []
     for req in prod["required"]:
         have = [d["document_id"] for d in docs if d.get("doc_type") == req["doc_type"]]
         need = int(req.get("min", 1))
         ok = len(have) >= need
-        items.append({"doc_type": req["doc_type"], "required": need, "present": len(have), "documents": have,
-                      "satisfied": ok})
+        items.append(
+            {"doc_type": req["doc_type"], "required": need, "present": len(have), "documents": have, "satisfied": ok}
+        )
         if not ok:
             missing.append(req["doc_type"])
-    return {"product": product, "label": prod.get("label", product), "version": spec["version"], "items": items,
-            "missing": missing, "complete": not missing}
+    return {
+        "product": product,
+        "label": prod.get("label", product),
+        "version": spec["version"],
+        "items": items,
+        "missing": missing,
+        "complete": not missing,
+    }
 
 
 def _evidence(doc: dict[str, Any], f: dict[str, Any]) -> dict[str, Any]:
-    return {"document_id": doc["document_id"], "document_name": doc.get("name"), "doc_type": doc["doc_type"],
-            "field": f["field"], "value": f.get("value"), "normalized": f.get("normalized"), "page": f.get("page"),
-            "bbox": f.get("bbox"), "confidence": f.get("confidence"), "artifact_id": doc.get("fields_artifact")}
+    return {
+        "document_id": doc["document_id"],
+        "document_name": doc.get("name"),
+        "doc_type": doc["doc_type"],
+        "field": f["field"],
+        "value": f.get("value"),
+        "normalized": f.get("normalized"),
+        "page": f.get("page"),
+        "bbox": f.get("bbox"),
+        "confidence": f.get("confidence"),
+        "artifact_id": doc.get("fields_artifact"),
+    }
 
 
 def _values(docs: list[dict[str, Any]], pairs: list[list[str]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -74,10 +96,8 @@ def _same_value(rule: dict[str, Any], docs: list[dict[str, Any]]) -> list[dict[s
                 groups[match[0]].extend(groups.pop(k))
     if len(groups) < 2:
         return []
-    shown = "; ".join(f"{f['normalized']} on {d['doc_type']} {d['document_id']} p{f.get('page')}"
-                      for d, f in vals)
-    return [{"explanation": f"{len(groups)} different values: {shown}",
-             "evidence": [_evidence(d, f) for d, f in vals]}]
+    shown = "; ".join(f"{f['normalized']} on {d['doc_type']} {d['document_id']} p{f.get('page')}" for d, f in vals)
+    return [{"explanation": f"{len(groups)} different values: {shown}", "evidence": [_evidence(d, f) for d, f in vals]}]
 
 
 def _income(rule: dict[str, Any], docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -97,9 +117,13 @@ def _income(rule: dict[str, Any], docs: list[dict[str, Any]]) -> list[dict[str, 
     if hi <= 0 or (hi - lo) / hi <= float(rule["tolerance"]):
         return []
     shown = "; ".join(f"{label}: {amount:,.2f}/year" for amount, _, _, label in annual)
-    return [{"explanation": f"annual income differs by {(hi - lo) / hi:.0%} (tolerance "
-                            f"{float(rule['tolerance']):.0%}): {shown}",
-             "evidence": [_evidence(d, f) for _, d, f, _ in annual]}]
+    return [
+        {
+            "explanation": f"annual income differs by {(hi - lo) / hi:.0%} (tolerance "
+            f"{float(rule['tolerance']):.0%}): {shown}",
+            "evidence": [_evidence(d, f) for _, d, f, _ in annual],
+        }
+    ]
 
 
 def _recent(rule: dict[str, Any], docs: list[dict[str, Any]], as_of: date) -> list[dict[str, Any]]:
@@ -116,9 +140,13 @@ def _recent(rule: dict[str, Any], docs: list[dict[str, Any]], as_of: date) -> li
     age = (as_of - latest).days
     if age <= int(rule["max_age_days"]):
         return []
-    return [{"explanation": f"the latest {rule['doc_type']} {rule['field']} is {latest.isoformat()}, {age} days "
-                            f"before {as_of.isoformat()} (allowed {rule['max_age_days']})",
-             "evidence": [_evidence(doc, f)]}]
+    return [
+        {
+            "explanation": f"the latest {rule['doc_type']} {rule['field']} is {latest.isoformat()}, {age} days "
+            f"before {as_of.isoformat()} (allowed {rule['max_age_days']})",
+            "evidence": [_evidence(doc, f)],
+        }
+    ]
 
 
 def _large_deposits(rule: dict[str, Any], docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -136,15 +164,30 @@ def _large_deposits(rule: dict[str, Any], docs: list[dict[str, Any]]) -> list[di
             for line in text.splitlines():
                 if not _DEPOSIT.search(line) or re.search(r"total|deposits and|balance", line, re.I):
                     continue
-                amounts = [m for m in (money(tok)[1] for tok in re.findall(r"\$?\d[\d,]*\.\d{2}", line))
-                           if m is not None]
+                amounts = [
+                    m for m in (money(tok)[1] for tok in re.findall(r"\$?\d[\d,]*\.\d{2}", line)) if m is not None
+                ]
                 if amounts and amounts[0] >= limit:
-                    out.append({"explanation": f"deposit of {amounts[0]:,.2f} (limit {limit:,.2f}) on page {page}: "
-                                               f"{line.strip()[:120]!r}, no letter of explanation in the file",
-                                "evidence": [{"document_id": doc["document_id"], "document_name": doc.get("name"),
-                                              "doc_type": "bank-statement", "field": "deposit", "value": line.strip(),
-                                              "normalized": amounts[0], "page": page, "bbox": None,
-                                              "confidence": None, "artifact_id": None}]})
+                    out.append(
+                        {
+                            "explanation": f"deposit of {amounts[0]:,.2f} (limit {limit:,.2f}) on page {page}: "
+                            f"{line.strip()[:120]!r}, no letter of explanation in the file",
+                            "evidence": [
+                                {
+                                    "document_id": doc["document_id"],
+                                    "document_name": doc.get("name"),
+                                    "doc_type": "bank-statement",
+                                    "field": "deposit",
+                                    "value": line.strip(),
+                                    "normalized": amounts[0],
+                                    "page": page,
+                                    "bbox": None,
+                                    "confidence": None,
+                                    "artifact_id": None,
+                                }
+                            ],
+                        }
+                    )
     return out
 
 
@@ -164,6 +207,13 @@ def evaluate(docs: list[dict[str, Any]], *, as_of: date) -> list[dict[str, Any]]
         else:
             continue
         for f in found:
-            flags.append({"rule": rule["id"], "rules_version": spec["version"], "severity": rule["severity"],
-                          "message": rule["message"], **f})
+            flags.append(
+                {
+                    "rule": rule["id"],
+                    "rules_version": spec["version"],
+                    "severity": rule["severity"],
+                    "message": rule["message"],
+                    **f,
+                }
+            )
     return flags

@@ -187,9 +187,7 @@ def _read_pages(info: PdfInfo, password: str | None, *, max_pages: int, min_char
         doc.close()
 
 
-def _page_text(
-    doc: pdfium.PdfDocument, index: int, notes: list[str]
-) -> tuple[tuple[float, float], str, float]:
+def _page_text(doc: pdfium.PdfDocument, index: int, notes: list[str]) -> tuple[tuple[float, float], str, float]:
     """Size, raw text and image coverage of one page; a broken page is noted, not raised."""
     try:
         page = doc[index]

@@ -50,9 +50,7 @@ def acroform_fields(path: Path, *, password: str | None = None) -> list[dict[str
             value = _value(fld)
             checked = value not in ("", "Off") if kind in ("checkbox", "radio") else None
             page, bbox = places.get(name, (None, None))
-            out.append(
-                {"name": name, "value": value, "page": page, "bbox": bbox, "type": kind, "checked": checked}
-            )
+            out.append({"name": name, "value": value, "page": page, "bbox": bbox, "type": kind, "checked": checked})
         return out
 
 

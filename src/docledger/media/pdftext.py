@@ -47,9 +47,7 @@ class PageContent:
     notes: list[str] = field(default_factory=list)
 
 
-def extract_pdf_text(
-    path: Path, pages: list[int] | None = None, *, password: str | None = None
-) -> list[PageContent]:
+def extract_pdf_text(path: Path, pages: list[int] | None = None, *, password: str | None = None) -> list[PageContent]:
     """Extract text (reading order), words with boxes and tables from the given 1-based pages.
 
     ``pages=None`` means all pages. Raises ``UnprocessableDocument`` (``encrypted_pdf``,

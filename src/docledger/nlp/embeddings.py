@@ -87,9 +87,7 @@ class Embedder:
         # Worker threads sleep instead of spinning between runs: on a shared machine spinning
         # threads steal the cores the other stages (and the next batch) need.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(
-            str(model), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        self._session = ort.InferenceSession(str(model), sess_options=opts, providers=["CPUExecutionProvider"])
         self._input_names = {i.name for i in self._session.get_inputs()}
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -98,8 +96,7 @@ class Embedder:
     def version(self) -> str:
         """Lineage version: package version + model and tokenizer digests (short)."""
         tok_sha = hashlib.sha256(self._tok_path.read_bytes()).hexdigest()
-        return (f"onnx-int8:{self._package_version}:model-{self._model_sha256[:12]}:tok-{tok_sha[:12]}"
-                f":max{MAX_TOKENS}")
+        return f"onnx-int8:{self._package_version}:model-{self._model_sha256[:12]}:tok-{tok_sha[:12]}:max{MAX_TOKENS}"
 
     @property
     def dim(self) -> int:

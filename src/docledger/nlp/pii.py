@@ -250,17 +250,24 @@ def _has_given_name(value: str) -> bool:
         len(w) >= 3 and w[0].isupper() and w[1:].islower() and w.lower() not in common for w in words
     )
 
+
 _CANDIDATE_SCORE = 0.3
 
 
 def _drop_contained(findings: list[PiiFinding]) -> list[PiiFinding]:
     """Drop names/places inside an address and phone-shaped digits inside an IP address or card."""
-    wins = {"US_ADDRESS": {"PERSON", "LOCATION"}, "IP_ADDRESS": {"PHONE_NUMBER", "US_DRIVER_LICENSE"},
-            "CREDIT_CARD": {"PHONE_NUMBER", "BANK_ACCOUNT"}, "IBAN_CODE": {"PHONE_NUMBER", "BANK_ACCOUNT"}}
+    wins = {
+        "US_ADDRESS": {"PERSON", "LOCATION"},
+        "IP_ADDRESS": {"PHONE_NUMBER", "US_DRIVER_LICENSE"},
+        "CREDIT_CARD": {"PHONE_NUMBER", "BANK_ACCOUNT"},
+        "IBAN_CODE": {"PHONE_NUMBER", "BANK_ACCOUNT"},
+    }
     out = []
     for f in findings:
         inside = any(
-            f["type"] in wins.get(g["type"], ()) and g["start"] <= f["start"] and f["end"] <= g["end"]
+            f["type"] in wins.get(g["type"], ())
+            and g["start"] <= f["start"]
+            and f["end"] <= g["end"]
             and g["score"] >= 0.4
             for g in findings
             if g is not f
@@ -284,9 +291,7 @@ def findings_from_docs(
     raw: list[PiiFinding] = []
     for off, doc in docs:
         full_names = {w for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 for w in e.text.split()}
-        results = analyzer.analyze(
-            text=doc.text, language="en", entities=wanted, nlp_artifacts=_nlp_artifacts(doc)
-        )
+        results = analyzer.analyze(text=doc.text, language="en", entities=wanted, nlp_artifacts=_nlp_artifacts(doc))
         for r in results:
             if r.entity_type not in wanted or r.score < floor:
                 continue

@@ -37,7 +37,9 @@ def _result(rec: EntityRecognizer, entity: str, start: int, end: int, score: flo
         end=end,
         score=score,
         analysis_explanation=AnalysisExplanation(
-            recognizer=rec.name, original_score=score, textual_explanation=why  # type: ignore[has-type]
+            recognizer=rec.name,  # type: ignore[has-type]
+            original_score=score,
+            textual_explanation=why,
         ),
         recognition_metadata={
             RecognizerResult.RECOGNIZER_NAME_KEY: rec.name,  # type: ignore[has-type]
@@ -114,7 +116,8 @@ class FirstNameRecognizer(_Base):
             # (read from part-of-speech tags: the dependency parser is not run)
             toks = list(nlp_artifacts.tokens)
             eponym = {
-                t.idx for t, nxt in zip(toks, toks[1:], strict=False)
+                t.idx
+                for t, nxt in zip(toks, toks[1:], strict=False)
                 if nxt.tag_ in ("NN", "NNS") and nxt.text.islower()
             }
         for m in _WORD.finditer(text):
@@ -129,16 +132,16 @@ class FirstNameRecognizer(_Base):
             line_start = not before.strip(" \t") or before.rstrip(" \t").endswith(("\n", ".", "!", "?", '"', "(", "-"))
             ambiguous = w.lower() in common
             cue = bool(_CUE_BEFORE.search(before)) or bool(re.match(r"[ \t]*[,!?][ \t]*(?:$|\n|[a-z])", after))
-            if re.match(r"[ \t]*(?:said|says|is|was|will|and|has|had|told|asked|wrote|called|'s|’s)\b", text[end:end + 9]):
+            if re.match(
+                r"[ \t]*(?:said|says|is|was|will|and|has|had|told|asked|wrote|called|'s|’s)\b", text[end : end + 9]
+            ):
                 cue = True
             ner = any(s <= start and end <= e for s, e in ner_person)
             if start in eponym or re.search(r"\b(?:the|a|an)\s+(?:[A-Z]{2,}\s+)?$", before, re.IGNORECASE):
                 yield start, end, 0.3, "given name used as a modifier or after an article (candidate)"
                 continue
             # surnames after the given name make the name (and the evidence) stronger
-            tail = re.match(
-                rf"(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_CAPWORD}){{1,3}}", text[end:]
-            )
+            tail = re.match(rf"(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_CAPWORD}){{1,3}}", text[end:])
             span_end = end
             if tail:
                 words = tail.group().split()
@@ -192,9 +195,7 @@ class CuedNameRecognizer(_Base):
             v = m.group("v")
             if v[0].isupper() and _is_name_word(v):
                 yield m.start("v"), m.end("v"), 0.6, "capitalised word after a greeting"
-        for m in re.finditer(
-            rf",[ \t]+(?P<v>{_CAPWORD})[ \t]*[!?](?:[ \t]|$)", text
-        ):
+        for m in re.finditer(rf",[ \t]+(?P<v>{_CAPWORD})[ \t]*[!?](?:[ \t]|$)", text):
             v = m.group("v")
             if _is_name_word(v) and v.lower() not in common:
                 yield m.start("v"), m.end("v"), 0.5, "vocative: ', Name!'"
@@ -240,7 +241,8 @@ _NUM = r"\d{1,5}(?:[ \t]?[A-Za-z](?![\w]))?(?:[/-]\d{1,5}[A-Za-z]?)?"
 _NAMEWORDS = rf"(?:(?:{_CAPWORD}|\d{{1,3}}(?:st|nd|rd|th)|(?:de|del|la|las|los|da|das|do|dos|di|du|des|von|van|der|d'|l')|[A-Z]\.)[ \t]+)"
 _POSTCODE_LINE = (
     r"(?:[A-Z]{1,2}-?)?\d{2,5}(?:[ \t-]?\d{2,4})?[ \t]+" + rf"{_UP}[\w'’.-]+(?:[ \t]+[\w'’().-]+){{0,3}}"
-    r"|" + rf"{_UP}[\w'’.-]+(?:[ \t]+{_UP}[\w'’.-]+){{0,3}},?[ \t]+(?:[A-Z]{{2,3}},?[ \t]+)?(?:\d{{4,5}}(?:-\d{{3,4}})?|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)"
+    r"|"
+    + rf"{_UP}[\w'’.-]+(?:[ \t]+{_UP}[\w'’.-]+){{0,3}},?[ \t]+(?:[A-Z]{{2,3}},?[ \t]+)?(?:\d{{4,5}}(?:-\d{{3,4}})?|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)"
     r"|" + r"[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}"  # UK postcode
     r"|" + rf"\d{{5}}(?:-\d{{3}})?[ \t]+{_UP}[\w'’ .-]+(?:[ \t]*/[ \t]*[A-Z]{{2}})?"
     r"|" + rf"{_UP}[\w'’.-]+(?:[ \t]+{_UP}[\w'’.-]+){{0,3}}(?:[ \t]+\([A-Z]{{2}}\))?"
@@ -256,15 +258,15 @@ _STREET_FORMS = [
     rf"(?:\b\d{{1,4}}(?:[ \t]?(?:bis|ter))?,?[ \t]+)?(?:(?i:\b{_PREFIX})|\bV[ií]a)[ \t]+(?:{_NAMEWORDS}|{_CAPWORD}){{0,4}}"
     rf"(?:{_CAPWORD})(?:,?[ \t]+(?:n[º°o.]?\s*)?{_NUM})?",
 ]
-_STREET = re.compile(
-    "(?:" + "|".join(_STREET_FORMS[:3]) + rf"){_UNIT}{{0,2}}"
-)
+_STREET = re.compile("(?:" + "|".join(_STREET_FORMS[:3]) + rf"){_UNIT}{{0,2}}")
 # The prefixed form is costly to try at every position: find its street-type words first.
 _STREET_PREFIXED = re.compile(_STREET_FORMS[3] + rf"{_UNIT}{{0,2}}")
 _PREFIX_WORD = re.compile(rf"(?i:\b{_PREFIX})(?=[ \t])|\bV[ií]a(?=[ \t])")
 _NUMBER_BEFORE = re.compile(r"\b\d{1,4}(?:[ \t]?(?:bis|ter))?,?[ \t]+$")
 _LOCALITY = re.compile(rf"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*)(?:{_POSTCODE_LINE})")
-_COUNTRY = re.compile(rf"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*)(?:{_UP}[a-zà-ÿ]+(?:[ \t]+{_UP}[a-zà-ÿ]+){{0,2}})[ \t]*(?=\n|$|[.,;])")
+_COUNTRY = re.compile(
+    rf"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*)(?:{_UP}[a-zà-ÿ]+(?:[ \t]+{_UP}[a-zà-ÿ]+){{0,2}})[ \t]*(?=\n|$|[.,;])"
+)
 _MILITARY = re.compile(
     r"(?:\b(?:PSC|CMR|Unit)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{1,5}|\b(?:USS|USNS|USCGC|USNV|USNA)[ \t]+[A-Z][\w.-]+(?:[ \t]+[A-Z][\w.-]+){0,2})"
     r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)(?:APO|FPO|DPO)[ \t]+(?:AE|AP|AA)[ \t]+\d{5}(?:-\d{4})?"
@@ -348,8 +350,12 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-_CARD = re.compile(r"(?<![\w-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w-])\d{4}[ -]\d{6}[ -]\d{5}(?![\w-])|(?<![\w.-])\d{13,19}(?![\w.-])")
-_CARD_CUE = re.compile(r"\b(?:card|cc|visa|master\s*card|amex|american\s+express|discover|maestro|debit|credit|pan)\b", re.I)
+_CARD = re.compile(
+    r"(?<![\w-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w-])\d{4}[ -]\d{6}[ -]\d{5}(?![\w-])|(?<![\w.-])\d{13,19}(?![\w.-])"
+)
+_CARD_CUE = re.compile(
+    r"\b(?:card|cc|visa|master\s*card|amex|american\s+express|discover|maestro|debit|credit|pan)\b", re.I
+)
 
 
 class CardNumberRecognizer(_Base):
@@ -443,10 +449,18 @@ class InternationalPhoneRecognizer(_Base):
                     # e.g. fictional +1 202 555 0143: the right length for its country, not assigned
                     score = 0.6 if _PHONE_CUE.search(before) else 0.45
                     yield m.start(), m.start() + len(value), score, "international number of a possible length"
-            elif _NANP.fullmatch(value) and not re.search(r"\b(?:invoice|order|account|acct|ref|reference)\b", before, re.I):
+            elif _NANP.fullmatch(value) and not re.search(
+                r"\b(?:invoice|order|account|acct|ref|reference)\b", before, re.I
+            ):
                 yield m.start(), m.start() + len(value), 0.5, "North American number shape (area code, exchange, line)"
-            elif (_PHONE_CUE.search(before) or _ALONE.match(text, m.start() + len(value))) and len(digits) >= 8 and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                if re.search(r"\b(?:invoice|order|account|acct|ref|reference|card|iban|ssn|mrn|record)\b", before, re.I):
+            elif (
+                (_PHONE_CUE.search(before) or _ALONE.match(text, m.start() + len(value)))
+                and len(digits) >= 8
+                and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+            ):
+                if re.search(
+                    r"\b(?:invoice|order|account|acct|ref|reference|card|iban|ssn|mrn|record)\b", before, re.I
+                ):
                     continue
                 yield m.start(), m.start() + len(value), 0.6, "national-format number after a phone cue"
 
@@ -505,8 +519,10 @@ class LineSplitNerRecognizer(EntityRecognizer):
         out: list[RecognizerResult] = []
         for r in self.inner.analyze(text, entities, nlp_artifacts):
             # Presidio routes results back to their recognizer by id: they must carry this wrapper's
-            r.recognition_metadata = {**(r.recognition_metadata or {}),
-                                      RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
+            r.recognition_metadata = {
+                **(r.recognition_metadata or {}),
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            }
             value = text[r.start : r.end]
             if r.entity_type == "PERSON" and is_first_name(value.strip()):
                 continue  # a lone given name: FirstNameRecognizer weighs it (cues, common words, eponyms)
@@ -519,8 +535,14 @@ class LineSplitNerRecognizer(EntityRecognizer):
                 core = piece.strip()
                 if core:
                     out.append(
-                        RecognizerResult(r.entity_type, pos + lead, pos + lead + len(core), r.score,
-                                         r.analysis_explanation, r.recognition_metadata)
+                        RecognizerResult(
+                            r.entity_type,
+                            pos + lead,
+                            pos + lead + len(core),
+                            r.score,
+                            r.analysis_explanation,
+                            r.recognition_metadata,
+                        )
                     )
                 pos += len(piece) + 1
         return out

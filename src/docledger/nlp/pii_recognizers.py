@@ -237,9 +237,7 @@ def _rules() -> list[ValueRule]:
             entity="DATE_OF_BIRTH",
             name="DateOfBirthRecognizer",
             value=re.compile(rf"(?P<v>\b{_DATE})(?!\d)", _I),
-            labels=re.compile(
-                r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday)", _I
-            ),
+            labels=re.compile(r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday)", _I),
             label_score=0.95,
             window=25,
             nearest_only=True,
@@ -272,9 +270,7 @@ def _rules() -> list[ValueRule]:
         ValueRule(
             entity="PERSON",
             name="LabelledNameRecognizer",  # form fields: "Buyer: Alejandro Rosalez" (NER misses many)
-            value=re.compile(
-                r"(?P<v>[A-Z][A-Za-z'.-]+(?:[ \t]+[A-Z][A-Za-z'.-]*){1,3})(?=[ \t]*(?:$|[\n,;(]))", re.M
-            ),
+            value=re.compile(r"(?P<v>[A-Z][A-Za-z'.-]+(?:[ \t]+[A-Z][A-Za-z'.-]*){1,3})(?=[ \t]*(?:$|[\n,;(]))", re.M),
             labels=re.compile(
                 r"\b(?:(?:full\s+|patient(?:'s)?\s+|borrower(?:'s)?\s+|applicant(?:'s)?\s+)?name|borrower|co-borrower|"
                 r"applicant|co-applicant|buyer|seller|home\s*owner|homeowner|patient|insured|policyholder|"
@@ -288,9 +284,7 @@ def _rules() -> list[ValueRule]:
         ValueRule(
             entity="PHONE_NUMBER",
             name="LabelledUsPhoneRecognizer",  # NANP shapes libphonenumber rejects (unassigned area codes)
-            value=re.compile(
-                r"(?<![\w-])(?P<v>(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4})(?![\w-])"
-            ),
+            value=re.compile(r"(?<![\w-])(?P<v>(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4})(?![\w-])"),
             labels=re.compile(r"\b(?:phone|tel|telephone|call|cell|mobile|fax|contact|reach(?:ed)?)\b", _I),
             label_score=0.75,
             window=30,

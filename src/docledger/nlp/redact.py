@@ -34,12 +34,18 @@ _PAD_PT = 2.0  # grow each tight glyph box: anti-aliased edges and accents must 
 _WS = re.compile(r"\s+")
 
 
-def person_emails(page_findings: Iterable[Mapping[str, Any]],
-                  all_findings: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def person_emails(
+    page_findings: Iterable[Mapping[str, Any]], all_findings: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """The EMAIL_ADDRESS findings of a page whose local part spells a name part of any PERSON found
     in the document (``Zhang.Wei@example.com`` for "Wei Zhang"): redacting PERSON must cover them."""
-    names = {w.lower() for f in all_findings if f.get("type") == "PERSON"
-             for w in re.split(r"[\s.,'-]+", str(f.get("text", ""))) if len(w) >= 2}
+    names = {
+        w.lower()
+        for f in all_findings
+        if f.get("type") == "PERSON"
+        for w in re.split(r"[\s.,'-]+", str(f.get("text", "")))
+        if len(w) >= 2
+    }
     out = []
     for f in page_findings:
         if f.get("type") != "EMAIL_ADDRESS":
@@ -147,9 +153,7 @@ def _words(textpage: Any, page_h: float) -> list[tuple[str, Box, int, int]]:
             y0 = min(b[1] for b in boxes)
             x1 = max(b[2] for b in boxes)
             y1 = max(b[3] for b in boxes)
-            words.append(
-                (m.group(), (x0 + _PAD_PT, y0 + _PAD_PT, x1 - _PAD_PT, y1 - _PAD_PT), m.start(), m.end())
-            )
+            words.append((m.group(), (x0 + _PAD_PT, y0 + _PAD_PT, x1 - _PAD_PT, y1 - _PAD_PT), m.start(), m.end()))
     return words
 
 
@@ -229,19 +233,13 @@ def redact_pdf(
             for needle, (fx0, fy0, fx1, fy1) in (boxes_by_page or {}).get(n, ()):
                 box = (fx0 * page_w, fy0 * page_h, fx1 * page_w, fy1 * page_h)
                 supplied.append(box)
-                records.append(
-                    {"page": n, "text": needle, "bbox": [round(v, 2) for v in box], "source": "supplied"}
-                )
+                records.append({"page": n, "text": needle, "bbox": [round(v, 2) for v in box], "source": "supplied"})
             image = page.render(scale=scale).to_pil()
-            pixel_boxes = [
-                (b[0] * scale, b[1] * scale, b[2] * scale, b[3] * scale) for b in pt_boxes + supplied
-            ]
+            pixel_boxes = [(b[0] * scale, b[1] * scale, b[2] * scale, b[3] * scale) for b in pt_boxes + supplied]
             image = redact_image(image, pixel_boxes, pad=1)
             words = []
             for word, box, a, b in _words(textpage, page_h):
-                hidden = any(i in redacted_chars for i in range(a, b)) or any(
-                    _overlaps(box, r) for r in supplied
-                )
+                hidden = any(i in redacted_chars for i in range(a, b)) or any(_overlaps(box, r) for r in supplied)
                 words.append((REDACTED if hidden else word, box))
             canvas.setPageSize((page_w, page_h))
             buf = io.BytesIO()

@@ -54,9 +54,7 @@ _NEVER_END = frozenset(
     }
 )  # fmt: skip
 # Abbreviations that do not end a sentence when a number follows ("No. 5", "Ref. 12").
-_BEFORE_NUMBER = frozenset(
-    {"no", "nos", "nr", "ref", "vol", "p", "pp", "ch", "sec", "art", "tel", "ph", "acct"}
-)
+_BEFORE_NUMBER = frozenset({"no", "nos", "nr", "ref", "vol", "p", "pp", "ch", "sec", "art", "tel", "ph", "acct"})
 
 # Words that almost always start a new sentence after "hepatitis C." / "vitamin D.".
 _SENTENCE_STARTERS = frozenset(
@@ -68,9 +66,7 @@ _TRIM = _WS + ",;"
 
 # An ALL-CAPS heading followed by a colon: "HISTORY OF PRESENT ILLNESS:", "HEENT:".
 _CAPS_WORD = r"[A-Z][A-Z0-9&/'()\-]*"
-_HEADING_COLON = re.compile(
-    rf"(?P<h>{_CAPS_WORD}(?:(?:[ \t]+|,[ \t]+)(?:{_CAPS_WORD}|[0-9]+))*)[ \t]*:(?![0-9/])"
-)
+_HEADING_COLON = re.compile(rf"(?P<h>{_CAPS_WORD}(?:(?:[ \t]+|,[ \t]+)(?:{_CAPS_WORD}|[0-9]+))*)[ \t]*:(?![0-9/])")
 # Where a heading may start: start of text / line, after a sentence end or a colon
 # (spaces and MTSamples' stray commas allowed), or right after a bare comma (",HEENT:").
 _HEADING_START = re.compile(r"(?:\n|[.!?;:][\"')\]]*[ \t,]*|,)[ \t]*$")

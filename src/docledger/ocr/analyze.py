@@ -141,13 +141,9 @@ def analyze_page(
             replace(f, key_bbox=back(f.key_bbox), value_bbox=back(f.value_bbox) if f.value_bbox else None)
             for f in forms
         ],
-        tables=[
-            replace(t, bbox=back(t.bbox), cells=[replace(c, bbox=back(c.bbox)) for c in t.cells])
-            for t in tables
-        ],
+        tables=[replace(t, bbox=back(t.bbox), cells=[replace(c, bbox=back(c.bbox)) for c in t.cells]) for t in tables],
         checkboxes=[
-            replace(c, bbox=back(c.bbox), label_bbox=back(c.label_bbox) if c.label_bbox else None)
-            for c in boxes
+            replace(c, bbox=back(c.bbox), label_bbox=back(c.label_bbox) if c.label_bbox else None) for c in boxes
         ],
         signatures=[replace(s, bbox=back(s.bbox)) for s in signatures],
         seconds=time.perf_counter() - started,
@@ -159,8 +155,9 @@ def forms_csv(forms: Sequence[FormField], *, page: int | None = None) -> str:
     from docledger.document import FormField as FormModel
     from docledger.document.writers import forms_csv as write
 
-    return write([FormModel.model_validate({**f.to_dict(), "page": page, "bbox": f.to_dict()["value_bbox"]})
-                  for f in forms])
+    return write(
+        [FormModel.model_validate({**f.to_dict(), "page": page, "bbox": f.to_dict()["value_bbox"]}) for f in forms]
+    )
 
 
 def tables_csv(tables: Sequence[Table], *, page: int | None = None) -> str:

@@ -83,9 +83,7 @@ def detect_checkboxes(image: Image.Image, page: PageOcr | None = None) -> list[C
         # A square inside a much wider word is a glyph ("D", "O") of that word, not a box.
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         if any(
-            wd.bbox[0] <= cx <= wd.bbox[2]
-            and wd.bbox[1] <= cy <= wd.bbox[3]
-            and (wd.bbox[2] - wd.bbox[0]) > 1.8 * w
+            wd.bbox[0] <= cx <= wd.bbox[2] and wd.bbox[1] <= cy <= wd.bbox[3] and (wd.bbox[2] - wd.bbox[0]) > 1.8 * w
             for wd in words
         ):
             continue

@@ -99,8 +99,9 @@ class RapidOcrEngine:
         from rapidocr._version import __version__ as rapid_version
 
         if profile not in ("fast", "reference"):
-            raise ConfigurationError(f"Unknown rapidocr profile '{profile}'.", code="unknown_ocr_engine",
-                                     hint="Use 'fast' or 'reference'.")
+            raise ConfigurationError(
+                f"Unknown rapidocr profile '{profile}'.", code="unknown_ocr_engine", hint="Use 'fast' or 'reference'."
+            )
         self.profile = profile
         threads = int(os.environ.get("DOCLEDGER_COMPUTE_THREADS") or -1)
 
@@ -150,9 +151,7 @@ class RapidOcrEngine:
             if not text:
                 continue
             line_box = _quad_to_bbox(quad)
-            words = self._words_of_line(
-                word_results[i] if i < len(word_results) else (), line_box, text, score
-            )
+            words = self._words_of_line(word_results[i] if i < len(word_results) else (), line_box, text, score)
             line = line_from_words(words) if words else Line(text, line_box, float(score), [])
             # Keep the engine's own line text and box: its spacing is better than a re-join.
             line.text, line.bbox, line.confidence = text, line_box, float(score)

@@ -75,8 +75,12 @@ class FormField:
             "method": self.method,
         }
         if self.method == "linker":
-            out.update(link_score=round(self.link_score or 0.0, 4), key_label=self.key_label,
-                       value_label=self.value_label, model=self.model)
+            out.update(
+                link_score=round(self.link_score or 0.0, 4),
+                key_label=self.key_label,
+                value_label=self.value_label,
+                model=self.model,
+            )
         return out
 
 
@@ -182,9 +186,7 @@ def find_underlines(image: Image.Image) -> list[BBox]:
     return out
 
 
-def _pair_candidates(
-    segments: list[Segment], underlines: list[BBox]
-) -> list[tuple[float, int, int, list[str]]]:
+def _pair_candidates(segments: list[Segment], underlines: list[BBox]) -> list[tuple[float, int, int, list[str]]]:
     heights = [s.height for s in segments]
     unit = median(heights) if heights else 10.0
     candidates: list[tuple[float, int, int, list[str]]] = []
@@ -193,8 +195,7 @@ def _pair_candidates(
         label = _label_score(key.text)
         colon = key.text.endswith(":")
         underline = any(
-            u[0] >= kb[2] - unit and u[0] - kb[2] < 3 * unit and abs(u[1] - kb[3]) < 0.8 * unit
-            for u in underlines
+            u[0] >= kb[2] - unit and u[0] - kb[2] < 3 * unit and abs(u[1] - kb[3]) < 0.8 * unit for u in underlines
         )
         right: tuple[float, int] | None = None
         below: tuple[float, int] | None = None
@@ -256,8 +257,7 @@ def _extend_value(segments: list[Segment], value: Segment, used: set[int], key_x
             break
         seg = segments[nxt]
         blocker = any(
-            s.line_index == seg.line_index and s.bbox[2] <= seg.bbox[0] and s.bbox[0] < key_x1
-            for s in segments
+            s.line_index == seg.line_index and s.bbox[2] <= seg.bbox[0] and s.bbox[0] < key_x1 for s in segments
         )
         if blocker:
             break
@@ -348,16 +348,12 @@ def extract_forms_from_lines(lines: Sequence[Line], *, image: Image.Image | None
     fields.extend(_columns(segments, used, above))
     for i, seg in enumerate(segments):
         if i not in used and seg.text.endswith(":") and _label_score(seg.text) > 0 and len(seg.text) > 2:
-            fields.append(
-                FormField(seg.text.rstrip(":").strip(), "", 0.5 * seg.confidence, seg.bbox, None, ["colon"])
-            )
+            fields.append(FormField(seg.text.rstrip(":").strip(), "", 0.5 * seg.confidence, seg.bbox, None, ["colon"]))
     fields.sort(key=lambda f: (f.key_bbox[1], f.key_bbox[0]))
     return fields
 
 
-def extract_forms_learned(
-    lines: Sequence[Line], *, width: float, height: float
-) -> list[FormField] | None:
+def extract_forms_learned(lines: Sequence[Line], *, width: float, height: float) -> list[FormField] | None:
     """Key-value pairs by the learned linker (:mod:`docledger.ocr.linker`); None when its model is missing."""
     from docledger.ocr import linker
 
@@ -372,17 +368,39 @@ def extract_forms_learned(
     for link in reading.links:
         key, value = nodes[link.key], nodes[link.value]
         keyed.add(link.key)
-        fields.append(FormField(
-            key=key.text.rstrip(":").strip() or key.text, value=value.text, confidence=link.confidence,
-            key_bbox=key.bbox, value_bbox=value.bbox, cues=["linker"], method="linker", link_score=link.score,
-            key_label=key.label, value_label=value.label, model=reading.model))
+        fields.append(
+            FormField(
+                key=key.text.rstrip(":").strip() or key.text,
+                value=value.text,
+                confidence=link.confidence,
+                key_bbox=key.bbox,
+                value_bbox=value.bbox,
+                cues=["linker"],
+                method="linker",
+                link_score=link.score,
+                key_label=key.label,
+                value_label=value.label,
+                model=reading.model,
+            )
+        )
     for i, node in enumerate(nodes):
         # a printed question left blank is still a field of the form (value empty)
         if i not in keyed and node.label == "question" and node.text.rstrip().endswith(":") and len(node.text) > 2:
-            fields.append(FormField(
-                key=node.text.rstrip(":").strip(), value="", confidence=node.probs[0] * 0.5, key_bbox=node.bbox,
-                value_bbox=None, cues=["linker", "unanswered"], method="linker", link_score=0.0,
-                key_label="question", value_label=None, model=reading.model))
+            fields.append(
+                FormField(
+                    key=node.text.rstrip(":").strip(),
+                    value="",
+                    confidence=node.probs[0] * 0.5,
+                    key_bbox=node.bbox,
+                    value_bbox=None,
+                    cues=["linker", "unanswered"],
+                    method="linker",
+                    link_score=0.0,
+                    key_label="question",
+                    value_label=None,
+                    model=reading.model,
+                )
+            )
     fields.sort(key=lambda f: (f.key_bbox[1], f.key_bbox[0]))
     return fields
 

@@ -159,12 +159,16 @@ def export_sklearn(model: Any, features: list[str]) -> dict[str, Any]:
             its.append(
                 {
                     "feature": np.where(leaf, -1, nodes["feature_idx"]).astype(int).tolist(),
-                    "threshold": [float(v) if not lf else 0.0 for v, lf in
-                                  zip(nodes["num_threshold"].tolist(), leaf.tolist(), strict=True)],
+                    "threshold": [
+                        float(v) if not lf else 0.0
+                        for v, lf in zip(nodes["num_threshold"].tolist(), leaf.tolist(), strict=True)
+                    ],
                     "left": nodes["left"].astype(int).tolist(),
                     "right": nodes["right"].astype(int).tolist(),
-                    "value": [round(float(v), 6) if lf else 0.0 for v, lf in
-                              zip(nodes["value"].tolist(), leaf.tolist(), strict=True)],
+                    "value": [
+                        round(float(v), 6) if lf else 0.0
+                        for v, lf in zip(nodes["value"].tolist(), leaf.tolist(), strict=True)
+                    ],
                     "missing_left": nodes["missing_go_to_left"].astype(bool).tolist(),
                 }
             )

@@ -111,8 +111,12 @@ class Entity:
     def to_dict(self) -> dict[str, Any]:
         from docledger.ocr.types import bbox_round
 
-        return {"text": self.text, "label": self.label, "confidence": round(self.confidence, 3),
-                "bbox": bbox_round(self.bbox)}
+        return {
+            "text": self.text,
+            "label": self.label,
+            "confidence": round(self.confidence, 3),
+            "bbox": bbox_round(self.bbox),
+        }
 
 
 @dataclass

@@ -85,8 +85,23 @@ def text_features(text: str) -> list[float]:
 
 
 TEXT_NAMES = [
-    "chars", "words", "alpha", "digit", "upper", "colon_end", "colon_in", "punct_end", "question_mark",
-    "cap_start", "lower_start", "digit_start", "dateish", "money", "keyword", "title_ratio", "blank_rule",
+    "chars",
+    "words",
+    "alpha",
+    "digit",
+    "upper",
+    "colon_end",
+    "colon_in",
+    "punct_end",
+    "question_mark",
+    "cap_start",
+    "lower_start",
+    "digit_start",
+    "dateish",
+    "money",
+    "keyword",
+    "title_ratio",
+    "blank_rule",
 ]
 
 
@@ -120,8 +135,17 @@ def _pair_geometry(a: BBox, b: BBox, unit: float) -> list[float]:
     ]
 
 
-PAIR_NAMES = ["dx_gap", "dy_gap", "dx_left", "dx_right", "dx_centre", "dy_centre", "v_overlap", "h_overlap",
-              "height_ratio"]
+PAIR_NAMES = [
+    "dx_gap",
+    "dy_gap",
+    "dx_left",
+    "dx_right",
+    "dx_centre",
+    "dy_centre",
+    "v_overlap",
+    "h_overlap",
+    "height_ratio",
+]
 
 
 def merge_features(
@@ -140,8 +164,15 @@ def merge_features(
     ]
 
 
-MERGE_NAMES = ["same_line", *PAIR_NAMES, *(f"a_{n}" for n in TEXT_NAMES), *(f"b_{n}" for n in TEXT_NAMES),
-               "a_row_segments", "b_row_segments", "rank"]
+MERGE_NAMES = [
+    "same_line",
+    *PAIR_NAMES,
+    *(f"a_{n}" for n in TEXT_NAMES),
+    *(f"b_{n}" for n in TEXT_NAMES),
+    "a_row_segments",
+    "b_row_segments",
+    "rank",
+]
 
 
 def _nearest(i: int, nodes: Sequence[Node], unit: float, direction: str) -> tuple[float, int]:
@@ -174,14 +205,24 @@ def label_features(nodes: Sequence[Node], width: float, height: float, unit: flo
         for direction in ("right", "left", "below", "above"):
             dist, j = _nearest(i, nodes, unit, direction)
             other = nodes[j].text if j >= 0 else ""
-            feats += [dist, float(j >= 0 and other.rstrip().endswith(":")),
-                      float(j >= 0 and bool(_DIGIT.search(other))), float(len(other.split()))]
+            feats += [
+                dist,
+                float(j >= 0 and other.rstrip().endswith(":")),
+                float(j >= 0 and bool(_DIGIT.search(other))),
+                float(len(other.split())),
+            ]
         rows.append(feats)
     return np.asarray(rows, dtype=np.float64).reshape(len(nodes), len(LABEL_NAMES))
 
 
 LABEL_NAMES = [
-    *TEXT_NAMES, "x0", "y0", "x1", "width", "height", "n_lines",
+    *TEXT_NAMES,
+    "x0",
+    "y0",
+    "x1",
+    "width",
+    "height",
+    "n_lines",
     *(f"{d}_{n}" for d in ("right", "left", "below", "above") for n in ("dist", "colon", "digit", "words")),
 ]
 LABELS = ["question", "answer", "header", "other"]
@@ -200,8 +241,10 @@ def link_candidates(nodes: Sequence[Node], unit: float, *, per_key: int = 10) ->
             dy = vb[1] - kb[3]
             if v_overlap(kb, vb) >= 0.3 and vb[2] > kb[2] - 0.5 * unit:
                 dist = max(0.0, vb[0] - kb[2]) / unit
-            elif dy >= -0.5 * unit and dy < 25 * unit and (
-                h_overlap(kb, vb) > 0 or abs(vb[0] - kb[0]) < 4 * unit or vb[0] > kb[0] - 2 * unit
+            elif (
+                dy >= -0.5 * unit
+                and dy < 25 * unit
+                and (h_overlap(kb, vb) > 0 or abs(vb[0] - kb[0]) < 4 * unit or vb[0] > kb[0] - 2 * unit)
             ):
                 dist = dy / unit + 0.25 * abs(vb[0] - kb[0]) / unit
             else:
@@ -239,17 +282,32 @@ def link_features(nodes: Sequence[Node], pairs: Sequence[tuple[int, int]], unit:
             between = sum(1 for nb in boxes if qb[2] <= nb[0] and nb[2] <= ab[0] and v_overlap(qb, nb) >= 0.3)
         else:
             between = sum(1 for nb in boxes if qb[3] <= nb[1] and nb[3] <= ab[1] and h_overlap(ab, nb) > 0.3)
-        rows.append([
-            *q.probs, *a.probs,
-            *_pair_geometry(q.bbox, a.bbox, unit),
-            float(same_row), float(rank_key[k]), float(rank_value[k]), float(len(by_value[j])), float(between),
-            *texts[i], *texts[j],
-        ])
+        rows.append(
+            [
+                *q.probs,
+                *a.probs,
+                *_pair_geometry(q.bbox, a.bbox, unit),
+                float(same_row),
+                float(rank_key[k]),
+                float(rank_value[k]),
+                float(len(by_value[j])),
+                float(between),
+                *texts[i],
+                *texts[j],
+            ]
+        )
     return np.asarray(rows, dtype=np.float64).reshape(len(pairs), len(LINK_NAMES))
 
 
 LINK_NAMES = [
-    *(f"q_p_{n}" for n in LABELS), *(f"a_p_{n}" for n in LABELS), *PAIR_NAMES,
-    "same_row", "rank_for_key", "rank_for_value", "value_candidates", "between",
-    *(f"q_{n}" for n in TEXT_NAMES), *(f"a_{n}" for n in TEXT_NAMES),
+    *(f"q_p_{n}" for n in LABELS),
+    *(f"a_p_{n}" for n in LABELS),
+    *PAIR_NAMES,
+    "same_row",
+    "rank_for_key",
+    "rank_for_value",
+    "value_candidates",
+    "between",
+    *(f"q_{n}" for n in TEXT_NAMES),
+    *(f"a_{n}" for n in TEXT_NAMES),
 ]

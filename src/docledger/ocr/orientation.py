@@ -52,8 +52,7 @@ class OrientationClassifier:
         rgb = np.asarray(image.convert("RGB"))
         h, w = rgb.shape[:2]
         scale = 256.0 / min(h, w)
-        small = cv2.resize(rgb, (max(224, round(w * scale)), max(224, round(h * scale))),
-                           interpolation=cv2.INTER_AREA)
+        small = cv2.resize(rgb, (max(224, round(w * scale)), max(224, round(h * scale))), interpolation=cv2.INTER_AREA)
         sh, sw = small.shape[:2]
         x = (sw - 224) // 2
         # centre, upper and lower part of the page: one logo or blank margin cannot decide alone

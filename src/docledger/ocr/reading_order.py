@@ -77,8 +77,10 @@ def row_order(lines: Sequence[Line]) -> list[Line]:
 
     rows: list[list[Line]] = []
     for line in sorted(lines, key=centre):
-        if rows and not tall(line) and any(
-            not tall(other) and v_overlap(other.bbox, line.bbox) >= 0.5 for other in rows[-1]
+        if (
+            rows
+            and not tall(line)
+            and any(not tall(other) and v_overlap(other.bbox, line.bbox) >= 0.5 for other in rows[-1])
         ):
             rows[-1].append(line)
         else:
@@ -118,9 +120,7 @@ def _trim(line: Line) -> float:
 def gutters(lines: Sequence[Line], min_gap: float) -> list[tuple[float, float]]:
     """Vertical white bands (x0, x1) between the lines' horizontal extents, at least ``min_gap`` wide."""
     # box edges are padded by some engines (rapidocr): trim them so a gutter of a few pixels shows
-    spans = sorted(
-        (ln.bbox[0] + _trim(ln), ln.bbox[2] - _trim(ln)) for ln in lines if not _speck(ln)
-    ) or [(0.0, 0.0)]
+    spans = sorted((ln.bbox[0] + _trim(ln), ln.bbox[2] - _trim(ln)) for ln in lines if not _speck(ln)) or [(0.0, 0.0)]
     out: list[tuple[float, float]] = []
     right = spans[0][1]
     for x0, x1 in spans[1:]:

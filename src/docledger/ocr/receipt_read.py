@@ -60,8 +60,11 @@ def _rule_block(rows: list[rl.Row], text: str | None, after: int, limit: int) ->
     target = _norm(text)
     if not target:
         return None
-    hits = [i for i in range(after + 1, min(limit, len(rows))) if len(_norm(rows[i].text)) >= 2
-            and _norm(rows[i].text) in target]
+    hits = [
+        i
+        for i in range(after + 1, min(limit, len(rows)))
+        if len(_norm(rows[i].text)) >= 2 and _norm(rows[i].text) in target
+    ]
     if not hits:
         return None
     lo = hi = hits[0]
@@ -78,8 +81,10 @@ def _header(rows: list[rl.Row], rule: dict[str, str | None]) -> tuple[dict[str, 
         return {"company": (None, 0.0, "rules"), "address": (None, 0.0, "rules")}, model.info()
     probs = model.predict_proba(rl.row_features(rows))
     after = -1
-    for name, k, limit in (("company", model.classes.index("company"), 20),
-                           ("address", model.classes.index("address"), 25)):
+    for name, k, limit in (
+        ("company", model.classes.index("company"), 20),
+        ("address", model.classes.index("address"), 25),
+    ):
         p = probs[:, k]
         learned = rl._block(p, min(limit, len(rows)), model.thresholds.get(name, 0.5), after)
         ruled = _rule_block(rows, rule[name], after, limit)
@@ -118,8 +123,12 @@ def arithmetic_totals(rows: list[str]) -> dict[str, Decimal]:
         found["cash-change"] = paid
     subtotal = _first_amount(rows, _SUBTOTAL)
     if subtotal is not None:
-        taxes = [a for r in rows if _TAX_ROW.search(r) and not _TAX_EXCLUDE.search(r) and not _SUBTOTAL.search(r)
-                 for a in rules._amounts(r)[-1:]]
+        taxes = [
+            a
+            for r in rows
+            if _TAX_ROW.search(r) and not _TAX_EXCLUDE.search(r) and not _SUBTOTAL.search(r)
+            for a in rules._amounts(r)[-1:]
+        ]
         rounding = _first_amount(rows, rules._ROUNDING_ADJ)
         net = subtotal + sum(taxes, Decimal(0))
         found["subtotal+tax"] = net
@@ -153,8 +162,12 @@ def _vote_total(primary: list[str], others: list[list[str]]) -> tuple[str | None
     possible = 1.05 + len(others) + min(1, len(sums))
     confidence = round(min(0.99, 0.55 + 0.44 * evidence / max(possible, 1.05)), 4)
     source = ", ".join(reasons[best])
-    return f"{best:.2f}", confidence, source, {"sums": {k: f"{v:.2f}" for k, v in sums.items()},
-                                                "candidates": {f"{k:.2f}": v for k, v in votes.items()}}
+    return (
+        f"{best:.2f}",
+        confidence,
+        source,
+        {"sums": {k: f"{v:.2f}" for k, v in sums.items()}, "candidates": {f"{k:.2f}": v for k, v in votes.items()}},
+    )
 
 
 def _vote_date(primary: list[str], others: list[list[str]], dayfirst: bool) -> tuple[str | None, float, str]:
@@ -198,10 +211,13 @@ def read_receipt(
     when, date_conf, date_src = _vote_date(texts, others, dayfirst)
     return ReceiptReading(
         fields={"company": header["company"][0], "date": when, "address": header["address"][0], "total": total},
-        confidence={"company": round(header["company"][1], 4), "date": date_conf,
-                    "address": round(header["address"][1], 4), "total": total_conf},
-        source={"company": header["company"][2], "date": date_src, "address": header["address"][2],
-                "total": total_src},
+        confidence={
+            "company": round(header["company"][1], 4),
+            "date": date_conf,
+            "address": round(header["address"][1], 4),
+            "total": total_conf,
+        },
+        source={"company": header["company"][2], "date": date_src, "address": header["address"][2], "total": total_src},
         model=model_info,
         checks=checks,
     )

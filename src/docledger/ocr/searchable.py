@@ -122,9 +122,7 @@ def _to_pdfa(src: Path, out: Path) -> str:
                 del page.obj["/Trans"]
         pdf.save(src)
     try:
-        ocrmypdf.ocr(
-            src, out, skip_text=True, output_type="pdfa-2", pdfa_backend="internal", progress_bar=False
-        )
+        ocrmypdf.ocr(src, out, skip_text=True, output_type="pdfa-2", pdfa_backend="internal", progress_bar=False)
     except ocrmypdf.exceptions.ExitCodeException as exc:
         return f"PDF/A conversion refused ({type(exc).__name__}: {exc}); plain PDF kept"
     return ""

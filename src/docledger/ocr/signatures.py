@@ -44,9 +44,7 @@ def _regions(page: PageOcr, rules: list[BBox], unit: float) -> list[tuple[BBox, 
         b = word.bbox
         span = max(0.35 * w, 12 * unit)
         regions.append(((b[2], b[1] - 1.5 * unit, min(w, b[2] + span), b[3] + 1.0 * unit), "label-right"))
-        regions.append(
-            ((max(0, b[0] - unit), max(0, b[1] - 4 * unit), min(w, b[0] + span), b[1]), "label-above")
-        )
+        regions.append(((max(0, b[0] - unit), max(0, b[1] - 4 * unit), min(w, b[0] + span), b[1]), "label-above"))
     for r in rules:
         if r[2] - r[0] >= max(0.12 * w, 8 * unit):
             regions.append(((r[0], max(0, r[1] - 4 * unit), r[2], r[1] + 0.5 * unit), "line"))
@@ -57,9 +55,7 @@ def _regions(page: PageOcr, rules: list[BBox], unit: float) -> list[tuple[BBox, 
     ]
 
 
-def detect_signatures(
-    image: Image.Image, page: PageOcr, *, exclude: list[BBox] | None = None
-) -> list[Signature]:
+def detect_signatures(image: Image.Image, page: PageOcr, *, exclude: list[BBox] | None = None) -> list[Signature]:
     """Signature-like ink regions (present + bbox + confidence) on a page image.
 
     ``exclude`` holds areas (e.g. ruled tables) whose rules are not signature lines.
@@ -70,9 +66,7 @@ def detect_signatures(
     rules = [
         r
         for r in find_underlines(image)
-        if not any(
-            e[0] - 3 <= r[0] and r[2] <= e[2] + 3 and e[1] - 3 <= r[1] <= e[3] + 3 for e in exclude or []
-        )
+        if not any(e[0] - 3 <= r[0] and r[2] <= e[2] + 3 and e[1] - 3 <= r[1] <= e[3] + 3 for e in exclude or [])
     ]
     residue = ink.copy()
     for wd in page.words:

@@ -67,9 +67,7 @@ def _text_in(words: list[Word], box: BBox) -> str:
         for w in words
         if box[0] <= (w.bbox[0] + w.bbox[2]) / 2 <= box[2] and box[1] <= (w.bbox[1] + w.bbox[3]) / 2 <= box[3]
     ]
-    inside.sort(
-        key=lambda w: (round(((w.bbox[1] + w.bbox[3]) / 2) / max(1.0, w.bbox[3] - w.bbox[1])), w.bbox[0])
-    )
+    inside.sort(key=lambda w: (round(((w.bbox[1] + w.bbox[3]) / 2) / max(1.0, w.bbox[3] - w.bbox[1])), w.bbox[0]))
     return " ".join(w.text for w in inside)
 
 
@@ -86,12 +84,8 @@ def _rule_masks(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
     gray = np.asarray(image.convert("L"))
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
     h, w = ink.shape
-    horiz = cv2.morphologyEx(
-        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 30), 1))
-    )
-    vert = cv2.morphologyEx(
-        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, h // 50)))
-    )
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 30), 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, h // 50))))
     kernel = np.ones((3, 3), np.uint8)
     return cv2.dilate(horiz, kernel), cv2.dilate(vert, kernel)
 
@@ -230,9 +224,7 @@ def _column_of(seg: Segment, columns: list[list[float]]) -> int:
     return min(range(len(columns)), key=lambda i: abs((columns[i][0] + columns[i][1]) / 2 - cx))
 
 
-def extract_tables(
-    page: PageOcr, image: Image.Image | None = None, *, whitespace: bool = True
-) -> list[Table]:
+def extract_tables(page: PageOcr, image: Image.Image | None = None, *, whitespace: bool = True) -> list[Table]:
     """Tables of a page: ruled grids from the image (when given), then unruled column blocks."""
     tables = _ruled_tables(image, page.words) if image is not None else []
     if whitespace:

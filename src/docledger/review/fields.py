@@ -41,9 +41,19 @@ class Field:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.extra, "field": self.field, "value": self.value, "normalized": self.normalized,
-                "confidence": self.confidence, "page": self.page, "bbox": self.bbox, "source": self.source,
-                "valid": self.valid, "errors": self.errors, "review_threshold": self.review_threshold}
+        return {
+            **self.extra,
+            "field": self.field,
+            "value": self.value,
+            "normalized": self.normalized,
+            "confidence": self.confidence,
+            "page": self.page,
+            "bbox": self.bbox,
+            "source": self.source,
+            "valid": self.valid,
+            "errors": self.errors,
+            "review_threshold": self.review_threshold,
+        }
 
 
 @dataclass
@@ -79,14 +89,33 @@ def parse_fields(data: Any) -> FieldsDoc:
                 raise ValueError(f"{where}: bbox must be [x0, y0, x1, y1] or null")
             bbox = [_num(v, "bbox", where) for v in bbox]
         page = f.get("page")
-        known = {"field", "value", "normalized", "confidence", "page", "bbox", "source", "valid", "errors",
-                 "review_threshold"}
-        out.append(Field(
-            field=f["field"], value=None if value is None else str(value), normalized=f.get("normalized"),
-            confidence=min(1.0, max(0.0, _num(f.get("confidence", 0.0), "confidence", where))),
-            page=int(page) if page is not None else None, bbox=bbox, source=str(f.get("source") or "text"),
-            valid=bool(f.get("valid", True)), errors=[str(e) for e in f.get("errors") or []],
-            review_threshold=_num(f.get("review_threshold", DEFAULT_THRESHOLD), "review_threshold", where),
-            extra={k: v for k, v in f.items() if k not in known}))
-    return FieldsDoc(doc_type=str(data.get("doc_type") or "other"),
-                     schema_version=str(data.get("schema_version") or ""), fields=out)
+        known = {
+            "field",
+            "value",
+            "normalized",
+            "confidence",
+            "page",
+            "bbox",
+            "source",
+            "valid",
+            "errors",
+            "review_threshold",
+        }
+        out.append(
+            Field(
+                field=f["field"],
+                value=None if value is None else str(value),
+                normalized=f.get("normalized"),
+                confidence=min(1.0, max(0.0, _num(f.get("confidence", 0.0), "confidence", where))),
+                page=int(page) if page is not None else None,
+                bbox=bbox,
+                source=str(f.get("source") or "text"),
+                valid=bool(f.get("valid", True)),
+                errors=[str(e) for e in f.get("errors") or []],
+                review_threshold=_num(f.get("review_threshold", DEFAULT_THRESHOLD), "review_threshold", where),
+                extra={k: v for k, v in f.items() if k not in known},
+            )
+        )
+    return FieldsDoc(
+        doc_type=str(data.get("doc_type") or "other"), schema_version=str(data.get("schema_version") or ""), fields=out
+    )

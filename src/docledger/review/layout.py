@@ -78,8 +78,9 @@ def page_words_from_json(data: dict[str, Any], page: int) -> PageWords | None:
     return PageWords(page, float(w), float(h), reading_order(words))
 
 
-def load_page_words(artifacts: Iterable[dict[str, Any]], read: Callable[[dict[str, Any]], bytes]
-                    ) -> dict[int, tuple[PageWords, dict[str, Any]]]:
+def load_page_words(
+    artifacts: Iterable[dict[str, Any]], read: Callable[[dict[str, Any]], bytes]
+) -> dict[int, tuple[PageWords, dict[str, Any]]]:
     """{page: (words, the artifact they came from)}; OCR output wins over a text layer's page.json."""
     best: dict[int, dict[str, Any]] = {}
     rank = {"ocr-json": 2, "page-json": 1}
@@ -188,7 +189,7 @@ def locate(value: str, page: PageWords, *, max_words: int = 16) -> list[Word] | 
         for j in range(i, min(len(words), i + max_words)):
             acc += norm_value(words[j].text)
             if acc == target:
-                return words[i:j + 1]
+                return words[i : j + 1]
             if not target.startswith(acc):
                 break
     return None
@@ -205,17 +206,25 @@ def lesson_for(value: str, page: PageWords, labels: set[int]) -> dict[str, Any] 
         return None
     x0, y0, x1, y1 = _box(found)
     inside = {id(w) for w in found}
-    cands = [w for w in page.words if id(w) not in inside and id(w) in labels
-             and w.x0 <= x1 and w.y0 <= y1 + 1e-9]
+    cands = [w for w in page.words if id(w) not in inside and id(w) in labels and w.x0 <= x1 and w.y0 <= y1 + 1e-9]
     if not cands:
         cands = [w for w in page.words if id(w) not in inside and id(w) in labels]
     if not cands:
         return None
     anchor = min(cands, key=lambda w: (w.x1 - x0) ** 2 + (w.cy - (y0 + y1) / 2) ** 2 * 4)
     ox, oy = _origin(page, labels)
-    return {"page": page.page, "anchor": anchor.token, "ax": anchor.x0, "ay": anchor.y0,
-            "dx0": x0 - anchor.x0, "dy0": y0 - anchor.y0, "dx1": x1 - anchor.x0, "dy1": y1 - anchor.y0,
-            "ox": ox, "oy": oy}
+    return {
+        "page": page.page,
+        "anchor": anchor.token,
+        "ax": anchor.x0,
+        "ay": anchor.y0,
+        "dx0": x0 - anchor.x0,
+        "dy0": y0 - anchor.y0,
+        "dx1": x1 - anchor.x0,
+        "dy1": y1 - anchor.y0,
+        "ox": ox,
+        "oy": oy,
+    }
 
 
 def _origin(page: PageWords, labels: set[int]) -> tuple[float, float]:
@@ -227,8 +236,7 @@ def _origin(page: PageWords, labels: set[int]) -> tuple[float, float]:
 def _frame(ls: dict[str, Any]) -> tuple[float, float, float, float]:
     """A lesson's region relative to the label origin of its page (comparable across anchors)."""
     ox, oy = ls.get("ox", 0.0), ls.get("oy", 0.0)
-    return (ls["ax"] + ls["dx0"] - ox, ls["ay"] + ls["dy0"] - oy, ls["ax"] + ls["dx1"] - ox,
-            ls["ay"] + ls["dy1"] - oy)
+    return (ls["ax"] + ls["dx0"] - ox, ls["ay"] + ls["dy0"] - oy, ls["ax"] + ls["dx1"] - ox, ls["ay"] + ls["dy1"] - oy)
 
 
 def _agreeing(lessons: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -260,9 +268,11 @@ def read_learned(lessons: list[dict[str, Any]], page: PageWords, labels: set[int
     group = [ls for ls in agreeing if ls["anchor"] == anchor]
     ax, ay = statistics.median(ls["ax"] for ls in group), statistics.median(ls["ay"] for ls in group)
     # the anchor word; OCR may glue it to its neighbour ("Personnelreference"), which keeps its left edge
-    anchors = [w for w in page.words if w.token == anchor and id(w) in labels] or \
-              [w for w in page.words if w.token == anchor] or \
-              [w for w in page.words if w.token.startswith(anchor) and len(w.token) > len(anchor)]
+    anchors = (
+        [w for w in page.words if w.token == anchor and id(w) in labels]
+        or [w for w in page.words if w.token == anchor]
+        or [w for w in page.words if w.token.startswith(anchor) and len(w.token) > len(anchor)]
+    )
     a: Word | None = None
     if anchors:
         a = min(anchors, key=lambda w: (w.x0 - ax) ** 2 + (w.y0 - ay) ** 2)
@@ -281,8 +291,11 @@ def read_learned(lessons: list[dict[str, Any]], page: PageWords, labels: set[int
         return None
     line = max(1e-3, statistics.median(ls["dy1"] - ls["dy0"] for ls in agreeing))
     slack = 0.35 * line
-    picked = [w for w in page.words if w is not a and id(w) not in labels
-              and ry0 - slack <= w.cy <= ry1 + slack and rx0 - 0.01 <= w.x0 <= rx1]
+    picked = [
+        w
+        for w in page.words
+        if w is not a and id(w) not in labels and ry0 - slack <= w.cy <= ry1 + slack and rx0 - 0.01 <= w.x0 <= rx1
+    ]
     if not picked:
         return None
     # a longer value than any seen runs on to the right: take the words that continue its last line
@@ -296,6 +309,10 @@ def read_learned(lessons: list[dict[str, Any]], page: PageWords, labels: set[int
     picked = reading_order(picked)
     conf = statistics.fmean(w.conf for w in picked) * agreement
     x0, y0, x1, y1 = _box(picked)
-    bbox = [round(x0 * page.width, 2), round(y0 * page.height, 2), round(x1 * page.width, 2),
-            round(y1 * page.height, 2)]
+    bbox = [
+        round(x0 * page.width, 2),
+        round(y0 * page.height, 2),
+        round(x1 * page.width, 2),
+        round(y1 * page.height, 2),
+    ]
     return Reading(" ".join(w.text for w in picked), round(conf, 4), page.page, bbox, len(lessons), agreement)

@@ -42,9 +42,19 @@ def reviewed_key(fields_artifact_id: str, version: int) -> str:
     return f"review/{fields_artifact_id}/fields.v{version}.json"
 
 
-def record_items(tx: Tx, *, document_id: str, tenant: str, doc_type: str, fields_artifact_id: str, run_id: str,
-                 model_version: str, items: list[Item], new_layouts: list[tuple[str, str]],
-                 seen_layouts: list[str]) -> int:
+def record_items(
+    tx: Tx,
+    *,
+    document_id: str,
+    tenant: str,
+    doc_type: str,
+    fields_artifact_id: str,
+    run_id: str,
+    model_version: str,
+    items: list[Item],
+    new_layouts: list[tuple[str, str]],
+    seen_layouts: list[str],
+) -> int:
     """Inside the review stage's commit: supersede older open tasks, store layouts and items.
 
     Returns the number of open tasks now on the document.
@@ -56,11 +66,28 @@ def record_items(tx: Tx, *, document_id: str, tenant: str, doc_type: str, fields
     for lid in seen_layouts:
         tx.execute("review_count_layout_document", id=lid, now=t)
     for it in items:
-        tx.execute("review_insert_item", id=it.id, document_id=document_id, tenant=tenant, doc_type=doc_type,
-                   field=it.field, value=it.value, confidence=it.confidence, review_threshold=it.review_threshold,
-                   page=it.page, bbox=json.dumps(it.bbox) if it.bbox is not None else None, source=it.source,
-                   valid=1 if it.valid else 0, errors=json.dumps(it.errors), reason=it.reason, status=it.status,
-                   fields_artifact_id=fields_artifact_id, run_id=run_id, model_version=model_version,
-                   layout_id=it.layout_id, created_at=t)
+        tx.execute(
+            "review_insert_item",
+            id=it.id,
+            document_id=document_id,
+            tenant=tenant,
+            doc_type=doc_type,
+            field=it.field,
+            value=it.value,
+            confidence=it.confidence,
+            review_threshold=it.review_threshold,
+            page=it.page,
+            bbox=json.dumps(it.bbox) if it.bbox is not None else None,
+            source=it.source,
+            valid=1 if it.valid else 0,
+            errors=json.dumps(it.errors),
+            reason=it.reason,
+            status=it.status,
+            fields_artifact_id=fields_artifact_id,
+            run_id=run_id,
+            model_version=model_version,
+            layout_id=it.layout_id,
+            created_at=t,
+        )
     row = tx.fetchone("review_open_count", document_id=document_id)
     return int(row["n"]) if row else 0

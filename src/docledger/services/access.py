@@ -97,8 +97,7 @@ def _policy_rows(ledger: Any, scope: Any, classification: str) -> list[dict[str,
     rows: list[dict[str, Any]] = []
     with ledger.store.read() as tx:
         for tenant in dict.fromkeys(scope):
-            rows.extend(tx.fetchall("access_documents_by_classification", classification=classification,
-                                    tenant=tenant))
+            rows.extend(tx.fetchall("access_documents_by_classification", classification=classification, tenant=tenant))
     return [r for r in rows if not privileged(r, scope)]
 
 

@@ -28,8 +28,9 @@ _lock = threading.Lock()
 def define_type(tx: Any, tenant: str, name: str, *, description: str = "", actor: str = "cli") -> str:
     name = valid_type_name(name)
     if name not in BUILTIN_TYPES:
-        tx.execute("upsert_doc_type_def", tenant=tenant, name=name, description=description, created_by=actor,
-                   created_at=now())
+        tx.execute(
+            "upsert_doc_type_def", tenant=tenant, name=name, description=description, created_by=actor, created_at=now()
+        )
     return name
 
 
@@ -42,24 +43,48 @@ def list_types(ledger: Any, tenant: str) -> list[dict[str, Any]]:
     return out
 
 
-def record_type(tx: Any, document_id: str, tenant: str, doc_type: str, *, confidence: float, source: str,
-                actor: str, model_version: int | None = None) -> None:
+def record_type(
+    tx: Any,
+    document_id: str,
+    tenant: str,
+    doc_type: str,
+    *,
+    confidence: float,
+    source: str,
+    actor: str,
+    model_version: int | None = None,
+) -> None:
     """Write a document's current type (a prediction never replaces a person's confirmation)."""
     cur = tx.fetchone("get_document_type", document_id=document_id)
     if cur is not None and cur["source"] == "person" and source != "person":
         return
-    tx.execute("upsert_document_type", document_id=document_id, tenant=tenant, doc_type=doc_type,
-               confidence=float(confidence), source=source, model_version=model_version, set_by=actor,
-               updated_at=now())
+    tx.execute(
+        "upsert_document_type",
+        document_id=document_id,
+        tenant=tenant,
+        doc_type=doc_type,
+        confidence=float(confidence),
+        source=source,
+        model_version=model_version,
+        set_by=actor,
+        updated_at=now(),
+    )
     old = f" (was {cur['doc_type']} by {cur['source']})" if cur is not None and cur["doc_type"] != doc_type else ""
     verb = "confirmed" if source == "person" else "predicted"
-    add_timeline(tx, document_id, "doctype", "typed",
-                 f"type {doc_type} {verb} by {actor if source == 'person' else source}"
-                 f"{'' if source == 'person' else f' with confidence {confidence:.2f}'}{old}", worker=actor)
+    add_timeline(
+        tx,
+        document_id,
+        "doctype",
+        "typed",
+        f"type {doc_type} {verb} by {actor if source == 'person' else source}"
+        f"{'' if source == 'person' else f' with confidence {confidence:.2f}'}{old}",
+        worker=actor,
+    )
 
 
-def label(ledger: Any, document_id: str, doc_type: str, *, actor: str = "cli",
-          tenants: list[str] | None = None) -> dict[str, Any]:
+def label(
+    ledger: Any, document_id: str, doc_type: str, *, actor: str = "cli", tenants: list[str] | None = None
+) -> dict[str, Any]:
     """Confirm or correct a document's type (a new tenant type is defined on first use)."""
     doc = ledger.get_document(document_id, tenants=tenants)
     with ledger.store.transaction() as tx:
@@ -76,9 +101,15 @@ def doc_type_of(ledger: Any, document_id: str) -> dict[str, Any] | None:
 
 
 def type_json(r: dict[str, Any]) -> dict[str, Any]:
-    return {"document_id": r["document_id"], "doc_type": r["doc_type"], "doc_type_confidence": float(r["confidence"]),
-            "doc_type_source": r["source"], "model_version": r["model_version"], "set_by": r["set_by"],
-            "updated_at": iso(r["updated_at"])}
+    return {
+        "document_id": r["document_id"],
+        "doc_type": r["doc_type"],
+        "doc_type_confidence": float(r["confidence"]),
+        "doc_type_source": r["source"],
+        "model_version": r["model_version"],
+        "set_by": r["set_by"],
+        "updated_at": iso(r["updated_at"]),
+    }
 
 
 # ---- text of a processed document ------------------------------------------------------------------
@@ -132,8 +163,13 @@ def predict(store: Any, blobs: Any, tenant: str, text: str) -> dict[str, Any]:
 
 def _by_rule(text: str) -> dict[str, Any]:
     rule, rule_conf = rule_type(text)
-    return {"doc_type": rule, "confidence": rule_conf, "source": "rule", "model_version": None,
-            "rules_version": taxonomy().version}
+    return {
+        "doc_type": rule,
+        "confidence": rule_conf,
+        "source": "rule",
+        "model_version": None,
+        "rules_version": taxonomy().version,
+    }
 
 
 def decide(text: str, predicted: tuple[str, float], model: Any, version: int) -> dict[str, Any]:
@@ -169,7 +205,8 @@ def train(ledger: Any, tenant: str, *, actor: str = "cli", retype: bool = True) 
             f"{len(classes)} type(s); training needs at least two types"
             + (f" ({missing} confirmed document(s) are not processed yet)" if missing else ""),
             hint="Confirm types with `docledger ingest FILES --doc-type TYPE` or `docledger label DOC TYPE`, "
-                 "run a worker so their text is extracted, then train again.")
+            "run a worker so their text is extracted, then train again.",
+        )
     emb = embed_documents(texts)
     model = DocTypeModel().fit(texts, labels, embeddings=emb)
     cv = model.meta.get("cv_accuracy")
@@ -178,16 +215,28 @@ def train(ledger: Any, tenant: str, *, actor: str = "cli", retype: bool = True) 
     with ledger.store.transaction() as tx:
         prev = tx.fetchone("latest_doc_type_model", tenant=tenant)
         version = int(prev["version"]) + 1 if prev else 1
-        tx.execute("insert_doc_type_model", tenant=tenant, version=version, sha256=sha, examples=len(texts),
-                   classes=json.dumps(classes), cv_accuracy=cv,
-                   meta=json.dumps({"not_processed": missing, "weights": model.weights}), created_by=actor,
-                   created_at=now())
+        tx.execute(
+            "insert_doc_type_model",
+            tenant=tenant,
+            version=version,
+            sha256=sha,
+            examples=len(texts),
+            classes=json.dumps(classes),
+            cv_accuracy=cv,
+            meta=json.dumps({"not_processed": missing, "weights": model.weights}),
+            created_by=actor,
+            created_at=now(),
+        )
     with _lock:
         _models[(tenant, version)] = model
     if retype:
         retype_documents(ledger, tenant, model, version)
-    return {"model_version": version, "examples": len(texts), "classes": classes,
-            "cv_accuracy": None if cv is None else round(cv, 4)}
+    return {
+        "model_version": version,
+        "examples": len(texts),
+        "classes": classes,
+        "cv_accuracy": None if cv is None else round(cv, 4),
+    }
 
 
 def retype_documents(ledger: Any, tenant: str, model: Any, version: int, *, batch: int = 64) -> int:
@@ -196,7 +245,7 @@ def retype_documents(ledger: Any, tenant: str, model: Any, version: int, *, batc
         ids = [r["id"] for r in tx.fetchall("unconfirmed_documents_for_tenant", tenant=tenant)]
     done = 0
     for i in range(0, len(ids), batch):
-        texts = [(d, document_text(ledger.store, ledger.blobs, d)) for d in ids[i:i + batch]]
+        texts = [(d, document_text(ledger.store, ledger.blobs, d)) for d in ids[i : i + batch]]
         pairs = [(d, t) for d, t in texts if t is not None and not _is_package(ledger, d)]
         if not pairs:
             continue
@@ -204,8 +253,16 @@ def retype_documents(ledger: Any, tenant: str, model: Any, version: int, *, batc
         with ledger.store.transaction() as tx:
             for (doc_id, text), pred in zip(pairs, preds, strict=True):
                 d = decide(text, pred, model, version)
-                record_type(tx, doc_id, tenant, d["doc_type"], confidence=d["confidence"], source=d["source"],
-                            actor="doctype-model", model_version=d["model_version"])
+                record_type(
+                    tx,
+                    doc_id,
+                    tenant,
+                    d["doc_type"],
+                    confidence=d["confidence"],
+                    source=d["source"],
+                    actor="doctype-model",
+                    model_version=d["model_version"],
+                )
         done += len(pairs)
     return done
 
@@ -219,9 +276,16 @@ def models(ledger: Any, tenant: str) -> list[dict[str, Any]]:
     row = latest_model_row(ledger.store, tenant)
     if row is None:
         return []
-    return [{"model_version": int(row["version"]), "examples": int(row["examples"]),
-             "classes": json.loads(row["classes"]), "cv_accuracy": row["cv_accuracy"],
-             "created_at": iso(row["created_at"]), "created_by": row["created_by"]}]
+    return [
+        {
+            "model_version": int(row["version"]),
+            "examples": int(row["examples"]),
+            "classes": json.loads(row["classes"]),
+            "cv_accuracy": row["cv_accuracy"],
+            "created_at": iso(row["created_at"]),
+            "created_by": row["created_by"],
+        }
+    ]
 
 
 def require_document(ledger: Any, document_id: str, tenants: list[str] | None) -> dict[str, Any]:
@@ -234,12 +298,25 @@ def require_document(ledger: Any, document_id: str, tenants: list[str] | None) -
 def types_by_document(ledger: Any, tenant: str | None = None) -> dict[str, dict[str, Any]]:
     with ledger.store.read() as tx:
         rows = tx.fetchall("document_types_all", tenant=tenant)
-    return {r["document_id"]: {"doc_type": r["doc_type"], "doc_type_confidence": float(r["confidence"]),
-                               "doc_type_source": r["source"]} for r in rows}
+    return {
+        r["document_id"]: {
+            "doc_type": r["doc_type"],
+            "doc_type_confidence": float(r["confidence"]),
+            "doc_type_source": r["source"],
+        }
+        for r in rows
+    }
 
 
-def after_ingest(ledger: Any, document_ids: list[str], *, doc_type: str | None, loan_file: str | None,
-                 actor: str = "cli", tenants: list[str] | None = None) -> None:
+def after_ingest(
+    ledger: Any,
+    document_ids: list[str],
+    *,
+    doc_type: str | None,
+    loan_file: str | None,
+    actor: str = "cli",
+    tenants: list[str] | None = None,
+) -> None:
     """What `ingest --doc-type/--loan-file` records for the registered (or duplicate) documents."""
     if doc_type:
         valid_type_name(doc_type)

@@ -72,8 +72,9 @@ def list_visible(
     return rows[:limit]
 
 
-def _visible_page(ledger: Ledger, tenant: str | None, args: dict[str, Any], after: str | None, limit: int,
-                  hidden: Mapping[str, Any]) -> list[Document]:
+def _visible_page(
+    ledger: Ledger, tenant: str | None, args: dict[str, Any], after: str | None, limit: int, hidden: Mapping[str, Any]
+) -> list[Document]:
     """Up to ``limit`` documents of one tenant after the cursor, the hidden ones skipped: further
     batches are read only when hidden documents fell into the page, so cursors stay exact."""
     out: list[Document] = []

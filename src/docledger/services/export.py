@@ -40,8 +40,9 @@ def document_export(ledger: Ledger, document_id: str, *, tenants: list[str] | No
     pages: dict[int, dict[str, Any]] = {}
 
     def page(n: int) -> dict[str, Any]:
-        return pages.setdefault(n, {"page": n, "text": "", "tables": [], "lines": [], "forms": [],
-                                    "checkboxes": [], "signatures": []})
+        return pages.setdefault(
+            n, {"page": n, "text": "", "tables": [], "lines": [], "forms": [], "checkboxes": [], "signatures": []}
+        )
 
     fields: dict[str, Any] = {}
     entities: list[dict[str, Any]] = []
@@ -66,8 +67,10 @@ def document_export(ledger: Ledger, document_id: str, *, tenants: list[str] | No
             p["source_run"] = a["run_id"]
             for key in ("lines", "forms", "checkboxes", "signatures"):
                 p[key] = data.get(key, [])
-            p["tables"] = [{"rows": t.get("rows", []), "cells": t.get("cells", []), "bbox": t.get("bbox")}
-                           for t in data.get("tables", [])]
+            p["tables"] = [
+                {"rows": t.get("rows", []), "cells": t.get("cells", []), "bbox": t.get("bbox")}
+                for t in data.get("tables", [])
+            ]
             p["width"], p["height"] = data.get("width"), data.get("height")
             p["engine"] = data.get("engine")
             p["engine_version"] = data.get("engine_version")
@@ -97,11 +100,21 @@ def document_export(ledger: Ledger, document_id: str, *, tenants: list[str] | No
 
     typed = doc_type_of(ledger, document_id) or {}
     out = {
-        "schema_version": SCHEMA_VERSION, "document_id": document_id, "name": doc["name"], "status": doc["status"],
-        "media_type": doc["media_type"], "doc_type": typed.get("doc_type"),
-        "doc_type_confidence": typed.get("doc_type_confidence"), "doc_type_source": typed.get("doc_type_source"),
-        "pages": [pages[n] for n in sorted(pages)], "fields": fields,
-        "field_details": details, "entities": entities, "key_phrases": key_phrases, "pii": pii}
+        "schema_version": SCHEMA_VERSION,
+        "document_id": document_id,
+        "name": doc["name"],
+        "status": doc["status"],
+        "media_type": doc["media_type"],
+        "doc_type": typed.get("doc_type"),
+        "doc_type_confidence": typed.get("doc_type_confidence"),
+        "doc_type_source": typed.get("doc_type_source"),
+        "pages": [pages[n] for n in sorted(pages)],
+        "fields": fields,
+        "field_details": details,
+        "entities": entities,
+        "key_phrases": key_phrases,
+        "pii": pii,
+    }
     from docledger.services.review import apply_to_export
 
     apply_to_export(ledger, document_id, out, tenants=tenants)  # reads only what the caller may read
@@ -129,12 +142,15 @@ def redacted_pages(ledger: Ledger, document_id: str) -> dict[int, str]:
         elif a["kind"] == "nlp-json":
             pii[a["page"]] = list(_load(ledger, a).get("pii", []))
     every = [f for fs in pii.values() for f in fs]
-    return {n: redact_text(text, pii[n] + person_emails(pii[n], every)) if n in pii else ""
-            for n, text in sorted(texts.items())}
+    return {
+        n: redact_text(text, pii[n] + person_emails(pii[n], every)) if n in pii else ""
+        for n, text in sorted(texts.items())
+    }
 
 
-def export_document(ledger: Ledger, document_id: str, fmt: str, out_dir: Path, *,
-                    tenants: list[str] | None = None) -> list[Path]:
+def export_document(
+    ledger: Ledger, document_id: str, fmt: str, out_dir: Path, *, tenants: list[str] | None = None
+) -> list[Path]:
     """Write the export to ``out_dir``; returns the files written."""
     if fmt not in FORMATS:
         raise InvalidRequest(f"unknown export format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}.")
@@ -143,8 +159,7 @@ def export_document(ledger: Ledger, document_id: str, fmt: str, out_dir: Path, *
     arts = _latest(ledger.artifacts(document_id, tenants=tenants))
     if fmt == "json":
         path = out_dir / "document.json"
-        path.write_text(json.dumps(document_export(ledger, document_id, tenants=tenants), indent=1,
-                                   ensure_ascii=False))
+        path.write_text(json.dumps(document_export(ledger, document_id, tenants=tenants), indent=1, ensure_ascii=False))
         return [path]
     if fmt == "text":
         data = document_export(ledger, document_id, tenants=tenants)
@@ -168,7 +183,10 @@ def export_document(ledger: Ledger, document_id: str, fmt: str, out_dir: Path, *
     kind = fmt
     found = [a for a in arts if a["kind"] == kind]
     if not found:
-        hint = ("Searchable PDFs are made for scanned documents and images."
-                if kind == "searchable-pdf" else "Request one with `docledger redact DOC`.")
+        hint = (
+            "Searchable PDFs are made for scanned documents and images."
+            if kind == "searchable-pdf"
+            else "Request one with `docledger redact DOC`."
+        )
         raise NotFound(f"document {document_id} has no {kind}", hint=hint)
     return [ledger.blobs.copy_to(found[-1]["sha256"], out_dir / f"{Path(doc['name']).stem}.{kind}.pdf")]

@@ -14,16 +14,24 @@ if TYPE_CHECKING:
     from docledger.ledger import Ledger
 
 
-def match(ledger: Ledger, restatement: str, *, document_id: str | None = None, paragraph: str | None = None,
-          tenants: list[str] | None = None, top_k: int = 5) -> list[dict[str, Any]]:
+def match(
+    ledger: Ledger,
+    restatement: str,
+    *,
+    document_id: str | None = None,
+    paragraph: str | None = None,
+    tenants: list[str] | None = None,
+    top_k: int = 5,
+) -> list[dict[str, Any]]:
     from docledger.nlp.match import match_paragraph, match_sentences
     from docledger.nlp.sentences import Sentence
 
     if not restatement or not restatement.strip():
         raise InvalidRequest("the restatement is empty", hint="Paste the summary or statement to check.")
     if (document_id is None) == (paragraph is None):
-        raise InvalidRequest("give exactly one of a document id or a paragraph",
-                             hint="Use --doc DOC, or --paragraph TEXT.")
+        raise InvalidRequest(
+            "give exactly one of a document id or a paragraph", hint="Use --doc DOC, or --paragraph TEXT."
+        )
     top_k = max(1, min(int(top_k), 50))
     if paragraph is not None:
         if not paragraph.strip():
@@ -35,10 +43,11 @@ def match(ledger: Ledger, restatement: str, *, document_id: str | None = None, p
         return _match_redacted(ledger, restatement, document_id, tenants, top_k)
     loaded = document_sentences(ledger, document_id)
     if loaded is None:
-        raise InvalidRequest(f"document {document_id} has no sentence index yet",
-                             code="not_indexed",
-                             hint="Wait until it is processed (`docledger status DOC`); only documents with text "
-                                  "are indexed.")
+        raise InvalidRequest(
+            f"document {document_id} has no sentence index yet",
+            code="not_indexed",
+            hint="Wait until it is processed (`docledger status DOC`); only documents with text are indexed.",
+        )
     sentences, vectors = loaded
     if not sentences:
         return []
@@ -46,23 +55,30 @@ def match(ledger: Ledger, restatement: str, *, document_id: str | None = None, p
     used: set[int] = set()
     out = []
     for m in match_sentences(restatement, objs, vectors, top_k=top_k):
-        idx = next(i for i, s in enumerate(sentences)
-                   if i not in used and s["start"] == m.start and s["end"] == m.end and s["text"] == m.sentence)
+        idx = next(
+            i
+            for i, s in enumerate(sentences)
+            if i not in used and s["start"] == m.start and s["end"] == m.end and s["text"] == m.sentence
+        )
         used.add(idx)
         out.append({**m.to_dict(), "page": sentences[idx]["page"]})
     return out
 
 
-def _match_redacted(ledger: Any, restatement: str, document_id: str, tenants: list[str] | None,
-                    top_k: int) -> list[dict[str, Any]]:
+def _match_redacted(
+    ledger: Any, restatement: str, document_id: str, tenants: list[str] | None, top_k: int
+) -> list[dict[str, Any]]:
     """A caller who may read only the redacted text is matched against that text, never the clear one."""
     from docledger.nlp.match import match_paragraph
     from docledger.services.export import redacted_pages
 
     pages = redacted_pages(ledger, document_id)
     if not any(t.strip() for t in pages.values()):
-        raise InvalidRequest(f"document {document_id} has no redacted text yet", code="not_indexed",
-                             hint="Wait until it is processed (`docledger status DOC`).")
+        raise InvalidRequest(
+            f"document {document_id} has no redacted text yet",
+            code="not_indexed",
+            hint="Wait until it is processed (`docledger status DOC`).",
+        )
     found: list[dict[str, Any]] = []
     for page, text in pages.items():
         if text.strip():

@@ -74,8 +74,14 @@ def _hidden_share(ledger: Ledger, principal: Principal) -> dict[str, Any]:
                     queue[r["status"]] = queue.get(r["status"], 0) - int(r["n"])
             for r in tx.fetchall("access_restricted_durations", tenant=tenant):
                 if r["document_id"] in hidden:
-                    durations.append({"stage": r["stage"], "runs": -int(r["n"]),
-                                      "total_ms": -float(r["total_ms"] or 0), "max_ms": 0.0})
+                    durations.append(
+                        {
+                            "stage": r["stage"],
+                            "runs": -int(r["n"]),
+                            "total_ms": -float(r["total_ms"] or 0),
+                            "max_ms": 0.0,
+                        }
+                    )
     return {
         "documents_by_status": by_status,
         "failures_by_reason": reasons,

@@ -105,8 +105,11 @@ def _answer(query: str, value: Any, confidence: float, page: Any, bbox: Any, sou
 def _from_fields(query: str, document: dict[str, Any], pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     # the ocr stage also copies form pairs into fields: those are answered as forms, with their evidence
-    pairs = {(normalise(str(f.get("key") or "")), normalise(str(f.get("value") or "")))
-             for p in pages for f in p.get("forms") or []}
+    pairs = {
+        (normalise(str(f.get("key") or "")), normalise(str(f.get("value") or "")))
+        for p in pages
+        for f in p.get("forms") or []
+    }
     for name, raw in (document.get("fields") or {}).items():
         if name in _FIELD_SKIP:
             continue
@@ -144,8 +147,9 @@ def _from_forms(query: str, pages: list[dict[str, Any]]) -> list[dict[str, Any]]
             if score < MIN_MATCH:
                 continue
             conf = float(f.get("confidence") or 0.0)
-            answer = _answer(query, value, conf * score, p.get("page"), f.get("value_bbox") or f.get("key_bbox"),
-                             "form")
+            answer = _answer(
+                query, value, conf * score, p.get("page"), f.get("value_bbox") or f.get("key_bbox"), "form"
+            )
             answer["_exact"] = score >= 0.99  # the printed question itself beats a longer one holding it
             out.append(answer)
     return out
@@ -157,8 +161,9 @@ def _from_tables(query: str, pages: list[dict[str, Any]]) -> list[dict[str, Any]
         for table in p.get("tables") or []:
             cells = {(int(c.get("row", 0)), int(c.get("col", 0))): c for c in table.get("cells") or []}
             if not cells and table.get("rows"):
-                cells = {(r, c): {"text": t, "bbox": None} for r, row in enumerate(table["rows"])
-                         for c, t in enumerate(row)}
+                cells = {
+                    (r, c): {"text": t, "bbox": None} for r, row in enumerate(table["rows"]) for c, t in enumerate(row)
+                }
             for (r, c), cell in cells.items():
                 score = match_score(query, str(cell.get("text") or ""))
                 if score < MIN_MATCH:
@@ -166,8 +171,11 @@ def _from_tables(query: str, pages: list[dict[str, Any]]) -> list[dict[str, Any]
                 for nxt in ((r, c + 1), (r + 1, c)):
                     answer = cells.get(nxt)
                     if answer and str(answer.get("text") or "").strip():
-                        out.append(_answer(query, answer["text"], TABLE_PRIOR * score, p.get("page"),
-                                           answer.get("bbox"), "table"))
+                        out.append(
+                            _answer(
+                                query, answer["text"], TABLE_PRIOR * score, p.get("page"), answer.get("bbox"), "table"
+                            )
+                        )
                         break
     return out
 
@@ -222,8 +230,9 @@ def answer_query(document: dict[str, Any], query: str, *, limit: int = 10) -> li
     return unique[:limit]
 
 
-def query_document(ledger: Any, document_id: str, query: str, *, tenants: list[str] | None = None,
-                   limit: int = 10) -> list[dict[str, Any]]:
+def query_document(
+    ledger: Any, document_id: str, query: str, *, tenants: list[str] | None = None, limit: int = 10
+) -> list[dict[str, Any]]:
     """Answers from a stored document the caller may read (404 for another tenant's document)."""
     from docledger.exceptions import InvalidRequest
     from docledger.services.export import document_export

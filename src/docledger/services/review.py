@@ -18,15 +18,19 @@ from docledger.services.access import content_withheld
 TASK_KEYS = ("task_id", "document_id", "field", "value", "confidence", "page", "bbox")
 
 
-def list_tasks(ledger: Any, *, tenants: list[str] | None, document_id: str | None = None,
-               limit: int = 500, detail: bool = False) -> list[dict[str, Any]]:
+def list_tasks(
+    ledger: Any, *, tenants: list[str] | None, document_id: str | None = None, limit: int = 500, detail: bool = False
+) -> list[dict[str, Any]]:
     """Open review tasks, oldest first: the contract keys, or every key with ``detail``.
 
     Only tasks of documents the caller may read in full: a value waiting for review is content, so a
     confidential document's tasks go to its owner, its listed readers and admins (the access policy)."""
     withheld = content_withheld(ledger, tenants)
-    rows = [item_json(r) for r in ledger_review.list_open(ledger, tenants=tenants, document_id=document_id,
-                                                          limit=limit) if r["document_id"] not in withheld]
+    rows = [
+        item_json(r)
+        for r in ledger_review.list_open(ledger, tenants=tenants, document_id=document_id, limit=limit)
+        if r["document_id"] not in withheld
+    ]
     return rows if detail else [{k: r[k] for k in TASK_KEYS} for r in rows]
 
 
@@ -45,13 +49,21 @@ def _check_full_view(ledger: Any, row: dict[str, Any], tenants: list[str] | None
         raise NotFound(f"no review task {row['id']}", hint="`docledger review list` shows the open tasks.")
 
 
-def resolve_task(ledger: Any, task_id: str, *, actor: str, tenants: list[str] | None, accept: bool = False,
-                 value: str | None = None) -> dict[str, Any]:
+def resolve_task(
+    ledger: Any, task_id: str, *, actor: str, tenants: list[str] | None, accept: bool = False, value: str | None = None
+) -> dict[str, Any]:
     """Accept or correct one task. A correction becomes a new reviewed-fields version (with lineage) and,
     when the corrected value can be found on the page, a lesson about where this field sits on the layout."""
     _check_full_view(ledger, ledger_review.get_item(ledger, task_id, tenants=tenants), tenants)
-    return ledger_review.resolve(ledger, task_id, actor=actor, tenants=tenants, accept=accept, value=value,
-                                 lesson=lambda row, new: _lesson(ledger, row, new))
+    return ledger_review.resolve(
+        ledger,
+        task_id,
+        actor=actor,
+        tenants=tenants,
+        accept=accept,
+        value=value,
+        lesson=lambda row, new: _lesson(ledger, row, new),
+    )
 
 
 def _lesson(ledger: Any, row: dict[str, Any], value: str) -> dict[str, Any] | None:
@@ -65,8 +77,10 @@ def _lesson(ledger: Any, row: dict[str, Any], value: str) -> dict[str, Any] | No
     page = pages[page_no][0]
     with ledger.store.read() as tx:
         items = tx.fetchall("review_items_for_document", document_id=row["document_id"])
-        layouts = {r["id"]: set(json.loads(r["tokens"]))
-                   for r in tx.fetchall("review_layouts_for", tenant=row["tenant"], doc_type=row["doc_type"])}
+        layouts = {
+            r["id"]: set(json.loads(r["tokens"]))
+            for r in tx.fetchall("review_layouts_for", tenant=row["tenant"], doc_type=row["doc_type"])
+        }
     values = value_tokens([*(i["value"] for i in items), value])
     labels = stable_labels(page, values, layouts.get(row["layout_id"], set()))
     return lesson_for(value, page, labels)
@@ -98,11 +112,17 @@ def reviewed_fields(ledger: Any, document_id: str, *, tenants: list[str] | None 
             f["reviewed_by"], f["reviewed_at"] = r["resolved_by"], item_json(r)["resolved_at"]
         elif r["status"] == "corrected":
             f["correction_artifact_id"] = r["correction_artifact_id"]
-    return {"doc_type": data.get("doc_type"), "schema_version": data.get("schema_version"),
-            "model_version": data.get("model_version"), "version": int(latest["meta"].get("version", 0)),
-            "artifact_id": latest["artifact_id"], "fields_artifact_id": newest_fields,
-            "open_tasks": sum(1 for f in data.get("fields", []) if f.get("review") == "open"),
-            "fields": data.get("fields", []), "corrections": data.get("corrections", [])}
+    return {
+        "doc_type": data.get("doc_type"),
+        "schema_version": data.get("schema_version"),
+        "model_version": data.get("model_version"),
+        "version": int(latest["meta"].get("version", 0)),
+        "artifact_id": latest["artifact_id"],
+        "fields_artifact_id": newest_fields,
+        "open_tasks": sum(1 for f in data.get("fields", []) if f.get("review") == "open"),
+        "fields": data.get("fields", []),
+        "corrections": data.get("corrections", []),
+    }
 
 
 def apply_to_export(ledger: Any, document_id: str, out: dict[str, Any], *, tenants: list[str] | None) -> None:
@@ -117,8 +137,16 @@ def apply_to_export(ledger: Any, document_id: str, out: dict[str, Any], *, tenan
     details[:] = [d for d in details if d.get("name") not in names]
     for f in reviewed["fields"]:
         fields[f["field"]] = f.get("value")
-        details.append({"name": f["field"], "value": f.get("value"), "page": f.get("page"), "bbox": f.get("bbox"),
-                        "confidence": f.get("confidence"), "source_run": f.get("source_run"),
-                        "source": f.get("source"), "review": f.get("review"),
-                        **{k: f[k] for k in ("extracted_value", "corrected_by", "corrected_at", "reviewed_by")
-                           if k in f}})
+        details.append(
+            {
+                "name": f["field"],
+                "value": f.get("value"),
+                "page": f.get("page"),
+                "bbox": f.get("bbox"),
+                "confidence": f.get("confidence"),
+                "source_run": f.get("source_run"),
+                "source": f.get("source"),
+                "review": f.get("review"),
+                **{k: f[k] for k in ("extracted_value", "corrected_by", "corrected_at", "reviewed_by") if k in f},
+            }
+        )

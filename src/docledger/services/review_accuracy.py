@@ -37,10 +37,17 @@ def _stats(rows: list[dict[str, Any]]) -> dict[str, Any]:
     total = sum(n.values())
     straight = n["auto"] + n["learned"]
     resolved = n["accepted"] + n["corrected"]
-    return {"fields": total, "straight_through": straight, "learned": n["learned"], "open": n["open"],
-            "accepted": n["accepted"], "corrected": n["corrected"],
-            "straight_through_rate": _ratio(straight, total), "accepted_share": _ratio(n["accepted"], resolved),
-            "corrected_share": _ratio(n["corrected"], resolved)}
+    return {
+        "fields": total,
+        "straight_through": straight,
+        "learned": n["learned"],
+        "open": n["open"],
+        "accepted": n["accepted"],
+        "corrected": n["corrected"],
+        "straight_through_rate": _ratio(straight, total),
+        "accepted_share": _ratio(n["accepted"], resolved),
+        "corrected_share": _ratio(n["corrected"], resolved),
+    }
 
 
 def calibration(rows: list[dict[str, Any]], bins: int = BINS) -> dict[str, Any]:
@@ -56,8 +63,15 @@ def calibration(rows: list[dict[str, Any]], bins: int = BINS) -> dict[str, Any]:
         conf = sum(float(r["confidence"]) for r in inside) / len(inside)
         acc = sum(1 for r in inside if r["status"] == "accepted") / len(inside)
         ece += len(inside) / len(resolved) * abs(acc - conf)
-        out.append({"lo": lo, "hi": hi, "count": len(inside), "mean_confidence": round(conf, 4),
-                    "observed_accuracy": round(acc, 4)})
+        out.append(
+            {
+                "lo": lo,
+                "hi": hi,
+                "count": len(inside),
+                "mean_confidence": round(conf, 4),
+                "observed_accuracy": round(acc, 4),
+            }
+        )
     return {"bins": out, "observed": len(resolved), "ece": round(ece, 4) if resolved else None}
 
 
@@ -68,7 +82,7 @@ def _day(ts: float) -> str:
 def accuracy_report(ledger: Any, *, tenants: list[str] | None) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     with ledger.store.read() as tx:
-        for t in ([None] if tenants is None else dict.fromkeys(tenants)):
+        for t in [None] if tenants is None else dict.fromkeys(tenants):
             rows.extend(tx.fetchall("review_items_for_accuracy", tenant=t))
     hidden = hidden_documents(ledger, tenants)  # restricted documents the caller may not know about
     rows = [r for r in rows if r["document_id"] not in hidden]
@@ -84,10 +98,13 @@ def accuracy_report(ledger: Any, *, tenants: list[str] | None) -> dict[str, Any]
     return {
         "overall": _stats(rows),
         "by_doc_type": [{"doc_type": k, **_stats(v)} for k, v in sorted(by_type.items())],
-        "by_field": [{"doc_type": k[0], "field": k[1], **_stats(v), "calibration": calibration(v)}
-                     for k, v in sorted(by_field.items())],
+        "by_field": [
+            {"doc_type": k[0], "field": k[1], **_stats(v), "calibration": calibration(v)}
+            for k, v in sorted(by_field.items())
+        ],
         "calibration": calibration(rows),
         "trend": [{"day": k, **_stats(v)} for k, v in sorted(by_day.items())],
-        "by_model_version": [{"model_version": k, **_stats(v), "ece": calibration(v)["ece"]}
-                             for k, v in sorted(by_model.items())],
+        "by_model_version": [
+            {"model_version": k, **_stats(v), "ece": calibration(v)["ece"]} for k, v in sorted(by_model.items())
+        ],
     }

@@ -33,8 +33,14 @@ import yaml
 
 from docledger.exceptions import ConfigurationError
 
-CONDITIONS = {"pii_found", "classification", "ocr_mean_confidence_below", "retention_expiring_within_days",
-              "owner", "tenant"}
+CONDITIONS = {
+    "pii_found",
+    "classification",
+    "ocr_mean_confidence_below",
+    "retention_expiring_within_days",
+    "owner",
+    "tenant",
+}
 ACTIONS = {"reclassify", "notify", "review"}
 
 
@@ -47,8 +53,10 @@ class Webhook:
     def secret(self) -> bytes:
         value = os.environ.get(self.secret_env, "")
         if not value:
-            raise ConfigurationError(f"webhook {self.name}: the environment variable {self.secret_env} is not set",
-                                     hint="Set it to the shared HMAC secret the receiver verifies.")
+            raise ConfigurationError(
+                f"webhook {self.name}: the environment variable {self.secret_env} is not set",
+                hint="Set it to the shared HMAC secret the receiver verifies.",
+            )
         return value.encode()
 
 
@@ -107,8 +115,10 @@ def load_rules(path: Path | None) -> RuleSet | None:
     data = yaml.safe_load(Path(path).read_text()) or {}
     if not data.get("version"):
         raise ConfigurationError(f"rules file {path} has no version", hint='add version: "YYYY.MM.N"')
-    hooks = {name: Webhook(name, str(h["url"]), str(h.get("secret_env") or "DOCLEDGER_WEBHOOK_SECRET"))
-             for name, h in (data.get("webhooks") or {}).items()}
+    hooks = {
+        name: Webhook(name, str(h["url"]), str(h.get("secret_env") or "DOCLEDGER_WEBHOOK_SECRET"))
+        for name, h in (data.get("webhooks") or {}).items()
+    }
     rules = []
     for i, raw in enumerate(data.get("rules") or []):
         name = str(raw.get("name") or f"rule-{i + 1}")
@@ -121,7 +131,8 @@ def load_rules(path: Path | None) -> RuleSet | None:
                 + (f" (unknown keys {sorted(bad)})" if bad else "")
                 + (f" (unknown webhooks {sorted(unknown_hooks)})" if unknown_hooks else "")
                 + ("" if then else " (no actions)"),
-                hint=f"conditions: {sorted(CONDITIONS)}; actions: {sorted(ACTIONS)}")
+                hint=f"conditions: {sorted(CONDITIONS)}; actions: {sorted(ACTIONS)}",
+            )
         scope = {k: tuple(map(str, v if isinstance(v, list) else [v])) for k, v in (raw.get("scope") or {}).items()}
         rules.append(Rule(name, when, then, scope))
     return RuleSet(str(data["version"]), tuple(rules), hooks, str(path))
@@ -144,8 +155,13 @@ def tick(ledger: Any, *, as_of: float | None = None) -> list[dict[str, Any]]:
     for item in retention.due(ledger, as_of=when) if timed else []:
         doc = ledger.get_document(item["document_id"])
         until = retention.parse_iso(item["retain_until"])
-        facts = {"tenant": doc["tenant"], "owner": doc["owner"], "classification": doc["classification"],
-                 "retain_until": item["retain_until"], "retention_days_left": (until - when) / 86400.0}
+        facts = {
+            "tenant": doc["tenant"],
+            "owner": doc["owner"],
+            "classification": doc["classification"],
+            "retain_until": item["retain_until"],
+            "retention_days_left": (until - when) / 86400.0,
+        }
         for rule in timed:
             reasons = rule.fires(facts) if rule.in_scope(facts) else []
             if not reasons:
@@ -156,10 +172,21 @@ def tick(ledger: Any, *, as_of: float | None = None) -> list[dict[str, Any]]:
                 if tx.fetchone("notification_sent", document_id=item["document_id"], pattern=f'%"{key}"%'):
                     continue
                 for hook in rule.then.get("notify") or []:
-                    emit(tx, "notification.requested", item["document_id"],
-                         {"rule": rule.name, "webhook": hook, "reasons": reasons, "facts": facts,
-                          "rules_version": ruleset.version, "reminder_key": key},
-                         ordering_key=f"{item['document_id']}:notify", only_subscriber="notify")
+                    emit(
+                        tx,
+                        "notification.requested",
+                        item["document_id"],
+                        {
+                            "rule": rule.name,
+                            "webhook": hook,
+                            "reasons": reasons,
+                            "facts": facts,
+                            "rules_version": ruleset.version,
+                            "reminder_key": key,
+                        },
+                        ordering_key=f"{item['document_id']}:notify",
+                        only_subscriber="notify",
+                    )
                 add_timeline(tx, item["document_id"], "rules", "fired", f"rule {rule.name}: {'; '.join(reasons)}")
                 tx.after_commit(ledger.store.notify_work)
             queued.append({"document_id": item["document_id"], "rule": rule.name, "reasons": reasons})

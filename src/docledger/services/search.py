@@ -29,16 +29,18 @@ def _fts_query(query: str, dialect: str) -> str:
     return " or ".join(words)
 
 
-def search(ledger: Ledger, query: str, *, tenants: list[str] | None = None, owner: str | None = None,
-           limit: int = 10) -> list[dict[str, Any]]:
+def search(
+    ledger: Ledger, query: str, *, tenants: list[str] | None = None, owner: str | None = None, limit: int = 10
+) -> list[dict[str, Any]]:
     if not query or not query.strip():
         raise InvalidRequest("empty search query", hint="Type at least one word to search for.")
     fts = _fts_query(query, ledger.store.dialect)
     tenant_json = json.dumps(tenants) if tenants is not None else None
     pool = max(limit * 5, 50)
     with ledger.store.read() as tx:
-        text_hits = tx.fetchall("search_fulltext", fts_query=fts, text_query=fts, tenants=tenant_json, owner=owner,
-                                limit=pool)
+        text_hits = tx.fetchall(
+            "search_fulltext", fts_query=fts, text_query=fts, tenants=tenant_json, owner=owner, limit=pool
+        )
     fused: dict[int, float] = {}
     snippets: dict[int, str] = {}
     where: dict[int, tuple[str, int]] = {}
@@ -64,15 +66,17 @@ def search(ledger: Ledger, query: str, *, tenants: list[str] | None = None, owne
             continue
         row = alive[rid]
         snippet = snippets.get(rid) or _excerpt(row["text"], query)
-        results.append({"document_id": row["document_id"], "page": int(row["page"]), "snippet": snippet,
-                        "score": round(score, 6)})
+        results.append(
+            {"document_id": row["document_id"], "page": int(row["page"]), "snippet": snippet, "score": round(score, 6)}
+        )
         if len(results) >= limit:
             break
     return results
 
 
-def _semantic(ledger: Ledger, query: str, tenants: list[str] | None, owner: str | None,
-              k: int) -> list[tuple[int, str, int]]:
+def _semantic(
+    ledger: Ledger, query: str, tenants: list[str] | None, owner: str | None, k: int
+) -> list[tuple[int, str, int]]:
     from docledger.nlp.embeddings import get_embedder
 
     pv = page_vectors(ledger)
@@ -97,7 +101,7 @@ def _excerpt(text: str, query: str, width: int = 160) -> str:
     low = text.lower()
     pos = min((p for p in (low.find(w) for w in words) if p >= 0), default=0)
     start = max(0, pos - width // 3)
-    return ("…" if start else "") + " ".join(text[start:start + width].split()) + "…"
+    return ("…" if start else "") + " ".join(text[start : start + width].split()) + "…"
 
 
 def ask(ledger: Ledger, question: str, *, tenants: list[str] | None = None, limit: int = 5) -> list[dict[str, Any]]:
@@ -118,7 +122,15 @@ def ask(ledger: Ledger, question: str, *, tenants: list[str] | None = None, limi
         sims = vectors @ q
         for i, s in enumerate(sentences):
             if s["page"] in pages:
-                scored.append({"document_id": doc_id, "page": s["page"], "sentence": s["text"],
-                               "start": s["start"], "end": s["end"], "score": round(float(sims[i]), 4)})
+                scored.append(
+                    {
+                        "document_id": doc_id,
+                        "page": s["page"],
+                        "sentence": s["text"],
+                        "start": s["start"],
+                        "end": s["end"],
+                        "score": round(float(sims[i]), 4),
+                    }
+                )
     scored.sort(key=lambda x: -x["score"])
     return scored[:limit]

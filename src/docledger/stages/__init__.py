@@ -26,8 +26,9 @@ def discover(settings: Settings, *, only: list[str] | None = None) -> dict[str, 
     if only is not None:
         missing = set(only) - set(stages)
         if missing:
-            raise ConfigurationError(f"unknown stage(s): {', '.join(sorted(missing))}",
-                                     hint="`docledger stages` lists the installed ones.")
+            raise ConfigurationError(
+                f"unknown stage(s): {', '.join(sorted(missing))}", hint="`docledger stages` lists the installed ones."
+            )
     return stages
 
 

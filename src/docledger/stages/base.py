@@ -95,12 +95,18 @@ class StageContext:
         return int(page) if page is not None else None
 
     # ---- reading what earlier stages produced -------------------------------------------
-    def artifacts(self, *, kind: str | None = None, stage: str | None = None, page: int | None = None
-                  ) -> list[dict[str, Any]]:
+    def artifacts(
+        self, *, kind: str | None = None, stage: str | None = None, page: int | None = None
+    ) -> list[dict[str, Any]]:
         with self.store.read() as tx:
             rows = tx.fetchall("artifacts_for_document", document_id=self.document_id)
-        return [r for r in rows if (kind is None or r["kind"] == kind) and (stage is None or r["stage"] == stage)
-                and (page is None or r["page"] == page)]
+        return [
+            r
+            for r in rows
+            if (kind is None or r["kind"] == kind)
+            and (stage is None or r["stage"] == stage)
+            and (page is None or r["page"] == page)
+        ]
 
     def original(self) -> dict[str, Any]:
         rows = self.artifacts(kind="original")
@@ -122,8 +128,16 @@ class StageContext:
         self.inputs.add(artifact_id)
 
     # ---- queuing writes ----------------------------------------------------------------
-    def add_artifact(self, key: str, kind: str, data: bytes | str, *, page: int | None = None,
-                     media_type: str | None = None, meta: dict[str, Any] | None = None) -> str:
+    def add_artifact(
+        self,
+        key: str,
+        kind: str,
+        data: bytes | str,
+        *,
+        page: int | None = None,
+        media_type: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> str:
         from docledger.ids import new_id
 
         raw = data.encode() if isinstance(data, str) else data
@@ -132,13 +146,20 @@ class StageContext:
         self.artifacts_out.append(art)
         return art.id
 
-    def add_json(self, key: str, kind: str, obj: Any, *, page: int | None = None,
-                 meta: dict[str, Any] | None = None) -> str:
+    def add_json(
+        self, key: str, kind: str, obj: Any, *, page: int | None = None, meta: dict[str, Any] | None = None
+    ) -> str:
         text = json.dumps(obj, ensure_ascii=False, indent=1, default=str)
         return self.add_artifact(key, kind, text, page=page, media_type="application/json", meta=meta)
 
-    def emit(self, event_type: str, payload: dict[str, Any] | None = None, *, ordering_key: str | None = None,
-             only_subscriber: str | None = None) -> None:
+    def emit(
+        self,
+        event_type: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        ordering_key: str | None = None,
+        only_subscriber: str | None = None,
+    ) -> None:
         self.events_out.append(PendingEvent(event_type, payload or {}, ordering_key, only_subscriber))
 
     def log(self, message: str, status: str = "info") -> None:
@@ -159,12 +180,22 @@ class StageContext:
         """This event turned out not to concern the stage: ack it without recording a run."""
         self.skipped = True
 
-    def change_ownership(self, *, actor: str, redact_policy: str, owner: str | None = None,
-                         classification: str | None = None, readers: list[str] | None = None) -> None:
+    def change_ownership(
+        self,
+        *,
+        actor: str,
+        redact_policy: str,
+        owner: str | None = None,
+        classification: str | None = None,
+        readers: list[str] | None = None,
+    ) -> None:
         """Change the document's owner, classification or readers when this run commits (the ledger records
         it on the timeline and applies the redaction policy, as for a change made through the API)."""
-        self.ownership_changes.append(OwnershipChange(actor=actor, redact_policy=redact_policy, owner=owner,
-                                                      classification=classification, readers=readers))
+        self.ownership_changes.append(
+            OwnershipChange(
+                actor=actor, redact_policy=redact_policy, owner=owner, classification=classification, readers=readers
+            )
+        )
 
     def in_transaction(self, hook: Callable[[Tx], None]) -> None:
         """Run ``hook(tx)`` inside the commit transaction, for the stage's own derived rows (search index,

@@ -49,8 +49,11 @@ class FieldsStage(Stage):
         if len(pages) >= 2 and not _is_child(ctx) and self._split(ctx, pages):
             doc_type = "package"
             typing: dict[str, Any] = {"confidence": 0.99, "source": "rule", "model_version": None}
-            ctx.in_transaction(lambda tx: doctypes.record_type(tx, ctx.document_id, tenant, "package",
-                                                               confidence=0.99, source="rule", actor=self.name))
+            ctx.in_transaction(
+                lambda tx: doctypes.record_type(
+                    tx, ctx.document_id, tenant, "package", confidence=0.99, source="rule", actor=self.name
+                )
+            )
         else:
             with ctx.store.read() as tx:
                 current = tx.fetchone("get_document_type", document_id=ctx.document_id)
@@ -61,21 +64,48 @@ class FieldsStage(Stage):
                 text = "\n\f\n".join(str(p.get("text") or "") for p in pages)
                 pred = doctypes.predict(ctx.store, ctx.blobs, tenant, text)
                 doc_type, typing = pred["doc_type"], pred
-                ctx.in_transaction(lambda tx: doctypes.record_type(
-                    tx, ctx.document_id, tenant, pred["doc_type"], confidence=pred["confidence"],
-                    source=pred["source"], actor=self.name, model_version=pred["model_version"]))
-        body: dict[str, Any] = extract_fields(doc_type, pages, acro) if doc_type != "package" else \
-            {"doc_type": doc_type, "schema_version": _schema_version(), "fields": []}
-        art = ctx.add_json("fields.json", "fields", body,
-                           meta={"doc_type": doc_type, "doc_type_source": typing["source"],
-                                 "schema_version": body["schema_version"]})
+                ctx.in_transaction(
+                    lambda tx: doctypes.record_type(
+                        tx,
+                        ctx.document_id,
+                        tenant,
+                        pred["doc_type"],
+                        confidence=pred["confidence"],
+                        source=pred["source"],
+                        actor=self.name,
+                        model_version=pred["model_version"],
+                    )
+                )
+        body: dict[str, Any] = (
+            extract_fields(doc_type, pages, acro)
+            if doc_type != "package"
+            else {"doc_type": doc_type, "schema_version": _schema_version(), "fields": []}
+        )
+        art = ctx.add_json(
+            "fields.json",
+            "fields",
+            body,
+            meta={"doc_type": doc_type, "doc_type_source": typing["source"], "schema_version": body["schema_version"]},
+        )
         low = sum(1 for f in body["fields"] if not f["valid"] or f["confidence"] < f["review_threshold"])
-        ctx.run_meta["doc_type"] = {"doc_type": doc_type, **{k: typing.get(k) for k in
-                                                              ("confidence", "source", "model_version")}}
-        ctx.log(f"type {doc_type} ({typing['source']}, {float(typing.get('confidence') or 0):.2f}); "
-                f"{len(body['fields'])} field(s), {low} below threshold or invalid")
-        ctx.emit(FIELDS_EXTRACTED, {"artifact_id": art, "doc_type": doc_type, "fields": len(body["fields"]),
-                                    "needs_review": low, "schema_version": body["schema_version"]})
+        ctx.run_meta["doc_type"] = {
+            "doc_type": doc_type,
+            **{k: typing.get(k) for k in ("confidence", "source", "model_version")},
+        }
+        ctx.log(
+            f"type {doc_type} ({typing['source']}, {float(typing.get('confidence') or 0):.2f}); "
+            f"{len(body['fields'])} field(s), {low} below threshold or invalid"
+        )
+        ctx.emit(
+            FIELDS_EXTRACTED,
+            {
+                "artifact_id": art,
+                "doc_type": doc_type,
+                "fields": len(body["fields"]),
+                "needs_review": low,
+                "schema_version": body["schema_version"],
+            },
+        )
 
     # ---- packages ---------------------------------------------------------------------------
     def _split(self, ctx: StageContext, pages: list[dict[str, Any]]) -> bool:
@@ -91,8 +121,7 @@ class FieldsStage(Stage):
             def predictor(text: str) -> tuple[str, float]:
                 return model.predict([text])[0]
 
-        sizes = [(float(p["width"]), float(p["height"])) if p.get("width") and p.get("height") else None
-                 for p in pages]
+        sizes = [(float(p["width"]), float(p["height"])) if p.get("width") and p.get("height") else None for p in pages]
         segs = segment([str(p.get("text") or "") for p in pages], predictor, sizes)
         if len(segs) < 2 or ctx.document.get("media_type") != "application/pdf":
             return False
@@ -104,16 +133,26 @@ class FieldsStage(Stage):
             data = _pdf_pages(src, s.pages)
             sha = ctx.blobs.put_bytes(data, durable=True)
             children.append(Child(s.first_page, s.last_page, s.doc_type, round(s.confidence, 4), sha, len(data)))
-        plan = [{"first_page": c.first_page, "last_page": c.last_page, "doc_type": c.doc_type,
-                 "confidence": c.confidence, "sha256": c.sha256} for c in children]
+        plan = [
+            {
+                "first_page": c.first_page,
+                "last_page": c.last_page,
+                "doc_type": c.doc_type,
+                "confidence": c.confidence,
+                "sha256": c.sha256,
+            }
+            for c in children
+        ]
         ctx.add_json("split.json", "package-split", {"document_id": ctx.document_id, "children": plan})
 
         def hook(tx: Tx) -> None:
             register_children(tx, dict(ctx.document), children, ctx.settings, worker=ctx.worker, stage=self.name)
 
         ctx.in_transaction(hook)
-        ctx.log(f"package of {len(pages)} pages split into {len(segs)} documents: "
-                + ", ".join(f"p{s.first_page}-{s.last_page} {s.doc_type}" for s in segs))
+        ctx.log(
+            f"package of {len(pages)} pages split into {len(segs)} documents: "
+            + ", ".join(f"p{s.first_page}-{s.last_page} {s.doc_type}" for s in segs)
+        )
         return True
 
 
@@ -155,8 +194,11 @@ def load_pages(ctx: StageContext) -> tuple[list[dict[str, Any]], list[dict[str, 
             continue
         if a["kind"] in PAGE_KINDS and a["page"] is not None:
             prev = best.get(int(a["page"]))
-            if prev is None or (a["kind"] == "ocr-json" and prev["kind"] != "ocr-json") or \
-                    (a["kind"] == prev["kind"] and a["created_at"] > prev["created_at"]):
+            if (
+                prev is None
+                or (a["kind"] == "ocr-json" and prev["kind"] != "ocr-json")
+                or (a["kind"] == prev["kind"] and a["created_at"] > prev["created_at"])
+            ):
                 best[int(a["page"])] = a
         elif a["kind"] == "text" and a["page"] is not None:
             texts[int(a["page"])] = a

@@ -48,25 +48,38 @@ class GraphStage(Stage):
             for a, b, w in cooccurrences(sentences, keyed):
                 edges[(a, b) if a < b else (b, a)] += w
         doc = ctx.document
-        graph: dict[str, Any] = {"document_id": ctx.document_id,
-                 "entities": [{"key": k, "label": names[k][0], "display": names[k][1], "mentions": n,
-                               "pages": sorted(pages_of[k])} for k, n in mentions.most_common()],
-                 "edges": [{"a": a, "b": b, "weight": w} for (a, b), w in edges.most_common()]}
+        graph: dict[str, Any] = {
+            "document_id": ctx.document_id,
+            "entities": [
+                {"key": k, "label": names[k][0], "display": names[k][1], "mentions": n, "pages": sorted(pages_of[k])}
+                for k, n in mentions.most_common()
+            ],
+            "edges": [{"a": a, "b": b, "weight": w} for (a, b), w in edges.most_common()],
+        }
         ctx.add_json("graph.json", "graph-json", graph)
 
         def write(tx: Tx) -> None:
             tx.execute("delete_document_entities", document_id=ctx.document_id)
             tx.execute("delete_document_edges", document_id=ctx.document_id)
             for e in graph["entities"]:
-                tx.execute("upsert_entity", key=e["key"], tenant=doc["tenant"], label=e["label"],
-                           display=e["display"])
-                tx.execute("insert_document_entity", document_id=ctx.document_id, tenant=doc["tenant"],
-                           entity_key=e["key"], mentions=e["mentions"], pages=json.dumps(e["pages"]))
+                tx.execute("upsert_entity", key=e["key"], tenant=doc["tenant"], label=e["label"], display=e["display"])
+                tx.execute(
+                    "insert_document_entity",
+                    document_id=ctx.document_id,
+                    tenant=doc["tenant"],
+                    entity_key=e["key"],
+                    mentions=e["mentions"],
+                    pages=json.dumps(e["pages"]),
+                )
             for ed in graph["edges"]:
-                tx.execute("insert_entity_edge", document_id=ctx.document_id, tenant=doc["tenant"], a=ed["a"],
-                           b=ed["b"], weight=ed["weight"])
+                tx.execute(
+                    "insert_entity_edge",
+                    document_id=ctx.document_id,
+                    tenant=doc["tenant"],
+                    a=ed["a"],
+                    b=ed["b"],
+                    weight=ed["weight"],
+                )
 
         ctx.in_transaction(write)
         ctx.log(f"{len(graph['entities'])} entities, {len(graph['edges'])} co-occurrence edges")
-
-

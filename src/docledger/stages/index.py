@@ -36,15 +36,19 @@ class IndexStage(Stage):
         sentences: list[dict[str, Any]] = []
         for page, text, _art in pages:
             for s in split_sentences(text):
-                sentences.append({"page": page, "start": s.start, "end": s.end, "text": s.text,
-                                  "section": s.section})
+                sentences.append({"page": page, "start": s.start, "end": s.end, "text": s.text, "section": s.section})
         vectors = get_embedder().encode([s["text"] for s in sentences]) if sentences else np.zeros((0, 384), "f4")
         vectors = np.asarray(vectors, dtype=np.float32)
         ctx.add_json("sentences.json", "sentences-json", sentences)
         buf = io.BytesIO()
         np.save(buf, vectors)
-        ctx.add_artifact("embeddings.npy", "embeddings", buf.getvalue(), media_type="application/x-npy",
-                         meta={"count": len(sentences), "dim": int(vectors.shape[1]) if vectors.size else 384})
+        ctx.add_artifact(
+            "embeddings.npy",
+            "embeddings",
+            buf.getvalue(),
+            media_type="application/x-npy",
+            meta={"count": len(sentences), "dim": int(vectors.shape[1]) if vectors.size else 384},
+        )
         page_vecs: dict[int, bytes | None] = {}
         for page, _text, _art in pages:
             rows = [i for i, s in enumerate(sentences) if s["page"] == page]
@@ -59,8 +63,14 @@ class IndexStage(Stage):
         def write(tx: Tx) -> None:
             tx.execute("delete_search_pages", document_id=ctx.document_id)
             for page, text, _art in pages:
-                tx.execute("insert_search_page", document_id=ctx.document_id, tenant=doc["tenant"], page=page,
-                           text=text, vector=page_vecs[page])
+                tx.execute(
+                    "insert_search_page",
+                    document_id=ctx.document_id,
+                    tenant=doc["tenant"],
+                    page=page,
+                    text=text,
+                    vector=page_vecs[page],
+                )
 
         ctx.in_transaction(write)
         ctx.log(f"indexed {len(pages)} page(s), {len(sentences)} sentence embeddings")

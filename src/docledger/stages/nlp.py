@@ -20,8 +20,11 @@ class NlpStage(Stage):
     def engine_info(self) -> dict[str, Any]:
         from docledger.nlp._spacy import model_version
 
-        return {"spacy_model": model_version(), "pii": "presidio-analyzer 2.2.366 + docledger recognizers",
-                "key_phrases": "YAKE statistic on the spaCy parse + POS noun chunks"}
+        return {
+            "spacy_model": model_version(),
+            "pii": "presidio-analyzer 2.2.366 + docledger recognizers",
+            "key_phrases": "YAKE statistic on the spaCy parse + POS noun chunks",
+        }
 
     def process(self, ctx: StageContext) -> None:
         from docledger.nlp.analysis import analyze_pages
@@ -70,6 +73,14 @@ class NlpStage(Stage):
             for f in findings_from_docs(text, docs):
                 if f["start"] < len(label) + 2:
                     continue  # the finding is in the label, not the value
-                found.append({**f, "start": f["start"] - len(label) - 2, "end": f["end"] - len(label) - 2,
-                              "page": field.get("page"), "field": field.get("name"), "source": "form-field"})
+                found.append(
+                    {
+                        **f,
+                        "start": f["start"] - len(label) - 2,
+                        "end": f["end"] - len(label) - 2,
+                        "page": field.get("page"),
+                        "field": field.get("name"),
+                        "source": "form-field",
+                    }
+                )
         return found

@@ -33,8 +33,17 @@ class OcrStage(Stage):
     name = "ocr"
     version = "1.0.0"
     subscribes = (Events.CLASSIFIED, Events.OCR_PAGE, Events.OCR_COMPLETED)
-    produces = ("page-image", "ocr-json", "text", "forms-json", "forms-csv", "tables-csv", "fields-json",
-                "document-json", "searchable-pdf")
+    produces = (
+        "page-image",
+        "ocr-json",
+        "text",
+        "forms-json",
+        "forms-csv",
+        "tables-csv",
+        "fields-json",
+        "document-json",
+        "searchable-pdf",
+    )
     description = "OCR of images and scanned pages (rapidocr or tesseract), forms, tables, searchable PDF."
 
     def config(self) -> dict[str, Any]:
@@ -47,8 +56,11 @@ class OcrStage(Stage):
 
         eng = get_engine(self.settings.ocr_engine)
         linker = model_version()  # name@version of the shipped key-value linker model
-        return {"ocr": {"name": eng.name, "version": eng.version}, "receipt-lines": load_model().info(),
-                "forms-linker": {"name": linker.split("@")[0], "version": linker.split("@")[-1]}}
+        return {
+            "ocr": {"name": eng.name, "version": eng.version},
+            "receipt-lines": load_model().info(),
+            "forms-linker": {"name": linker.split("@")[0], "version": linker.split("@")[-1]},
+        }
 
     def accepts(self, event: Any) -> bool:
         if event.type == Events.CLASSIFIED:
@@ -65,15 +77,24 @@ class OcrStage(Stage):
             ctx.in_transaction(lambda tx: _complete_if_last(tx, ctx, int(p["pages"])))
             return
         pages = int(p.get("pages") or 1)
-        plan = {"page": 1, "pages": pages, "family": p.get("family"), "ocr_pages": p.get("ocr_pages") or [],
-                "source_artifact": p.get("source_artifact")}
+        plan = {
+            "page": 1,
+            "pages": pages,
+            "family": p.get("family"),
+            "ocr_pages": p.get("ocr_pages") or [],
+            "source_artifact": p.get("source_artifact"),
+        }
         if pages == 1:
             self._page(ctx, 1, plan)
             self._assemble(ctx)
             return
         for n in range(1, pages + 1):
-            ctx.emit(Events.OCR_PAGE, {**plan, "page": n}, ordering_key=f"{ctx.document_id}:page:{n}",
-                     only_subscriber=self.name)
+            ctx.emit(
+                Events.OCR_PAGE,
+                {**plan, "page": n},
+                ordering_key=f"{ctx.document_id}:page:{n}",
+                only_subscriber=self.name,
+            )
         ctx.log(f"{pages} pages fanned out for OCR")
 
     # ---- one page -------------------------------------------------------------------------
@@ -108,9 +129,14 @@ class OcrStage(Stage):
         data = analysis.to_json()
         buf = io.BytesIO()
         image.save(buf, format="PNG", optimize=False)
-        img_id = ctx.add_artifact(f"page-{n}/image.png", "page-image", buf.getvalue(), page=n,
-                                  media_type="image/png", meta={"width": image.width, "height": image.height,
-                                                                "dpi": image.info.get("dpi")})
+        img_id = ctx.add_artifact(
+            f"page-{n}/image.png",
+            "page-image",
+            buf.getvalue(),
+            page=n,
+            media_type="image/png",
+            meta={"width": image.width, "height": image.height, "dpi": image.info.get("dpi")},
+        )
         span = {"page": n, "engine": analysis.engine, "engine_version": analysis.engine_version, "source_image": img_id}
         # which engine read the page (an "auto" engine chooses per page): part of the run's lineage
         ctx.run_meta.setdefault("engine_choice", {})[str(n)] = {"configured": engine.name, "chosen": analysis.engine}
@@ -118,24 +144,54 @@ class OcrStage(Stage):
         ctx.add_artifact(f"page-{n}/text.txt", "text", analysis.text, page=n, media_type="text/plain", meta=span)
         if analysis.forms:
             ctx.add_json(f"page-{n}/forms.json", "forms-json", data["forms"], page=n, meta=span)
-            ctx.add_artifact(f"page-{n}/forms.csv", "forms-csv", forms_csv(analysis.forms, page=n), page=n,
-                             media_type="text/csv", meta=span)
+            ctx.add_artifact(
+                f"page-{n}/forms.csv",
+                "forms-csv",
+                forms_csv(analysis.forms, page=n),
+                page=n,
+                media_type="text/csv",
+                meta=span,
+            )
         if analysis.tables:
-            ctx.add_artifact(f"page-{n}/tables.csv", "tables-csv", tables_csv(analysis.tables, page=n), page=n,
-                             media_type="text/csv", meta=span)
-        ctx.log(f"page {n}: {len(analysis.ocr.words)} words, {len(analysis.forms)} fields, "
-                f"{len(analysis.tables)} tables, {len(analysis.checkboxes)} checkboxes by {analysis.engine} "
-                f"in {analysis.seconds:.1f}s")
+            ctx.add_artifact(
+                f"page-{n}/tables.csv",
+                "tables-csv",
+                tables_csv(analysis.tables, page=n),
+                page=n,
+                media_type="text/csv",
+                meta=span,
+            )
+        ctx.log(
+            f"page {n}: {len(analysis.ocr.words)} words, {len(analysis.forms)} fields, "
+            f"{len(analysis.tables)} tables, {len(analysis.checkboxes)} checkboxes by {analysis.engine} "
+            f"in {analysis.seconds:.1f}s"
+        )
 
     def _text_layer_page(self, ctx: StageContext, path: Path, n: int) -> None:
         from docledger.media.pdf import extract_pdf_text
 
         content = extract_pdf_text(path, [n])[0]
-        ctx.add_artifact(f"page-{n}/text.txt", "text", content.text, page=n, media_type="text/plain",
-                         meta={"page": n, "source": "pdf-text-layer"})
-        ctx.add_json(f"page-{n}/page.json", "page-json", {
-            "page": n, "width": content.width, "height": content.height, "text": content.text,
-            "tables": [{"rows": t} for t in content.tables], "words": content.words}, page=n)
+        ctx.add_artifact(
+            f"page-{n}/text.txt",
+            "text",
+            content.text,
+            page=n,
+            media_type="text/plain",
+            meta={"page": n, "source": "pdf-text-layer"},
+        )
+        ctx.add_json(
+            f"page-{n}/page.json",
+            "page-json",
+            {
+                "page": n,
+                "width": content.width,
+                "height": content.height,
+                "text": content.text,
+                "tables": [{"rows": t} for t in content.tables],
+                "words": content.words,
+            },
+            page=n,
+        )
 
     # ---- whole document ---------------------------------------------------------------------
     def _assemble(self, ctx: StageContext) -> None:
@@ -164,8 +220,9 @@ class OcrStage(Stage):
                     ctx.use(earlier)  # the searchable PDF is made of it
                 images[page] = sha
         pages = [by_page[n] for n in sorted(by_page)]
-        lines = [ln["text"] for p in pages for ln in p.get("lines", [])] or \
-                [t for p in pages for t in p.get("text", "").splitlines()]
+        lines = [ln["text"] for p in pages for ln in p.get("lines", [])] or [
+            t for p in pages for t in p.get("text", "").splitlines()
+        ]
         fields: dict[str, Any] = {}
         if lines and is_receipt(lines):
             fields = self._receipt(ctx, pages, images, lines)
@@ -175,14 +232,19 @@ class OcrStage(Stage):
                     fields[f["key"]] = f.get("value")
         if fields:
             ctx.add_json("fields.json", "fields-json", fields)
-        ctx.add_artifact("document.json", "document-json", document_json(_document(ctx, pages, runs, fields)),
-                         media_type="application/json")
+        ctx.add_artifact(
+            "document.json",
+            "document-json",
+            document_json(_document(ctx, pages, runs, fields)),
+            media_type="application/json",
+        )
         if images:
             self._searchable(ctx, pages, images)
         ctx.emit(Events.TEXT_EXTRACTED, {"pages": sorted(by_page), "source": "ocr"})
 
-    def _receipt(self, ctx: StageContext, pages: list[dict[str, Any]], images: dict[int, str],
-                 lines: list[str]) -> dict[str, Any]:
+    def _receipt(
+        self, ctx: StageContext, pages: list[dict[str, Any]], images: dict[int, str], lines: list[str]
+    ) -> dict[str, Any]:
         """Receipt fields: boxed lines of a one-page receipt, a second engine's reading voting on total/date."""
         from docledger.ocr.receipt_read import read_receipt
 
@@ -194,8 +256,12 @@ class OcrStage(Stage):
             if page["page"] in images:
                 alternatives = self._second_reading(ctx, page, images[page["page"]])
         reading = read_receipt(boxed, alternatives=alternatives)
-        ctx.run_meta["receipt"] = {"model": reading.model, "source": reading.source, "checks": reading.checks,
-                                   "voting_engines": 1 + len(alternatives)}
+        ctx.run_meta["receipt"] = {
+            "model": reading.model,
+            "source": reading.source,
+            "checks": reading.checks,
+            "voting_engines": 1 + len(alternatives),
+        }
         return {"document_type": "receipt", **reading.values(), "field_confidence": reading.confidence}
 
     def _second_reading(self, ctx: StageContext, page: dict[str, Any], image_sha: str) -> list[list[Any]]:
@@ -229,8 +295,13 @@ class OcrStage(Stage):
         with tempfile.TemporaryDirectory(prefix="docledger-ocr-") as tmp:
             out = Path(tmp) / "searchable.pdf"
             result = make_searchable_pdf(imgs, ocrs, out, pdfa=True)
-            ctx.add_artifact("searchable.pdf", "searchable-pdf", out.read_bytes(), media_type="application/pdf",
-                             meta={"pdfa": getattr(result, "pdfa", None)})
+            ctx.add_artifact(
+                "searchable.pdf",
+                "searchable-pdf",
+                out.read_bytes(),
+                media_type="application/pdf",
+                meta={"pdfa": getattr(result, "pdfa", None)},
+            )
         for img in imgs:
             img.close()
 
@@ -245,30 +316,51 @@ def _complete_if_last(tx: Tx, ctx: StageContext, pages: int) -> None:
         if p["stage"] == ctx.stage.name and p["page"] is not None:
             done.add(int(p["page"]))
     if len(done) >= pages:
-        ctx.emit(Events.OCR_COMPLETED, {"pages": pages}, ordering_key=f"{ctx.document_id}:ocr-complete",
-                 only_subscriber=ctx.stage.name)
+        ctx.emit(
+            Events.OCR_COMPLETED,
+            {"pages": pages},
+            ordering_key=f"{ctx.document_id}:ocr-complete",
+            only_subscriber=ctx.stage.name,
+        )
 
 
-def _document(ctx: StageContext, pages: list[dict[str, Any]], runs: dict[int, str],
-              fields: dict[str, Any]) -> DocumentModel:
+def _document(
+    ctx: StageContext, pages: list[dict[str, Any]], runs: dict[int, str], fields: dict[str, Any]
+) -> DocumentModel:
     """The document model of an OCR'd document: every page from its own run, every form pair also a field."""
     model_pages = []
     details: list[DocumentField] = []
     for p in pages:
         n = p["page"]
         forms = [FormField.model_validate({**f, "page": n, "bbox": f.get("value_bbox")}) for f in p.get("forms", [])]
-        model_pages.append(Page(
-            page=n, width=p.get("width"), height=p.get("height"), text=p.get("text", ""), source_run=runs.get(n),
-            lines=[Line.model_validate({**ln, "page": n}) for ln in p.get("lines", [])], forms=forms,
-            tables=[Table.model_validate({**t, "page": n}) for t in p.get("tables", [])],
-            checkboxes=[Checkbox.model_validate({**c, "page": n}) for c in p.get("checkboxes", [])],
-            signatures=[Signature.model_validate({**g, "page": n}) for g in p.get("signatures", [])]))
-        details.extend(DocumentField(name=f.key, value=f.value, page=n, bbox=f.value_bbox, confidence=f.confidence,
-                                     source_run=runs.get(n)) for f in forms if f.key)
+        model_pages.append(
+            Page(
+                page=n,
+                width=p.get("width"),
+                height=p.get("height"),
+                text=p.get("text", ""),
+                source_run=runs.get(n),
+                lines=[Line.model_validate({**ln, "page": n}) for ln in p.get("lines", [])],
+                forms=forms,
+                tables=[Table.model_validate({**t, "page": n}) for t in p.get("tables", [])],
+                checkboxes=[Checkbox.model_validate({**c, "page": n}) for c in p.get("checkboxes", [])],
+                signatures=[Signature.model_validate({**g, "page": n}) for g in p.get("signatures", [])],
+            )
+        )
+        details.extend(
+            DocumentField(
+                name=f.key, value=f.value, page=n, bbox=f.value_bbox, confidence=f.confidence, source_run=runs.get(n)
+            )
+            for f in forms
+            if f.key
+        )
     named = {d.name for d in details}
     confidence = fields.get("field_confidence") or {}  # receipt fields: a probability-like score per field
-    details.extend(DocumentField(name=k, value=v, confidence=confidence.get(k), source_run=ctx.run_id)
-                   for k, v in fields.items() if k not in named and k != "field_confidence")
+    details.extend(
+        DocumentField(name=k, value=v, confidence=confidence.get(k), source_run=ctx.run_id)
+        for k, v in fields.items()
+        if k not in named and k != "field_confidence"
+    )
     return DocumentModel(document_id=ctx.document_id, pages=model_pages, fields=fields, field_details=details)
 
 
@@ -280,8 +372,7 @@ def _upright_lines(page: dict[str, Any]) -> list[Any]:
 
     width, height = int(page.get("width") or 0), int(page.get("height") or 0)
     m = _rotation_matrix_90(int(page.get("rotation") or 0), width, height)
-    return [Line(ln["text"], _apply(m, tuple(ln["bbox"])), float(ln["confidence"]), [])
-            for ln in page.get("lines", [])]
+    return [Line(ln["text"], _apply(m, tuple(ln["bbox"])), float(ln["confidence"]), []) for ln in page.get("lines", [])]
 
 
 def load_frame(path: Path, n: int, *, max_pixels: int) -> Image.Image:
@@ -297,7 +388,9 @@ def load_frame(path: Path, n: int, *, max_pixels: int) -> Image.Image:
             if img.width * img.height > max_pixels:
                 raise UnprocessableDocument(
                     f"Page {n} is {img.width} x {img.height} pixels, above the {max_pixels // 1_000_000} MP limit.",
-                    code="image_too_large", hint="Scan at 200-300 dpi, or raise DOCLEDGER_MAX_IMAGE_PIXELS.")
+                    code="image_too_large",
+                    hint="Scan at 200-300 dpi, or raise DOCLEDGER_MAX_IMAGE_PIXELS.",
+                )
             img.load()
             dpi = img.info.get("dpi")
             out = img.convert("L" if img.mode in ("1", "L", "I;16", "I", "F") else "RGB")
@@ -305,8 +398,11 @@ def load_frame(path: Path, n: int, *, max_pixels: int) -> Image.Image:
                 out.info["dpi"] = dpi
             return out
     except (Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise UnprocessableDocument(f"Page {n} of the image cannot be decoded: {exc}", code="corrupt_image",
-                                    hint="Re-export or re-scan the image and submit it again.") from exc
+        raise UnprocessableDocument(
+            f"Page {n} of the image cannot be decoded: {exc}",
+            code="corrupt_image",
+            hint="Re-export or re-scan the image and submit it again.",
+        ) from exc
 
 
 def page_from_json(p: dict[str, Any], width: int, height: int) -> Any:
@@ -317,8 +413,10 @@ def page_from_json(p: dict[str, Any], width: int, height: int) -> Any:
     lines = []
     for ln in p.get("lines", []):
         x0, y0, x1, y1 = ln["bbox"]
-        inside = [w for w in words if x0 - 2 <= (w.bbox[0] + w.bbox[2]) / 2 <= x1 + 2
-                  and y0 - 2 <= (w.bbox[1] + w.bbox[3]) / 2 <= y1 + 2]
+        inside = [
+            w
+            for w in words
+            if x0 - 2 <= (w.bbox[0] + w.bbox[2]) / 2 <= x1 + 2 and y0 - 2 <= (w.bbox[1] + w.bbox[3]) / 2 <= y1 + 2
+        ]
         lines.append(Line(ln["text"], tuple(ln["bbox"]), float(ln["confidence"]), inside))
-    return PageOcr(width=int(p.get("width") or width), height=int(p.get("height") or height), words=words,
-                   lines=lines)
+    return PageOcr(width=int(p.get("width") or width), height=int(p.get("height") or height), words=words, lines=lines)

@@ -51,10 +51,14 @@ class RedactStage(Stage):
         # asked for it, so a document can be redacted again (other types, a new classification).
         prefix = f"redaction-{ctx.event.id}/"
         for page, text, _art in page_texts(ctx):
-            ctx.add_artifact(f"{prefix}page-{page}/redacted.txt", "redacted-text",
-                             redact_text(text, findings.get(page, [])),
-                             page=page, media_type="text/plain",
-                             meta={"findings": [_brief(f) for f in findings.get(page, [])]})
+            ctx.add_artifact(
+                f"{prefix}page-{page}/redacted.txt",
+                "redacted-text",
+                redact_text(text, findings.get(page, [])),
+                page=page,
+                media_type="text/plain",
+                meta={"findings": [_brief(f) for f in findings.get(page, [])]},
+            )
         boxes = self._pdf(ctx, findings, prefix)
         n = sum(len(v) for v in findings.values())
         ctx.log(f"redacted {n} PII findings ({len(boxes)} boxes burned)" + (f" of types {types}" if types else ""))
@@ -62,8 +66,10 @@ class RedactStage(Stage):
     def _findings(self, ctx: StageContext, types: list[str] | None) -> dict[int, list[dict[str, Any]]]:
         from docledger.nlp.redact import person_emails
 
-        pages = {int(d["page"]): d.get("pii", []) for d in
-                 (json.loads(ctx.read(art)) for art in ctx.artifacts(kind="nlp-json", stage="nlp"))}
+        pages = {
+            int(d["page"]): d.get("pii", [])
+            for d in (json.loads(ctx.read(art)) for art in ctx.artifacts(kind="nlp-json", stage="nlp"))
+        }
         every = [f for fs in pages.values() for f in fs]
         out: dict[int, list[dict[str, Any]]] = {}
         for page, found in pages.items():
@@ -73,8 +79,7 @@ class RedactStage(Stage):
             out[page] = chosen
         return out
 
-    def _pdf(self, ctx: StageContext, findings: dict[int, list[dict[str, Any]]], prefix: str
-             ) -> list[dict[str, Any]]:
+    def _pdf(self, ctx: StageContext, findings: dict[int, list[dict[str, Any]]], prefix: str) -> list[dict[str, Any]]:
         images = {a["page"]: a for a in ctx.artifacts(kind="page-image", stage="ocr")}
         ocr = {a["page"]: a for a in ctx.artifacts(kind="ocr-json", stage="ocr")}
         original = ctx.original()
@@ -89,22 +94,35 @@ class RedactStage(Stage):
                 src = Path(tmp) / "in.pdf"
                 src.write_bytes(ctx.read(original))
                 records = redact_pdf(src, out, {p: [f["text"] for f in fs] for p, fs in findings.items()})
-                boxes = [{**{k: v for k, v in r.items() if k != "text"}, "text_sha": _sha(r["text"])}
-                         for r in records]
+                boxes = [{**{k: v for k, v in r.items() if k != "text"}, "text_sha": _sha(r["text"])} for r in records]
                 missed = sorted({r["page"] for r in records if r.get("bbox") is None})
                 for page in missed:
                     n = sum(1 for r in records if r["page"] == page and r.get("bbox") is None)
-                    ctx.fail_page(page, "redaction_incomplete",
-                                  f"{n} PII string(s) found in the text could not be located on the page image "
-                                  "(e.g. hyphenated across lines); review the redacted PDF before releasing it.")
+                    ctx.fail_page(
+                        page,
+                        "redaction_incomplete",
+                        f"{n} PII string(s) found in the text could not be located on the page image "
+                        "(e.g. hyphenated across lines); review the redacted PDF before releasing it.",
+                    )
             else:
                 return []
-            ctx.add_artifact(f"{prefix}redacted.pdf", "redacted-pdf", out.read_bytes(), media_type="application/pdf",
-                             meta={"boxes": boxes[:2000]})
+            ctx.add_artifact(
+                f"{prefix}redacted.pdf",
+                "redacted-pdf",
+                out.read_bytes(),
+                media_type="application/pdf",
+                meta={"boxes": boxes[:2000]},
+            )
         return boxes
 
-    def _burn_scans(self, ctx: StageContext, images: dict[int, dict[str, Any]], ocr: dict[int, dict[str, Any]],
-                    findings: dict[int, list[dict[str, Any]]], out: Path) -> list[dict[str, Any]]:
+    def _burn_scans(
+        self,
+        ctx: StageContext,
+        images: dict[int, dict[str, Any]],
+        ocr: dict[int, dict[str, Any]],
+        findings: dict[int, list[dict[str, Any]]],
+        out: Path,
+    ) -> list[dict[str, Any]]:
         from docledger.nlp.redact import redact_image
 
         pages: list[Image.Image] = []
@@ -117,8 +135,15 @@ class RedactStage(Stage):
                 for f in findings.get(n, []):
                     for box in span_boxes(data, f["start"], f["end"]):
                         page_boxes.append(box)
-                        drawn.append({"page": n, "bbox": box, "type": f["type"], "text_sha": _sha(f["text"]),
-                                      "recognizer": f.get("recognizer")})
+                        drawn.append(
+                            {
+                                "page": n,
+                                "bbox": box,
+                                "type": f["type"],
+                                "text_sha": _sha(f["text"]),
+                                "recognizer": f.get("recognizer"),
+                            }
+                        )
             pages.append(redact_image(img, page_boxes))
         pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=200.0)
         return drawn
@@ -132,8 +157,15 @@ def span_boxes(ocr_page: dict[str, Any], start: int, end: int) -> list[list[floa
     for line in ocr_page.get("lines", []):
         text = line["text"]
         x0, y0, x1, y1 = line["bbox"]
-        inside = sorted((w for w in words if x0 - 2 <= (w["bbox"][0] + w["bbox"][2]) / 2 <= x1 + 2
-                         and y0 - 2 <= (w["bbox"][1] + w["bbox"][3]) / 2 <= y1 + 2), key=lambda w: w["bbox"][0])
+        inside = sorted(
+            (
+                w
+                for w in words
+                if x0 - 2 <= (w["bbox"][0] + w["bbox"][2]) / 2 <= x1 + 2
+                and y0 - 2 <= (w["bbox"][1] + w["bbox"][3]) / 2 <= y1 + 2
+            ),
+            key=lambda w: w["bbox"][0],
+        )
         cursor = 0
         line_hit = offset < end and offset + len(text) > start
         for w in inside:
@@ -158,5 +190,11 @@ def _sha(text: str) -> str:
 
 def _brief(f: dict[str, Any]) -> dict[str, Any]:
     """A finding without its clear text (lineage metadata must not re-leak the PII)."""
-    return {"type": f["type"], "start": f["start"], "end": f["end"], "score": f.get("score"),
-            "recognizer": f.get("recognizer"), "sha": _sha(f["text"])}
+    return {
+        "type": f["type"],
+        "start": f["start"],
+        "end": f["end"],
+        "score": f.get("score"),
+        "recognizer": f.get("recognizer"),
+        "sha": _sha(f["text"]),
+    }

@@ -59,8 +59,11 @@ class ReviewStage(Stage):
             return
         tenant = str(ctx.document["tenant"])
         pages = {n: pw for n, (pw, _) in load_page_words(ctx.artifacts(), lambda a: ctx.read(a, used=False)).items()}
-        values = value_tokens(v for f in doc.fields for v in (f.value, f.normalized if isinstance(
-            f.normalized, str | int | float) else None))
+        values = value_tokens(
+            v
+            for f in doc.fields
+            for v in (f.value, f.normalized if isinstance(f.normalized, str | int | float) else None)
+        )
         layouts, new_layouts, labels = _layouts(ctx, tenant, doc.doc_type, pages, values)
         lessons = _lessons(ctx, tenant, doc.doc_type, set(layouts.values()))
         items: list[Item] = []
@@ -76,42 +79,88 @@ class ReviewStage(Stage):
             if status == "open" and lid is not None and page_no in pages:
                 reading = read_learned(lessons.get((lid, f.field), []), pages[page_no], labels[page_no])
                 if reading is not None and reading.confidence >= f.review_threshold:
-                    entry.update({"extracted_value": f.value, "extracted_confidence": f.confidence,
-                                  "value": reading.value, "normalized": reading.value,
-                                  "confidence": reading.confidence, "page": reading.page, "bbox": reading.bbox,
-                                  "source": "learned", "valid": True, "errors": [],
-                                  "learned_from": reading.lessons})
+                    entry.update(
+                        {
+                            "extracted_value": f.value,
+                            "extracted_confidence": f.confidence,
+                            "value": reading.value,
+                            "normalized": reading.value,
+                            "confidence": reading.confidence,
+                            "page": reading.page,
+                            "bbox": reading.bbox,
+                            "source": "learned",
+                            "valid": True,
+                            "errors": [],
+                            "learned_from": reading.lessons,
+                        }
+                    )
                     status, reason = "learned", f"read from a region learned from {reading.lessons} corrections"
-            item = Item(id=new_id("rvw_"), field=f.field, value=entry["value"], confidence=float(entry["confidence"]),
-                        review_threshold=f.review_threshold, page=entry["page"], bbox=entry["bbox"],
-                        source=str(entry["source"]), valid=bool(entry["valid"]), errors=list(entry["errors"]),
-                        reason=reason, status=status, layout_id=lid)
+            item = Item(
+                id=new_id("rvw_"),
+                field=f.field,
+                value=entry["value"],
+                confidence=float(entry["confidence"]),
+                review_threshold=f.review_threshold,
+                page=entry["page"],
+                bbox=entry["bbox"],
+                source=str(entry["source"]),
+                valid=bool(entry["valid"]),
+                errors=list(entry["errors"]),
+                reason=reason,
+                status=status,
+                layout_id=lid,
+            )
             items.append(item)
             out_fields.append({**entry, "task_id": item.id, "review": status})
-        model_version = f"{art['stage']}@{art['stage_version']}" + (f"/{doc.schema_version}" if doc.schema_version
-                                                                      else "")
-        ctx.add_json(reviewed_key(str(art["id"]), 0), REVIEWED_KIND,
-                     {"doc_type": doc.doc_type, "schema_version": doc.schema_version, "version": 0,
-                      "fields_artifact_id": art["id"], "model_version": model_version, "fields": out_fields},
-                     meta={"fields_artifact_id": art["id"], "version": 0})
+        model_version = f"{art['stage']}@{art['stage_version']}" + (
+            f"/{doc.schema_version}" if doc.schema_version else ""
+        )
+        ctx.add_json(
+            reviewed_key(str(art["id"]), 0),
+            REVIEWED_KIND,
+            {
+                "doc_type": doc.doc_type,
+                "schema_version": doc.schema_version,
+                "version": 0,
+                "fields_artifact_id": art["id"],
+                "model_version": model_version,
+                "fields": out_fields,
+            },
+            meta={"fields_artifact_id": art["id"], "version": 0},
+        )
         seen = sorted(set(layouts.values()) - {lid for lid, _ in new_layouts})
 
         def write(tx: Tx) -> None:
-            record_items(tx, document_id=ctx.document_id, tenant=tenant, doc_type=doc.doc_type,
-                         fields_artifact_id=str(art["id"]), run_id=ctx.run_id, model_version=model_version,
-                         items=items, new_layouts=new_layouts, seen_layouts=seen)
+            record_items(
+                tx,
+                document_id=ctx.document_id,
+                tenant=tenant,
+                doc_type=doc.doc_type,
+                fields_artifact_id=str(art["id"]),
+                run_id=ctx.run_id,
+                model_version=model_version,
+                items=items,
+                new_layouts=new_layouts,
+                seen_layouts=seen,
+            )
 
         ctx.in_transaction(write)
         with ctx.store.read() as tx:
-            older = [r for r in tx.fetchall("review_list_open", tenant=None, document_id=ctx.document_id, limit=10_000)
-                     if r["fields_artifact_id"] != art["id"]]
+            older = [
+                r
+                for r in tx.fetchall("review_list_open", tenant=None, document_id=ctx.document_id, limit=10_000)
+                if r["fields_artifact_id"] != art["id"]
+            ]
         if older:
             ctx.log(f"{len(older)} open review task(s) replaced by this newer extraction", "superseded")
-        ctx.run_meta.update({"doc_type": doc.doc_type, "model_version": model_version,
-                             "layouts": sorted(set(layouts.values()))})
+        ctx.run_meta.update(
+            {"doc_type": doc.doc_type, "model_version": model_version, "layouts": sorted(set(layouts.values()))}
+        )
         counts = {s: sum(1 for i in items if i.status == s) for s in ("auto", "learned", "open")}
-        ctx.log(f"{len(items)} field(s) of {doc.doc_type}: {counts['auto']} straight through, "
-                f"{counts['learned']} read from learned regions, {counts['open']} sent to review")
+        ctx.log(
+            f"{len(items)} field(s) of {doc.doc_type}: {counts['auto']} straight through, "
+            f"{counts['learned']} read from learned regions, {counts['open']} sent to review"
+        )
 
 
 def _sampled(document_id: str, field: str, rate: float) -> bool:
@@ -132,8 +181,9 @@ def _fields_artifact(ctx: StageContext) -> dict[str, Any] | None:
     return cands[-1] if cands else None
 
 
-def _layouts(ctx: StageContext, tenant: str, doc_type: str, pages: dict[int, PageWords], values: set[str]
-             ) -> tuple[dict[int, str], list[tuple[str, str]], dict[int, set[int]]]:
+def _layouts(
+    ctx: StageContext, tenant: str, doc_type: str, pages: dict[int, PageWords], values: set[str]
+) -> tuple[dict[int, str], list[tuple[str, str]], dict[int, set[int]]]:
     """Layout id per page (matched or new), the new layouts to store, and each page's stable labels."""
     with ctx.store.read() as tx:
         rows = tx.fetchall("review_layouts_for", tenant=tenant, doc_type=doc_type)
@@ -156,8 +206,9 @@ def _layouts(ctx: StageContext, tenant: str, doc_type: str, pages: dict[int, Pag
     return out, new, labels
 
 
-def _lessons(ctx: StageContext, tenant: str, doc_type: str, layout_ids: set[str]
-             ) -> dict[tuple[str, str], list[dict[str, Any]]]:
+def _lessons(
+    ctx: StageContext, tenant: str, doc_type: str, layout_ids: set[str]
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
     out: dict[tuple[str, str], list[dict[str, Any]]] = {}
     with ctx.store.read() as tx:
         for lid in sorted(layout_ids):

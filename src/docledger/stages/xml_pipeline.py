@@ -39,16 +39,22 @@ class XmlStage(Stage):
 
         content = read_xml(path.read_bytes())
         ctx.add_artifact("page-1/text.txt", "text", content.text, page=1, media_type="text/plain")
-        ctx.add_json("xml/paths.json", "xml-paths-json", {"root": content.root_tag,
-                                                          "elements": content.element_paths})
-        ctx.add_artifact("xml/paths.csv", "xml-paths-csv",
-                         rows_to_csv([[e["path"], e["text"]] for e in content.element_paths], ["path", "text"]),
-                         media_type="text/csv")
+        ctx.add_json("xml/paths.json", "xml-paths-json", {"root": content.root_tag, "elements": content.element_paths})
+        ctx.add_artifact(
+            "xml/paths.csv",
+            "xml-paths-csv",
+            rows_to_csv([[e["path"], e["text"]] for e in content.element_paths], ["path", "text"]),
+            media_type="text/csv",
+        )
         fields = {e["path"]: e["text"] for e in content.element_paths[:200]}
         model = DocumentModel(
-            document_id=ctx.document_id, pages=[Page(page=1, text=content.text, source_run=ctx.run_id)],
-            fields=fields, field_details=[DocumentField(name=k, value=v, page=1, confidence=1.0, source_run=ctx.run_id)
-                                          for k, v in fields.items()])
+            document_id=ctx.document_id,
+            pages=[Page(page=1, text=content.text, source_run=ctx.run_id)],
+            fields=fields,
+            field_details=[
+                DocumentField(name=k, value=v, page=1, confidence=1.0, source_run=ctx.run_id) for k, v in fields.items()
+            ],
+        )
         ctx.add_artifact("document.json", "document-json", document_json(model), media_type="application/json")
         ctx.log(f"XML root <{content.root_tag}> with {len(content.element_paths)} text elements")
         ctx.emit(Events.TEXT_EXTRACTED, {"pages": [1], "source": "xml"})

@@ -31,8 +31,9 @@ def wrap_error(exc: psycopg.Error, what: str) -> DocledgerError:
     """The docledger error for a driver error: DuplicateKey for a unique key, InvalidRequest for a number
     the database cannot hold (a request parameter out of range), StoreError otherwise."""
     if isinstance(exc, psycopg.errors.NumericValueOutOfRange):
-        return InvalidRequest(f"a number given to {what} is out of range ({exc})", code="out_of_range",
-                              hint="Use a smaller value.")
+        return InvalidRequest(
+            f"a number given to {what} is out of range ({exc})", code="out_of_range", hint="Use a smaller value."
+        )
     if isinstance(exc, psycopg.errors.UniqueViolation):
         return DuplicateKey(f"{what} failed: {exc}")
     return StoreError(f"{what} failed: {exc}")
@@ -118,8 +119,7 @@ class PostgresStore(Store):
         with self.pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(784512)")
             conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version TEXT PRIMARY KEY, applied_at DOUBLE PRECISION)"
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at DOUBLE PRECISION)"
             )
             applied = {r["version"] for r in conn.execute("SELECT version FROM schema_migrations").fetchall()}
             for version, sql in migration_files("postgres"):

@@ -23,8 +23,9 @@ def wrap_error(exc: sqlite3.Error | OverflowError, what: str) -> DocledgerError:
     """The docledger error for a driver error: DuplicateKey for a unique key, InvalidRequest for a number
     the database cannot hold (a request parameter out of range), StoreError otherwise."""
     if isinstance(exc, OverflowError):
-        return InvalidRequest(f"a number given to {what} is out of range ({exc})", code="out_of_range",
-                              hint="Use a smaller value.")
+        return InvalidRequest(
+            f"a number given to {what} is out of range ({exc})", code="out_of_range", hint="Use a smaller value."
+        )
     if isinstance(exc, sqlite3.IntegrityError) and getattr(exc, "sqlite_errorcode", None) in _DUPLICATE_CODES:
         return DuplicateKey(f"{what} failed: {exc}")
     return StoreError(f"{what} failed: {exc}")

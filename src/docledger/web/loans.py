@@ -33,8 +33,9 @@ def loans_page(request: Request, user: WebUser = Depends(current_user)) -> Respo
 
 
 @router.get("/loans/{tenant}/{loan_id}")
-def loan_page(request: Request, tenant: str, loan_id: str, as_of: str | None = None,
-              user: WebUser = Depends(current_user)) -> Response:
+def loan_page(
+    request: Request, tenant: str, loan_id: str, as_of: str | None = None, user: WebUser = Depends(current_user)
+) -> Response:
     from docledger.services.loans import show
 
     try:

@@ -50,7 +50,5 @@ def html_error(request: Request, exc: DocledgerError) -> Response:
     except DocledgerError:
         user = None
     status = int(getattr(exc, "http_status", 400) or 400)
-    title = {404: "Not found", 403: "Not allowed", 413: "Too large"}.get(
-        status, "Problem"
-    )
+    title = {404: "Not found", 403: "Not allowed", 413: "Too large"}.get(status, "Problem")
     return render(request, "error.html", user, status_code=status, title=title, error=exc)

@@ -34,8 +34,12 @@ def _box(ledger: Any, task: dict[str, Any]) -> dict[str, float] | None:
     page = pages[task["page"]][0]
     x0, y0, x1, y1 = task["bbox"]
     pad = 0.004
-    return {"left": max(0.0, 100 * (x0 / page.width - pad)), "top": max(0.0, 100 * (y0 / page.height - pad)),
-            "width": 100 * ((x1 - x0) / page.width + 2 * pad), "height": 100 * ((y1 - y0) / page.height + 2 * pad)}
+    return {
+        "left": max(0.0, 100 * (x0 / page.width - pad)),
+        "top": max(0.0, 100 * (y0 / page.height - pad)),
+        "width": 100 * ((x1 - x0) / page.width + 2 * pad),
+        "height": 100 * ((y1 - y0) / page.height + 2 * pad),
+    }
 
 
 @router.get("")
@@ -46,8 +50,15 @@ def queue(request: Request, user: WebUser = Depends(current_user), done: int = 0
     for t in tasks:
         if t["document_id"] not in names:
             names[t["document_id"]] = ledger.get_document(t["document_id"])["name"]
-    return _render(request, "review_queue.html", user, tasks=tasks, names=names, done=done,
-                   may_resolve=user.principal.may("operator"))
+    return _render(
+        request,
+        "review_queue.html",
+        user,
+        tasks=tasks,
+        names=names,
+        done=done,
+        may_resolve=user.principal.may("operator"),
+    )
 
 
 @router.get("/next")
@@ -63,7 +74,8 @@ def accuracy(request: Request, user: WebUser = Depends(current_user)) -> Respons
     charts = {
         "fields": review_charts.outcome_bars(report["by_field"], name="field") if report["by_field"] else None,
         "models": review_charts.outcome_bars(report["by_model_version"], name="model version")
-        if report["by_model_version"] else None,
+        if report["by_model_version"]
+        else None,
         "reliability": review_charts.reliability(report["calibration"]),
         "trend": review_charts.trend(report["trend"]) if report["trend"] else None,
     }
@@ -71,20 +83,35 @@ def accuracy(request: Request, user: WebUser = Depends(current_user)) -> Respons
 
 
 @router.get("/{task_id}")
-def task_page(request: Request, task_id: str, user: WebUser = Depends(current_user), error: str | None = None
-              ) -> Response:
+def task_page(
+    request: Request, task_id: str, user: WebUser = Depends(current_user), error: str | None = None
+) -> Response:
     ledger = request.app.state.ledger
     task = get_task(ledger, task_id, tenants=user.principal.scope)
     doc = ledger.get_document(task["document_id"], tenants=user.principal.scope)
     left = len(list_tasks(ledger, tenants=user.principal.scope))
-    return _render(request, "review_task.html", user, task=task, doc=doc, box=_box(ledger, task), left=left,
-                   error=error, may_resolve=user.principal.may("operator"))
+    return _render(
+        request,
+        "review_task.html",
+        user,
+        task=task,
+        doc=doc,
+        box=_box(ledger, task),
+        left=left,
+        error=error,
+        may_resolve=user.principal.may("operator"),
+    )
 
 
 @router.post("/{task_id}")
-def resolve(request: Request, task_id: str, csrf: Annotated[str, Form()] = "",
-            value: Annotated[str, Form()] = "", action: Annotated[str, Form()] = "enter",
-            user: WebUser = Depends(current_user)) -> Response:
+def resolve(
+    request: Request,
+    task_id: str,
+    csrf: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "enter",
+    user: WebUser = Depends(current_user),
+) -> Response:
     """Enter submits: an unchanged value is accepted, a changed one is a correction."""
     check_csrf(request, user, csrf)
     user.principal.require("operator", "review extracted fields")
@@ -93,8 +120,14 @@ def resolve(request: Request, task_id: str, csrf: Annotated[str, Form()] = "",
     original = "" if task["value"] is None else str(task["value"])
     accept = action == "accept" or (action == "enter" and value.strip() == original.strip())
     try:
-        resolve_task(ledger, task_id, actor=user.principal.principal, tenants=user.principal.scope,
-                     accept=accept, value=None if accept else value.strip())
+        resolve_task(
+            ledger,
+            task_id,
+            actor=user.principal.principal,
+            tenants=user.principal.scope,
+            accept=accept,
+            value=None if accept else value.strip(),
+        )
     except DocledgerError as exc:
         if getattr(exc, "http_status", 500) >= 500:
             raise

@@ -49,9 +49,7 @@ PREVIEW_BYTES = 20_000
 # ---- sign-in -----------------------------------------------------------------------------------
 @router.get("/login")
 def login_page(request: Request, next: str | None = None) -> Response:
-    return render(
-        request, "login.html", None, csrf=signer(request).login_csrf(), next=safe_next(next), error=None
-    )
+    return render(request, "login.html", None, csrf=signer(request).login_csrf(), next=safe_next(next), error=None)
 
 
 @router.post("/login")
@@ -99,9 +97,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(
-    request: Request, csrf: Annotated[str, Form()] = "", user: WebUser = Depends(current_user)
-) -> Response:
+def logout(request: Request, csrf: Annotated[str, Form()] = "", user: WebUser = Depends(current_user)) -> Response:
     check_csrf(request, user, csrf)
     if user.session is not None:
         end_session(ledger_of(request), user.session)  # the cookie stops working everywhere, not only here
@@ -248,17 +244,13 @@ def document(request: Request, document_id: str, user: WebUser = Depends(current
 
 
 @router.get("/documents/{document_id}/pages/{page}.png")
-def page_image(
-    request: Request, document_id: str, page: int, user: WebUser = Depends(current_user)
-) -> Response:
+def page_image(request: Request, document_id: str, page: int, user: WebUser = Depends(current_user)) -> Response:
     """The page as PNG: the pipeline's page-image artifact, else rendered from the original."""
     ledger = ledger_of(request)
     arts = ledger.artifacts(document_id, tenants=user.principal.scope)
     done = [a for a in arts if a["kind"] == "page-image" and a["page"] == page]
     if done:
-        return FileResponse(
-            ledger.blobs.path(done[-1]["sha256"]), media_type=done[-1]["media_type"] or "image/png"
-        )
+        return FileResponse(ledger.blobs.path(done[-1]["sha256"]), media_type=done[-1]["media_type"] or "image/png")
     original = next((a for a in arts if a["kind"] == "original"), None)
     doc = ledger.get_document(document_id, tenants=user.principal.scope)
     if original is None:
@@ -330,9 +322,7 @@ def redact(
 
 
 @router.get("/documents/{document_id}/artifacts/{artifact_id}")
-def artifact(
-    request: Request, document_id: str, artifact_id: str, user: WebUser = Depends(current_user)
-) -> Response:
+def artifact(request: Request, document_id: str, artifact_id: str, user: WebUser = Depends(current_user)) -> Response:
     ledger = ledger_of(request)
     art = ledger.artifact(artifact_id, tenants=user.principal.scope)
     if art["document_id"] != document_id:
@@ -346,9 +336,7 @@ def artifact(
             raw = f.read(PREVIEW_BYTES + 1)
         preview = raw[:PREVIEW_BYTES].decode("utf-8", "replace") + ("\n…" if len(raw) > PREVIEW_BYTES else "")
     graph = ledger.lineage(document_id, tenants=user.principal.scope)
-    svg = lineage_svg(
-        graph, link=lambda n: f"/ui/documents/{document_id}/artifacts/{n['id']}", selected=artifact_id
-    )
+    svg = lineage_svg(graph, link=lambda n: f"/ui/documents/{document_id}/artifacts/{n['id']}", selected=artifact_id)
     return render(
         request,
         "artifact.html",

@@ -30,9 +30,7 @@ def search(request: Request, q: str = "", user: WebUser = Depends(current_user))
     if q.strip():
         try:
             count_call(request.app.state, user.principal, None, "search")
-            results = search_service.search(
-                ledger_of(request), q[:1000], tenants=user.principal.scope, limit=20
-            )
+            results = search_service.search(ledger_of(request), q[:1000], tenants=user.principal.scope, limit=20)
         except DocledgerError as exc:
             error = exc
     names = {}
@@ -57,9 +55,7 @@ def _in_context(ledger: Ledger, user: WebUser, document_id: str, results: list[d
 
 
 @router.get("/match")
-def match_page(
-    request: Request, document_id: str | None = None, user: WebUser = Depends(current_user)
-) -> Response:
+def match_page(request: Request, document_id: str | None = None, user: WebUser = Depends(current_user)) -> Response:
     docs = list_visible(ledger_of(request), user.principal, status="SUCCEEDED", limit=200)
     return render(
         request,
@@ -95,8 +91,10 @@ def match(
         count_call(request.app.state, user.principal, None, "match")
         limit = ledger.settings.max_paragraph_chars
         if source == "paragraph" and len(paragraph) > limit:
-            raise TooLarge(f"the paragraph is {len(paragraph)} characters, over the {limit}-character limit",
-                           hint="Paste a shorter paragraph.")
+            raise TooLarge(
+                f"the paragraph is {len(paragraph)} characters, over the {limit}-character limit",
+                hint="Paste a shorter paragraph.",
+            )
         fn = match_service.match
         if source == "paragraph":
             results = fn(ledger, restatement, paragraph=paragraph, tenants=user.principal.scope, top_k=5)
@@ -128,9 +126,7 @@ def match(
 
 
 @router.get("/graph")
-def graph(
-    request: Request, entity: str = "", document_id: str = "", user: WebUser = Depends(current_user)
-) -> Response:
+def graph(request: Request, entity: str = "", document_id: str = "", user: WebUser = Depends(current_user)) -> Response:
     ledger = ledger_of(request)
     error = None
     g: dict[str, Any] = {"nodes": [], "edges": []}
@@ -150,6 +146,4 @@ def graph(
             raise
         error = exc
     svg = graph_svg(g, center) if center else None
-    return render(
-        request, "graph.html", user, nav="graph", entity=entity, graph=g, svg=svg, error=error, center=center
-    )
+    return render(request, "graph.html", user, nav="graph", entity=entity, graph=g, svg=svg, error=error, center=center)

@@ -59,16 +59,27 @@ class Worker:
             self.reap_exhausted()
         with self.store.transaction() as tx:
             tx.relax_durability()
-            cand = tx.fetchone("claim_candidate", subscribers=list(self.stages), now=t,
-                               max_attempts=self.settings.max_attempts)
+            cand = tx.fetchone(
+                "claim_candidate", subscribers=list(self.stages), now=t, max_attempts=self.settings.max_attempts
+            )
             if cand is None:
                 return None
-            tx.execute("lease_delivery", id=cand["id"], worker=self.worker_id, now=t,
-                       lease_expires_at=t + self.settings.lease_seconds)
+            tx.execute(
+                "lease_delivery",
+                id=cand["id"],
+                worker=self.worker_id,
+                now=t,
+                lease_expires_at=t + self.settings.lease_seconds,
+            )
             delivery = cast("Delivery | None", tx.fetchone("get_delivery", id=cand["id"]))
             if delivery and delivery["document_id"] and self._accepts(delivery):
-                tx.execute("mark_document_running", id=delivery["document_id"], stage=delivery["subscriber"],
-                           message=f"Running {delivery['subscriber']}", now=t)
+                tx.execute(
+                    "mark_document_running",
+                    id=delivery["document_id"],
+                    stage=delivery["subscriber"],
+                    message=f"Running {delivery['subscriber']}",
+                    now=t,
+                )
             return delivery
 
     def _accepts(self, delivery: Delivery) -> bool:
@@ -83,14 +94,17 @@ class Worker:
         with self.store.transaction() as tx:
             rows = tx.fetchall("expired_exhausted_leases", now=now(), max_attempts=self.settings.max_attempts)
             for r in rows:
-                msg = (f"Stage {r['subscriber']} lost its worker {r['attempts']} times on this document "
-                       f"(killed or out of memory). Inspect it, then `docledger dlq replay {r['id']}`.")
+                msg = (
+                    f"Stage {r['subscriber']} lost its worker {r['attempts']} times on this document "
+                    f"(killed or out of memory). Inspect it, then `docledger dlq replay {r['id']}`."
+                )
                 if tx.execute("dead_letter_delivery", id=r["id"], worker=None, error=msg, now=now()) != 1:
                     continue  # another worker reaped it first
                 if r["document_id"]:
                     tx.lock_document(r["document_id"])
-                    record_problem(tx, r["document_id"], r["subscriber"], None, "worker_lost", msg,
-                                   terminal=True, run_id=None)
+                    record_problem(
+                        tx, r["document_id"], r["subscriber"], None, "worker_lost", msg, terminal=True, run_id=None
+                    )
                     add_timeline(tx, r["document_id"], r["subscriber"], "dead_lettered", msg, attempt=r["attempts"])
                     finalize_if_idle(tx, r["document_id"], stage=r["subscriber"])
             return len(rows)
@@ -104,8 +118,13 @@ class Worker:
         self.processed += 1
         return True
 
-    def run(self, *, until_idle: bool = False, on_progress: Callable[[], None] | None = None,
-            max_idle_seconds: float | None = None) -> int:
+    def run(
+        self,
+        *,
+        until_idle: bool = False,
+        on_progress: Callable[[], None] | None = None,
+        max_idle_seconds: float | None = None,
+    ) -> int:
         """Loop until stopped (SIGTERM finishes the current run first) or, with until_idle, no work is left."""
         idle_since: float | None = None
         while not self.stop_requested.is_set():
@@ -148,8 +167,17 @@ class Worker:
             self._commit(delivery, lambda tx: None)
             return
         started = now()
-        ctx = StageContext(stage=stage, document=document, event=event, store=self.store, blobs=self.ledger.blobs,
-                           settings=self.settings, worker=self.worker_id, attempt=attempt, run_id=new_id("run_"))
+        ctx = StageContext(
+            stage=stage,
+            document=document,
+            event=event,
+            store=self.store,
+            blobs=self.ledger.blobs,
+            settings=self.settings,
+            worker=self.worker_id,
+            attempt=attempt,
+            run_id=new_id("run_"),
+        )
         heartbeat = self._heartbeat(delivery)
         try:
             stage.process(ctx)
@@ -188,8 +216,16 @@ class Worker:
                     with self.store.transaction() as tx:
                         tx.relax_durability()
                         t = now()
-                        if tx.execute("extend_lease", id=delivery["id"], worker=self.worker_id, now=t,
-                                      lease_expires_at=t + self.settings.lease_seconds) != 1:
+                        if (
+                            tx.execute(
+                                "extend_lease",
+                                id=delivery["id"],
+                                worker=self.worker_id,
+                                now=t,
+                                lease_expires_at=t + self.settings.lease_seconds,
+                            )
+                            != 1
+                        ):
                             return  # lost already; the commit will find out
                 except Exception:  # the store is unreachable: try again next beat
                     log.warning("could not extend the lease of delivery %s", delivery["id"])
@@ -209,26 +245,49 @@ class Worker:
                 finalize_if_idle(tx, delivery["document_id"], stage=delivery["subscriber"])
             tx.after_commit(self.store.notify_work)
 
-    def _run(self, ctx: StageContext, started: float, status: str, error_code: str | None = None,
-             error: str | None = None) -> Run:
+    def _run(
+        self, ctx: StageContext, started: float, status: str, error_code: str | None = None, error: str | None = None
+    ) -> Run:
         meta = dict(ctx.run_meta)
         engines = ctx.stage.engine_info()
         if engines:
             meta["engines"] = engines
         meta["event"] = ctx.event.type
-        return Run(id=ctx.run_id, document_id=ctx.document_id, stage=ctx.stage.name,
-                   stage_version=ctx.stage.version, status=status, started_at=started, ended_at=now(),
-                   attempt=ctx.attempt, worker=self.worker_id, config_hash=ctx.stage.config_hash(), page=ctx.page,
-                   error_code=error_code, error=error, meta=meta)
+        return Run(
+            id=ctx.run_id,
+            document_id=ctx.document_id,
+            stage=ctx.stage.name,
+            stage_version=ctx.stage.version,
+            status=status,
+            started_at=started,
+            ended_at=now(),
+            attempt=ctx.attempt,
+            worker=self.worker_id,
+            config_hash=ctx.stage.config_hash(),
+            page=ctx.page,
+            error_code=error_code,
+            error=error,
+            meta=meta,
+        )
 
     def _write_success(self, tx: Tx, ctx: StageContext, started: float) -> None:
-        record_success(tx, self._run(ctx, started, "succeeded"), inputs=ctx.inputs, outputs=ctx.artifacts_out,
-                       facts=ctx.facts, problems=ctx.problems, timeline=ctx.timeline, events=ctx.events_out,
-                       hooks=ctx.tx_hooks, ownership=ctx.ownership_changes)
+        record_success(
+            tx,
+            self._run(ctx, started, "succeeded"),
+            inputs=ctx.inputs,
+            outputs=ctx.artifacts_out,
+            facts=ctx.facts,
+            problems=ctx.problems,
+            timeline=ctx.timeline,
+            events=ctx.events_out,
+            hooks=ctx.tx_hooks,
+            ownership=ctx.ownership_changes,
+        )
 
     def _write_failure(self, tx: Tx, ctx: StageContext, started: float, exc: DocledgerError) -> None:
-        record_failure(tx, self._run(ctx, started, "failed", exc.code, str(exc)), facts=ctx.facts,
-                       timeline=ctx.timeline)
+        record_failure(
+            tx, self._run(ctx, started, "failed", exc.code, str(exc)), facts=ctx.facts, timeline=ctx.timeline
+        )
 
     def _retry_or_bury(self, delivery: Delivery, ctx: StageContext, started: float, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"
@@ -240,29 +299,65 @@ class Worker:
                     tx.lock_document(delivery["document_id"])
                 record_crash(tx, self._run(ctx, started, "failed", "stage_error", detail))
                 if attempt < self.settings.max_attempts:
-                    delay = min(self.settings.backoff_max_seconds,
-                                self.settings.backoff_base_seconds * (2 ** (attempt - 1)))
-                    changed = tx.execute("retry_delivery", id=delivery["id"], worker=self.worker_id,
-                                         available_at=now() + delay, error=error, now=now())
+                    delay = min(
+                        self.settings.backoff_max_seconds, self.settings.backoff_base_seconds * (2 ** (attempt - 1))
+                    )
+                    changed = tx.execute(
+                        "retry_delivery",
+                        id=delivery["id"],
+                        worker=self.worker_id,
+                        available_at=now() + delay,
+                        error=error,
+                        now=now(),
+                    )
                     if changed and delivery["document_id"]:
-                        add_timeline(tx, delivery["document_id"], ctx.stage.name, "retrying",
-                                     f"attempt {attempt} failed ({error}); retrying in {delay:.1f}s",
-                                     attempt=attempt, worker=self.worker_id)
+                        add_timeline(
+                            tx,
+                            delivery["document_id"],
+                            ctx.stage.name,
+                            "retrying",
+                            f"attempt {attempt} failed ({error}); retrying in {delay:.1f}s",
+                            attempt=attempt,
+                            worker=self.worker_id,
+                        )
                     return
-                buried = tx.execute("dead_letter_delivery", id=delivery["id"], worker=self.worker_id, error=error,
-                                    now=now())
+                buried = tx.execute(
+                    "dead_letter_delivery", id=delivery["id"], worker=self.worker_id, error=error, now=now()
+                )
                 if buried and delivery["document_id"]:
-                    msg = (f"Stage {ctx.stage.name} failed {attempt} times: {error}. The delivery is in the "
-                           f"dead-letter queue; fix the cause, then `docledger dlq replay {delivery['id']}`.")
-                    record_problem(tx, delivery["document_id"], ctx.stage.name, ctx.page, "stage_error", msg,
-                                   terminal=True, run_id=ctx.run_id)
-                    add_timeline(tx, delivery["document_id"], ctx.stage.name, "dead_lettered", msg,
-                                 attempt=attempt, worker=self.worker_id)
+                    msg = (
+                        f"Stage {ctx.stage.name} failed {attempt} times: {error}. The delivery is in the "
+                        f"dead-letter queue; fix the cause, then `docledger dlq replay {delivery['id']}`."
+                    )
+                    record_problem(
+                        tx,
+                        delivery["document_id"],
+                        ctx.stage.name,
+                        ctx.page,
+                        "stage_error",
+                        msg,
+                        terminal=True,
+                        run_id=ctx.run_id,
+                    )
+                    add_timeline(
+                        tx,
+                        delivery["document_id"],
+                        ctx.stage.name,
+                        "dead_lettered",
+                        msg,
+                        attempt=attempt,
+                        worker=self.worker_id,
+                    )
                     finalize_if_idle(tx, delivery["document_id"], stage=ctx.stage.name)
         except Exception:  # the store itself is failing: leave the lease to expire, retry later
             log.exception("could not record the failure of delivery %s", delivery["id"])
 
 
 def _event(delivery: Delivery) -> Event:
-    return Event(int(delivery["event_id"]), delivery["event_type"], delivery["document_id"],
-                 delivery["ordering_key"], json.loads(delivery["payload"] or "{}"))
+    return Event(
+        int(delivery["event_id"]),
+        delivery["event_type"],
+        delivery["document_id"],
+        delivery["ordering_key"],
+        json.loads(delivery["payload"] or "{}"),
+    )

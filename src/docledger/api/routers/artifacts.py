@@ -14,6 +14,8 @@ from docledger.ledger import Ledger
 from docledger.services.artifacts import content_type, download_name
 
 router = APIRouter(prefix="/v1", tags=["artifacts"])
+
+
 @router.get("/documents/{document_id}/artifacts")
 def list_artifacts(
     document_id: str,
@@ -23,8 +25,11 @@ def list_artifacts(
     ledger: Ledger = Depends(get_ledger),
 ) -> dict[str, Any]:
     arts = ledger.artifacts(document_id, tenants=principal.scope)
-    listed = [{**a, "content_url": f"/v1/artifacts/{a['artifact_id']}/content"} for a in arts
-              if (kind is None or a["kind"] == kind) and (page is None or a["page"] == page)]
+    listed = [
+        {**a, "content_url": f"/v1/artifacts/{a['artifact_id']}/content"}
+        for a in arts
+        if (kind is None or a["kind"] == kind) and (page is None or a["page"] == page)
+    ]
     return {"document_id": document_id, "artifacts": listed}
 
 

@@ -25,12 +25,14 @@ def audit_list(
 
 
 @router.get("/v1/audit/verify", summary="Check the hash chain and the signed checkpoints")
-def audit_verify(ledger: Ledger = Depends(get_ledger),
-                 principal: Principal = Depends(requires("admin", "verify the audit log"))) -> dict[str, Any]:
+def audit_verify(
+    ledger: Ledger = Depends(get_ledger), principal: Principal = Depends(requires("admin", "verify the audit log"))
+) -> dict[str, Any]:
     return audit.verify_ledger(ledger).to_json()
 
 
 @router.get("/v1/audit/checkpoints", summary="Export the signed checkpoints and the public key")
-def audit_checkpoints(ledger: Ledger = Depends(get_ledger),
-                      principal: Principal = Depends(requires("admin", "export audit checkpoints"))) -> dict[str, Any]:
+def audit_checkpoints(
+    ledger: Ledger = Depends(get_ledger), principal: Principal = Depends(requires("admin", "export audit checkpoints"))
+) -> dict[str, Any]:
     return audit.export_checkpoints(ledger.store, audit.signer_for(ledger.settings))

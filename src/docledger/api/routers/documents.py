@@ -45,8 +45,14 @@ def upload(
     if doc_type or loan_file:
         from docledger.services.doctypes import after_ingest
 
-        after_ingest(ledger, [d["document_id"] for d in docs if d.get("document_id")], doc_type=doc_type,
-                     loan_file=loan_file, actor=principal.principal, tenants=principal.scope)
+        after_ingest(
+            ledger,
+            [d["document_id"] for d in docs if d.get("document_id")],
+            doc_type=doc_type,
+            loan_file=loan_file,
+            actor=principal.principal,
+            tenants=principal.scope,
+        )
     headers = {"Location": docs[0]["document_url"]} if len(docs) == 1 else None
     return JSONResponse({"documents": docs}, status_code=202, headers=headers)
 
@@ -82,8 +88,14 @@ def list_documents(
     from docledger.services.doctypes import types_by_document
 
     types = types_by_document(ledger, tenant or None)
-    rows = [{**d, "doc_type": types.get(d["document_id"], {}).get("doc_type"),
-             "doc_type_confidence": types.get(d["document_id"], {}).get("doc_type_confidence")} for d in docs]
+    rows = [
+        {
+            **d,
+            "doc_type": types.get(d["document_id"], {}).get("doc_type"),
+            "doc_type_confidence": types.get(d["document_id"], {}).get("doc_type_confidence"),
+        }
+        for d in docs
+    ]
     return {"documents": rows, "next_cursor": docs[-1]["document_id"] if len(docs) == limit else None}
 
 

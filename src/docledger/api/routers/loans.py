@@ -34,21 +34,30 @@ class LabelBody(BaseModel):
 
 
 @router.post("/documents/{document_id}/label", summary="Confirm or correct a document's type")
-def label(document_id: str, body: LabelBody, principal: Principal = Depends(requires("reviewer", "label documents")),
-          ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def label(
+    document_id: str,
+    body: LabelBody,
+    principal: Principal = Depends(requires("reviewer", "label documents")),
+    ledger: Ledger = Depends(get_ledger),
+) -> dict[str, Any]:
     from docledger.services.doctypes import label as do_label
 
     return do_label(ledger, document_id, body.doc_type, actor=principal.principal, tenants=principal.scope)
 
 
 @router.get("/documents/{document_id}/type", summary="A document's type, confidence and source")
-def get_type(document_id: str, principal: Principal = Depends(get_principal),
-             ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def get_type(
+    document_id: str, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> dict[str, Any]:
     from docledger.services.doctypes import doc_type_of
 
     ledger.get_document(document_id, tenants=principal.scope)
-    return doc_type_of(ledger, document_id) or {"document_id": document_id, "doc_type": None,
-                                                 "doc_type_confidence": None, "doc_type_source": None}
+    return doc_type_of(ledger, document_id) or {
+        "document_id": document_id,
+        "doc_type": None,
+        "doc_type_confidence": None,
+        "doc_type_source": None,
+    }
 
 
 class TrainBody(BaseModel):
@@ -56,8 +65,11 @@ class TrainBody(BaseModel):
 
 
 @router.post("/types/train", summary="Train the tenant's classifier from its confirmed documents")
-def train(body: TrainBody | None = None, principal: Principal = Depends(requires("reviewer", "train models")),
-          ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def train(
+    body: TrainBody | None = None,
+    principal: Principal = Depends(requires("reviewer", "train models")),
+    ledger: Ledger = Depends(get_ledger),
+) -> dict[str, Any]:
     """Returns {model_version, examples, classes, cv_accuracy}."""
     from docledger.services.doctypes import train as do_train
 
@@ -65,8 +77,9 @@ def train(body: TrainBody | None = None, principal: Principal = Depends(requires
 
 
 @router.get("/types", summary="Built-in and tenant document types and the tenant's current model")
-def list_types(tenant: str | None = None, principal: Principal = Depends(get_principal),
-               ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def list_types(
+    tenant: str | None = None, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> dict[str, Any]:
     from docledger.services.doctypes import list_types as do_list
     from docledger.services.doctypes import models
 
@@ -81,17 +94,23 @@ class AssignBody(BaseModel):
 
 
 @router.post("/loans/{loan_id}/documents", summary="Put a document into a loan file")
-def assign(loan_id: str, body: AssignBody, principal: Principal = Depends(requires("operator", "assign documents")),
-           ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def assign(
+    loan_id: str,
+    body: AssignBody,
+    principal: Principal = Depends(requires("operator", "assign documents")),
+    ledger: Ledger = Depends(get_ledger),
+) -> dict[str, Any]:
     from docledger.services.loans import assign as do_assign
 
-    return do_assign(ledger, body.document_id, loan_id, actor=principal.principal, product=body.product,
-                     tenants=principal.scope)
+    return do_assign(
+        ledger, body.document_id, loan_id, actor=principal.principal, product=body.product, tenants=principal.scope
+    )
 
 
 @router.get("/loans", summary="Loan files")
-def list_loans(tenant: str | None = None, principal: Principal = Depends(get_principal),
-               ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def list_loans(
+    tenant: str | None = None, principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
+) -> dict[str, Any]:
     from docledger.services.loans import list_loans as do_list
 
     rows = do_list(ledger, tenant=tenant)
@@ -99,8 +118,13 @@ def list_loans(tenant: str | None = None, principal: Principal = Depends(get_pri
 
 
 @router.get("/loans/{loan_id}", summary="A loan file's checklist, documents and risk flags")
-def show_loan(loan_id: str, tenant: str | None = None, as_of: str | None = None,
-              principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
+def show_loan(
+    loan_id: str,
+    tenant: str | None = None,
+    as_of: str | None = None,
+    principal: Principal = Depends(get_principal),
+    ledger: Ledger = Depends(get_ledger),
+) -> dict[str, Any]:
     from docledger.services.loans import show
 
     try:

@@ -26,17 +26,13 @@ def operations(
 
 
 @router.get("/v1/operations/summary")
-def summary(
-    principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
-) -> dict[str, Any]:
+def summary(principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
     """Documents by status and stage, failures by reason, queue depth, DLQ size, stage durations."""
     return visible_summary(ledger, principal)
 
 
 @router.get("/v1/dlq", tags=["dead letters"])
-def dead_letters(
-    principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)
-) -> dict[str, Any]:
+def dead_letters(principal: Principal = Depends(get_principal), ledger: Ledger = Depends(get_ledger)) -> dict[str, Any]:
     return {"dead_letters": visible_dead_letters(ledger, principal)}
 
 
@@ -70,16 +66,12 @@ def metrics(principal: Principal = Depends(get_principal), ledger: Ledger = Depe
     s = visible_summary(ledger, principal)
     lines = ["# HELP docledger_documents Documents by pipeline status.", "# TYPE docledger_documents gauge"]
     for status in Status:
-        lines.append(
-            f'docledger_documents{{status="{status.value}"}} {s["documents_by_status"].get(status.value, 0)}'
-        )
+        lines.append(f'docledger_documents{{status="{status.value}"}} {s["documents_by_status"].get(status.value, 0)}')
     lines += [
         "# HELP docledger_failures Failed or partial documents by reason code.",
         "# TYPE docledger_failures gauge",
     ]
-    lines += [
-        f'docledger_failures{{reason="{_label(k)}"}} {v}' for k, v in sorted(s["failures_by_reason"].items())
-    ]
+    lines += [f'docledger_failures{{reason="{_label(k)}"}} {v}' for k, v in sorted(s["failures_by_reason"].items())]
     lines += [
         "# HELP docledger_queue_deliveries Deliveries in the queue by state.",
         "# TYPE docledger_queue_deliveries gauge",

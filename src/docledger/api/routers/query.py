@@ -34,8 +34,7 @@ def _answers(ledger: Ledger, principal: Principal, document_id: str, text: str, 
     return query_document(ledger, document_id, text, tenants=principal.scope, limit=limit)
 
 
-@router.get("/documents/{document_id}/query", response_model=list[Answer],
-            summary="Answers to a query, best first")
+@router.get("/documents/{document_id}/query", response_model=list[Answer], summary="Answers to a query, best first")
 def query_get(
     document_id: str,
     q: Annotated[str, Query(min_length=1, max_length=500, description='e.g. "total" or "Date:"')],
@@ -47,8 +46,11 @@ def query_get(
     return _answers(ledger, principal, document_id, q, limit)
 
 
-@router.post("/documents/{document_id}/query", response_model=list[Answer],
-             summary="Answers to a query, best first (query in the body)")
+@router.post(
+    "/documents/{document_id}/query",
+    response_model=list[Answer],
+    summary="Answers to a query, best first (query in the body)",
+)
 def query_post(
     document_id: str,
     body: QueryRequest,

@@ -51,8 +51,9 @@ def resolve(
     """`{"accept": true}` confirms the value; `{"value": "..."}` corrects it. A correction is a new version
     of the reviewed fields (an artifact made by a review run of the caller, from the extractor's fields.json).
     Resolving the last open task of a document ends it SUCCEEDED (or PARTIAL when stages had problems)."""
-    out = resolve_task(ledger, task_id, actor=principal.principal, tenants=principal.scope,
-                       accept=body.accept, value=body.value)
+    out = resolve_task(
+        ledger, task_id, actor=principal.principal, tenants=principal.scope, accept=body.accept, value=body.value
+    )
     return out | {"document_status": ledger.get_document(out["document_id"])["status"]}
 
 

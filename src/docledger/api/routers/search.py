@@ -135,9 +135,7 @@ def invocations(
         tenants=principal.scope if principal is not None else [],
         top_k=5,
     )
-    return [
-        {"rank": r["rank"], "matching_sentence": r["sentence"], "distance": r["distance"]} for r in results
-    ]
+    return [{"rank": r["rank"], "matching_sentence": r["sentence"], "distance": r["distance"]} for r in results]
 
 
 @router.get("/ping", tags=["compatibility"])
