@@ -165,3 +165,16 @@ def test_search_results_name_the_documents_they_disclosed(make_ledger) -> None:
     assert entry["action"] == "GET /v1/search" and entry["detail"]["documents"] == [reg.document_id]
     assert "escrow" not in json.dumps(entry)  # the query itself is not kept
     ledger.close()
+
+
+def test_a_read_that_cannot_be_audited_is_not_answered(make_ledger) -> None:
+    ledger = make_ledger([])
+    reg = ledger.ingest_bytes(b"statement of account", "s.txt", tenant="bank-a")
+    token = create_token(ledger, principal="analyst@bank-a", tenants=["bank-a"], role="reader")
+    client = TestClient(create_app(ledger))
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"/v1/documents/{reg.document_id}", headers=headers).status_code == 200
+    tamper(ledger, "DELETE FROM audit_head")  # the chain's head is gone: no entry can be appended
+    refused = client.get(f"/v1/documents/{reg.document_id}", headers=headers)
+    assert refused.status_code == 503 and refused.json()["code"] == "audit_unavailable"
+    assert reg.document_id not in refused.text

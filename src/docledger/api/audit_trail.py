@@ -9,14 +9,15 @@ PII); only their names are.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docledger.ledger import audit
 
@@ -42,46 +43,73 @@ def _target(params: dict[str, Any]) -> str | None:
     return None
 
 
-class AuditMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        path = request.url.path
-        if path.startswith(UNAUDITED_PREFIXES):
-            return await call_next(request)
-        response = await call_next(request)
-        principal = getattr(request.state, "principal", None)
-        route = request.scope.get("route")
-        template = getattr(route, "path", None) or path
-        params = request.scope.get("path_params") or {}
-        detail: dict[str, Any] = {"status": response.status_code}
-        if request.query_params:
-            detail["params"] = sorted(request.query_params.keys())
-        documents = getattr(request.state, "audit_documents", None)
-        if documents:
-            detail["documents"] = documents[:200]
-        tenants: tuple[str, ...] = tuple(getattr(principal, "tenants", ()))
-        entry: dict[str, Any] = {
-            "principal": getattr(principal, "principal", None) or "anonymous",
-            "action": f"{request.method} {template}",
-            "tenant": tenants[0] if len(tenants) == 1 else None,
-            "target": _target(params),
-            "client": request.client.host if request.client else None,
-            "detail": detail,
-            "durable": request.method not in ("GET", "HEAD", "OPTIONS"),
-        }
-        try:
-            await run_in_threadpool(audit.record, request.app.state.ledger, **entry)
-        except Exception:  # no audit entry, no answer: a bank's auditors expect fail-closed
-            log.exception("audit entry could not be written; refusing the response")
-            return JSONResponse(
-                {
-                    "type": "about:blank",
-                    "title": "Audit log unavailable",
-                    "status": 503,
-                    "code": "audit_unavailable",
-                    "detail": "The request was not answered because it could not be audited.",
-                    "hint": "Retry later; operators: check the ledger database.",
-                },
-                status_code=503,
-                media_type="application/problem+json",
-            )
-        return response
+UNAVAILABLE = json.dumps(
+    {
+        "type": "about:blank",
+        "title": "Audit log unavailable",
+        "status": 503,
+        "code": "audit_unavailable",
+        "detail": "The request was not answered because it could not be audited.",
+        "hint": "Retry later; operators: check the ledger database.",
+    }
+).encode()
+
+
+class AuditMiddleware:
+    """A plain ASGI middleware (no per-request task or stream, unlike BaseHTTPMiddleware): the entry is
+    written when the response starts, i.e. after the route ran and before any byte of it is sent."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(UNAUDITED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        refused = False
+
+        async def send_audited(message: Message) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start":
+                try:
+                    await run_in_threadpool(audit.record, scope["app"].state.ledger, **_entry(scope, message))
+                except Exception:  # no audit entry, no answer: a bank's auditors expect fail-closed
+                    log.exception("audit entry could not be written; refusing the response")
+                    refused = True
+                    headers = [
+                        (b"content-type", b"application/problem+json"),
+                        (b"content-length", str(len(UNAVAILABLE)).encode()),
+                    ]
+                    await send({"type": "http.response.start", "status": 503, "headers": headers})
+                    await send({"type": "http.response.body", "body": UNAVAILABLE})
+                    return
+            if not refused:
+                await send(message)
+
+        await self.app(scope, receive, send_audited)
+
+
+def _entry(scope: Scope, start: Message) -> dict[str, Any]:
+    state = scope.get("state") or {}
+    principal = state.get("principal")
+    route = scope.get("route")
+    template = getattr(route, "path", None) or scope["path"]
+    params = scope.get("path_params") or {}
+    detail: dict[str, Any] = {"status": int(start["status"])}
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    if query:
+        detail["params"] = sorted(query)
+    documents = state.get("audit_documents")
+    if documents:
+        detail["documents"] = documents[:200]
+    tenants: tuple[str, ...] = tuple(getattr(principal, "tenants", ()))
+    client = scope.get("client")
+    return {
+        "principal": getattr(principal, "principal", None) or "anonymous",
+        "action": f"{scope['method']} {template}",
+        "tenant": tenants[0] if len(tenants) == 1 else None,
+        "target": _target(params),
+        "client": client[0] if client else None,
+        "detail": detail,
+        "durable": scope["method"] not in ("GET", "HEAD", "OPTIONS"),
+    }

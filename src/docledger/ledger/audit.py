@@ -119,7 +119,10 @@ def append(
     The head row is read under a row lock (PostgreSQL) or inside SQLite's single writer, so entries
     are numbered without gaps and chained in commit order."""
     head = tx.fetchone("audit_head")
-    assert head is not None, "audit_head row missing (migration 0012)"
+    if head is None:
+        from docledger.exceptions import StoreError
+
+        raise StoreError("the audit log's head row is missing: the audit table was tampered with or not migrated")
     seq = int(head["seq"]) + 1
     entry = {
         "seq": seq,
