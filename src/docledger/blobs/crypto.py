@@ -99,7 +99,8 @@ def _write_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _zero_unlink(path: Path) -> bool:
+def zero_unlink(path: Path) -> bool:
+    """Overwrite a file with zeros, sync, unlink (False when it was absent)."""
     try:
         size = path.stat().st_size
         with open(path, "r+b") as f:
@@ -140,7 +141,7 @@ class BlobCipher:
         return self.provider.unwrap(entry["kek"], base64.b64decode(entry["wrapped"]), sha256.encode())
 
     def shred(self, sha256: str) -> bool:
-        return _zero_unlink(self.dek_path(sha256))
+        return zero_unlink(self.dek_path(sha256))
 
     def wrapped_keys(self) -> Iterator[tuple[Path, dict[str, str]]]:
         for path in sorted(self.dek_dir.glob("*/*.json")):

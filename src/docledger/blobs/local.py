@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from docledger.blobs.crypto import MAGIC, BlobCipher, is_encrypted
+from docledger.blobs.crypto import MAGIC, BlobCipher, is_encrypted, zero_unlink
 from docledger.exceptions import NotFound
 
 CHUNK = 1024 * 1024
@@ -142,17 +142,7 @@ class BlobStore:
             self._plain.drop(sha256)
         if self.cipher is not None:
             self.cipher.shred(sha256)
-        path = self.stored_path(sha256)
-        try:
-            size = path.stat().st_size
-            with open(path, "r+b") as f:
-                f.write(b"\0" * size)
-                f.flush()
-                os.fsync(f.fileno())
-            path.unlink()
-        except FileNotFoundError:
-            return False
-        return True
+        return zero_unlink(self.stored_path(sha256))
 
     def copy_to(self, sha256: str, dest: Path) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
