@@ -176,8 +176,8 @@ def _pdf_pages(path: Path, pages: list[int]) -> bytes:
     import pikepdf
 
     with pikepdf.open(path) as src, pikepdf.new() as out:
-        for n in pages:
-            out.pages.append(src.pages[n - 1])
+        # add_pages_from carries the AcroForm fields of the copied pages, so a child keeps its form values
+        out.add_pages_from(src, [n - 1 for n in pages])
         buf = io.BytesIO()
         out.save(buf, deterministic_id=True)
         return buf.getvalue()
