@@ -76,14 +76,16 @@ def rule_scores(text: str, *, head_chars: int = 600) -> dict[str, float]:
     return scores
 
 
-def rule_type(text: str) -> tuple[str, float]:
-    """(type, confidence) from the taxonomy's rules; ``other`` when no rule fires."""
+def rule_type(text: str, *, min_evidence: float = 0.0) -> tuple[str, float]:
+    """(type, confidence) from the taxonomy's rules; ``other`` when no rule fires, or when the best type's
+    evidence is below ``min_evidence`` (a document is typed only on a title or several cues; a page in a
+    package keeps its weak guess, which still helps to place boundaries)."""
     scores = rule_scores(text)
     if not scores:
         return "other", 0.3
     best = max(scores, key=lambda k: scores[k])
     top = scores[best]
-    if top < 2.0:  # one weak cue and no title ("underwriter" in a note): not enough to call it a form
+    if top < min_evidence:  # one weak cue and no title ("underwriter" in a note): not enough to call it a form
         return "other", 0.5
     rest = sum(scores.values()) - top
     conf = top / (top + rest + 2.0)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from docledger.doctypes import rule_scores, rule_type, taxonomy
 
 _PAGE_OF = re.compile(r"\bpage\s*(\d{1,3})\s*(?:of|/)\s*(\d{1,3})\b|\b(\d{1,3})\s+of\s+(\d{1,3})\b", re.I)
+_PAGE_BARE = re.compile(r"\bpage\s+(\d{1,3})\s*$", re.I)
 _PAGE_OF_FUZZY = re.compile(r"\b[Pp][A-Za-z0-9]{1,4}\s*(\d{1,3})\s*[A-Za-z0-9]{1,3}\s*(\d{1,3})\s*$")
 _TOKEN = re.compile(r"[a-z]{3,}")
 
@@ -68,6 +69,11 @@ def _page_number(text: str) -> tuple[int | None, int | None]:
             no, total = int(fuzzy.group(1)), int(fuzzy.group(2))
             if 1 <= no <= total <= 500:
                 return no, total
+    # a bare "Page 2" in a page's header or footer ("Form 1040 (2019) Page 2") continues a document
+    for line in lines[:3] + lines[-2:]:
+        bare = _PAGE_BARE.search(line)
+        if bare and 2 <= int(bare.group(1)) <= 500:
+            return int(bare.group(1)), None
     return None, None
 
 

@@ -162,7 +162,7 @@ def predict(store: Any, blobs: Any, tenant: str, text: str) -> dict[str, Any]:
 
 
 def _by_rule(text: str) -> dict[str, Any]:
-    rule, rule_conf = rule_type(text)
+    rule, rule_conf = rule_type(text, min_evidence=2.0)
     return {
         "doc_type": rule,
         "confidence": rule_conf,
